@@ -1,0 +1,2 @@
+/** Event streaming: the {@link io.llmstore.core.event.EventPublisher} port. */
+package io.llmstore.core.event;

@@ -1,0 +1,2 @@
+/** Snapshots for {@code StoragePool.stats()}: connection pool and cache counters. */
+package io.llmstore.core.stats;

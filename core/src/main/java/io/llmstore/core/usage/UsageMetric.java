@@ -1,0 +1,256 @@
+package io.llmstore.core.usage;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One row of LLM usage: a call (or an aggregate of calls) to one model, with tokens, cost and latency.
+ * Maps one-to-one to {@code llm_usage_metrics}. Validated on construction; every message names the field, the
+ * rule and the value. Build it with {@link #builder()}.
+ *
+ * @param eventId       unique id; replaying the same id stores nothing twice
+ * @param time          when the call was made
+ * @param modelId       model, e.g. {@code gpt-4o}; not blank, at most 255 characters
+ * @param provider      provider, e.g. {@code openai}; not blank, at most 255 characters
+ * @param requestCount  calls in this row, >= 0
+ * @param tokenInput    prompt tokens, >= 0
+ * @param tokenOutput   completion tokens, >= 0
+ * @param tokenTotal    total tokens, >= 0 (defaults to input + output)
+ * @param costUsd       cost in USD, 0..9999.999999 (NUMERIC(10,6)); null = not known (the writer may price it)
+ * @param avgLatencyMs  mean latency in milliseconds, finite and >= 0
+ * @param errorCount    failed calls, >= 0
+ * @param successCount  successful calls, >= 0
+ * @param userId        optional end user
+ * @param applicationId optional application
+ * @param environment   optional environment (prod, staging)
+ * @param metadata      optional JSON object as text; checked by the writer against its size cap
+ */
+public record UsageMetric(UUID eventId, Instant time, String modelId, String provider, long requestCount,
+                          long tokenInput, long tokenOutput, long tokenTotal, BigDecimal costUsd, double avgLatencyMs,
+                          long errorCount, long successCount, String userId, String applicationId, String environment,
+                          String metadata) {
+    /** Largest cost the {@code NUMERIC(10,6)} column holds. */
+    public static final BigDecimal MAX_COST_USD = new BigDecimal("9999.999999");
+    /** Longest model, provider, user, application or environment text. */
+    public static final int MAX_TEXT_LENGTH = 255;
+
+    public UsageMetric {
+        requireNonNull(eventId, "eventId");
+        requireNonNull(time, "time");
+        modelId = requireText(modelId, "modelId");
+        provider = requireText(provider, "provider");
+        requireNonNegative(requestCount, "requestCount");
+        requireNonNegative(tokenInput, "tokenInput");
+        requireNonNegative(tokenOutput, "tokenOutput");
+        requireNonNegative(tokenTotal, "tokenTotal");
+        requireNonNegative(errorCount, "errorCount");
+        requireNonNegative(successCount, "successCount");
+        if (costUsd != null) {
+            if (costUsd.signum() < 0) {
+                throw new IllegalArgumentException("costUsd must be >= 0, was " + costUsd.toPlainString());
+            }
+            if (costUsd.compareTo(MAX_COST_USD) > 0) {
+                throw new IllegalArgumentException("costUsd must be <= " + MAX_COST_USD.toPlainString()
+                        + " (NUMERIC(10,6)), was " + costUsd.toPlainString());
+            }
+        }
+        if (!Double.isFinite(avgLatencyMs) || avgLatencyMs < 0) {
+            throw new IllegalArgumentException("avgLatencyMs must be a finite number >= 0, was " + avgLatencyMs);
+        }
+        userId = optionalText(userId, "userId");
+        applicationId = optionalText(applicationId, "applicationId");
+        environment = optionalText(environment, "environment");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder pre-filled with this metric's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.eventId = eventId;
+        b.time = time;
+        b.modelId = modelId;
+        b.provider = provider;
+        b.requestCount = requestCount;
+        b.tokenInput = tokenInput;
+        b.tokenOutput = tokenOutput;
+        b.tokenTotal = tokenTotal;
+        b.costUsd = costUsd;
+        b.avgLatencyMs = avgLatencyMs;
+        b.errorCount = errorCount;
+        b.successCount = successCount;
+        b.userId = userId;
+        b.applicationId = applicationId;
+        b.environment = environment;
+        b.metadata = metadata;
+        return b;
+    }
+
+    /** This metric with the given cost (the writer uses it to fill a missing cost from the price catalog). */
+    public UsageMetric withCostUsd(BigDecimal cost) {
+        return toBuilder().costUsd(cost).build();
+    }
+
+    private static void requireNonNull(Object value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " must not be null");
+        }
+    }
+
+    private static String requireText(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(field + " must not be blank, was " + (value == null ? "null" : "'" + value + "'"));
+        }
+        return optionalText(value, field);
+    }
+
+    private static String optionalText(String value, String field) {
+        if (value != null && value.length() > MAX_TEXT_LENGTH) {
+            throw new IllegalArgumentException(field + " must be at most " + MAX_TEXT_LENGTH + " characters, was "
+                    + value.length());
+        }
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(field + " must not contain NUL characters (PostgreSQL text cannot store them)");
+        }
+        return value;
+    }
+
+    private static void requireNonNegative(long value, String field) {
+        if (value < 0) {
+            throw new IllegalArgumentException(field + " must be >= 0, was " + value);
+        }
+    }
+
+    /**
+     * Builds a {@link UsageMetric}. Defaults: a random event id, one request, success unless errors are set,
+     * total tokens = input + output, latency 0, no cost.
+     */
+    public static final class Builder {
+        private UUID eventId;
+        private Instant time;
+        private String modelId;
+        private String provider;
+        private long requestCount = 1;
+        private long tokenInput;
+        private long tokenOutput;
+        private Long tokenTotal;
+        private BigDecimal costUsd;
+        private double avgLatencyMs;
+        private long errorCount;
+        private Long successCount;
+        private String userId;
+        private String applicationId;
+        private String environment;
+        private String metadata;
+
+        private Builder() {
+        }
+
+        public Builder eventId(UUID id) {
+            this.eventId = id;
+            return this;
+        }
+
+        public Builder time(Instant time) {
+            this.time = time;
+            return this;
+        }
+
+        public Builder model(String modelId) {
+            this.modelId = modelId;
+            return this;
+        }
+
+        public Builder provider(String provider) {
+            this.provider = provider;
+            return this;
+        }
+
+        public Builder requests(long count) {
+            this.requestCount = count;
+            return this;
+        }
+
+        /** Input and output tokens; the total defaults to their sum. */
+        public Builder tokens(long input, long output) {
+            this.tokenInput = input;
+            this.tokenOutput = output;
+            return this;
+        }
+
+        public Builder tokenTotal(long total) {
+            this.tokenTotal = total;
+            return this;
+        }
+
+        public Builder costUsd(BigDecimal cost) {
+            this.costUsd = cost;
+            return this;
+        }
+
+        public Builder latencyMs(double millis) {
+            this.avgLatencyMs = millis;
+            return this;
+        }
+
+        public Builder errors(long count) {
+            this.errorCount = count;
+            return this;
+        }
+
+        public Builder successes(long count) {
+            this.successCount = count;
+            return this;
+        }
+
+        public Builder user(String userId) {
+            this.userId = userId;
+            return this;
+        }
+
+        public Builder application(String applicationId) {
+            this.applicationId = applicationId;
+            return this;
+        }
+
+        public Builder environment(String environment) {
+            this.environment = environment;
+            return this;
+        }
+
+        /** A JSON object as text, e.g. {@code {"route":"chat"}}. */
+        public Builder metadata(String json) {
+            this.metadata = json;
+            return this;
+        }
+
+        public UsageMetric build() {
+            long total = tokenTotal != null ? tokenTotal : tokenInput + tokenOutput;
+            long successes = successCount != null ? successCount : Math.max(0, requestCount - errorCount);
+            return new UsageMetric(eventId != null ? eventId : UUID.randomUUID(), time, modelId, provider, requestCount,
+                    tokenInput, tokenOutput, total, costUsd, avgLatencyMs, errorCount, successes, userId, applicationId,
+                    environment, metadata);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UsageMetric m && m.eventId.equals(eventId) && Objects.equals(m.time, time)
+                && m.modelId.equals(modelId) && m.provider.equals(provider) && m.requestCount == requestCount
+                && m.tokenInput == tokenInput && m.tokenOutput == tokenOutput && m.tokenTotal == tokenTotal
+                && (m.costUsd == null ? costUsd == null : costUsd != null && m.costUsd.compareTo(costUsd) == 0)
+                && Double.compare(m.avgLatencyMs, avgLatencyMs) == 0 && m.errorCount == errorCount
+                && m.successCount == successCount && Objects.equals(m.userId, userId)
+                && Objects.equals(m.applicationId, applicationId) && Objects.equals(m.environment, environment)
+                && Objects.equals(m.metadata, metadata);
+    }
+
+    @Override
+    public int hashCode() {
+        return eventId.hashCode();
+    }
+}
