@@ -1,0 +1,19 @@
+package io.llmstore.bench;
+
+import java.util.List;
+
+/**
+ * One end-to-end benchmark: measures ours and its baseline in the same run and returns table rows. Each
+ * implementation is listed in {@code META-INF/services/io.llmstore.bench.Benchmark}.
+ */
+public interface Benchmark {
+    /** Short name used to select it on the command line: "timescale-ingest", "redis-limiter". */
+    String name();
+
+    /**
+     * Runs the benchmark against the servers in {@code servers}.
+     *
+     * @param smoke true for a seconds-long run that only proves the harness works (CI); false for real numbers
+     */
+    List<Measure> run(BenchServers servers, boolean smoke) throws Exception;
+}
