@@ -98,17 +98,27 @@ public final class BenchRunner {
             }
         }
 
+        return run(selected, arguments.mode, arguments.out, out);
+    }
+
+    /**
+     * Runs {@code benchmarks} in order in {@code mode}, writes the results into {@code dir} and prints the table.
+     *
+     * @return 0 when every benchmark produced rows, 1 when one failed
+     * @throws IOException when the results cannot be written
+     */
+    static int run(List<Benchmark> benchmarks, RunMode mode, Path dir, PrintStream out) throws IOException {
         BenchServers servers = new BenchServers();
         List<BenchReport.Row> rows = new ArrayList<>();
-        for (Benchmark b : selected) {
-            out.println("bench: running " + b.name() + " (" + arguments.mode.label() + ")");
-            rows.addAll(runOne(b, servers, arguments.mode, out));
+        for (Benchmark b : benchmarks) {
+            out.println("bench: running " + b.name() + " (" + mode.label() + ")");
+            rows.addAll(runOne(b, servers, mode, out));
         }
-        BenchReport report = new BenchReport(arguments.mode, BenchReport.Machine.detect(), rows);
-        report.write(arguments.out);
+        BenchReport report = new BenchReport(mode, BenchReport.Machine.detect(), rows);
+        report.write(dir);
         out.println();
         out.print(report.markdown());
-        out.println("bench: wrote " + arguments.out.resolve("latest.md") + " and latest.json");
+        out.println("bench: wrote " + dir.resolve("latest.md") + " and latest.json");
         return report.anyFailed() ? 1 : 0;
     }
 
