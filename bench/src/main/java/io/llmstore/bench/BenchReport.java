@@ -56,7 +56,8 @@ public final class BenchReport {
         md.append("# llmstore benchmarks\n\n");
         md.append("- machine: ").append(machine.cores()).append(" cores (").append(machine.cpu()).append("), ")
                 .append(machine.os()).append(", Java ").append(machine.java()).append(", max heap ")
-                .append(machine.maxHeapMb()).append(" MB\n");
+                .append(machine.maxHeapMb()).append(" MB, load average at start ")
+                .append(String.format(Locale.ROOT, "%.2f", machine.loadAverage())).append("\n");
         md.append("- date: ").append(machine.date()).append(", commit: ").append(machine.commit())
                 .append(", mode: ").append(mode.label()).append("\n\n");
         md.append("Ratio = ours / baseline. Baselines are measured in the same run, on the same machine and data, "
@@ -171,18 +172,22 @@ public final class BenchReport {
      * @param java      Java version and VM
      * @param os        OS name, version and architecture
      * @param maxHeapMb the JVM's max heap
-     * @param date      when the run ended, UTC
+     * @param loadAverage the system load average over the last minute when measured (other work skews numbers),
+     *                    -1 when unknown
+     * @param date      when the run started, UTC
      * @param commit    git commit (with "-dirty" for uncommitted changes), from {@code LLMSTORE_GIT_COMMIT} or git
      */
-    public record Machine(int cores, String cpu, String java, String os, long maxHeapMb, String date, String commit) {
-        /** This machine, now. */
+    public record Machine(int cores, String cpu, String java, String os, long maxHeapMb, double loadAverage,
+                          String date, String commit) {
+        /** This machine, now (call it before the benchmarks run, so the load average is theirs to compete with). */
         public static Machine detect() {
             Runtime rt = Runtime.getRuntime();
             return new Machine(rt.availableProcessors(), cpuModel(),
                     System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
                     System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                             + System.getProperty("os.arch"),
-                    rt.maxMemory() / (1 << 20), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), gitCommit());
+                    rt.maxMemory() / (1 << 20), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), gitCommit());
         }
 
         private static String cpuModel() {

@@ -108,13 +108,14 @@ public final class BenchRunner {
      * @throws IOException when the results cannot be written
      */
     static int run(List<Benchmark> benchmarks, RunMode mode, Path dir, PrintStream out) throws IOException {
+        BenchReport.Machine machine = BenchReport.Machine.detect();
         BenchServers servers = new BenchServers();
         List<BenchReport.Row> rows = new ArrayList<>();
         for (Benchmark b : benchmarks) {
             out.println("bench: running " + b.name() + " (" + mode.label() + ")");
             rows.addAll(runOne(b, servers, mode, out));
         }
-        BenchReport report = new BenchReport(mode, BenchReport.Machine.detect(), rows);
+        BenchReport report = new BenchReport(mode, machine, rows);
         report.write(dir);
         out.println();
         out.print(report.markdown());

@@ -17,7 +17,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * A {@link Benchmark} that runs one JMH class in-process through {@link Runner} and turns its results into table
  * rows. Run lengths by mode: smoke = no fork, 1 x 200 ms warm-up, 1 x 300 ms measured (only proves it runs);
- * default = 1 fork, 2 x 1 s warm-up, 3 x 1 s measured; long = 2 forks, 5 x 2 s warm-up, 10 x 2 s measured.
+ * default = 1 fork, 3 x 1 s warm-up, 5 x 1 s measured; long = 2 forks, 5 x 2 s warm-up, 10 x 2 s measured.
  * A fork runs with this JVM's class path and arguments.
  */
 public abstract class JmhBenchmark implements Benchmark {
@@ -57,9 +57,9 @@ public abstract class JmhBenchmark implements Benchmark {
                 yield "JMH smoke: no fork, 1x200ms warm-up, 1x300ms";
             }
             case DEFAULT -> {
-                options.forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1))
-                        .measurementIterations(3).measurementTime(TimeValue.seconds(1));
-                yield "JMH: 1 fork, 2x1s warm-up, 3x1s";
+                options.forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                        .measurementIterations(5).measurementTime(TimeValue.seconds(1));
+                yield "JMH: 1 fork, 3x1s warm-up, 5x1s";
             }
             case LONG -> {
                 options.forks(2).warmupIterations(5).warmupTime(TimeValue.seconds(2))
