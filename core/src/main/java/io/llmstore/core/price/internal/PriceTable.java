@@ -247,6 +247,14 @@ public final class PriceTable {
         if (requests != null) {
             charge(out, requests.unit().bucket().ordinal(), sideOf(requests.unit()), requests.rateAt(inputTokens).perUnit());
         }
+        // The total so far holds the charges of units with no side; adding the two side totals
+        // once is cheaper than adding every charge to the total as well.
+        if (out[INPUT_TOTAL] != null) {
+            out[TOTAL] = plus(out[TOTAL], out[INPUT_TOTAL]);
+        }
+        if (out[OUTPUT_TOTAL] != null) {
+            out[TOTAL] = plus(out[TOTAL], out[OUTPUT_TOTAL]);
+        }
         for (int i = 0; i < out.length; i++) {
             if (out[i] == null) {
                 out[i] = BigDecimal.ZERO;
@@ -256,10 +264,8 @@ public final class PriceTable {
 
     private static void charge(BigDecimal[] out, int bucket, int side, BigDecimal c) {
         out[bucket] = plus(out[bucket], c);
-        if (side != NO_SIDE) {
-            out[side] = plus(out[side], c);
-        }
-        out[TOTAL] = plus(out[TOTAL], c);
+        int sum = side != NO_SIDE ? side : TOTAL;   // unsided charges go straight to the total
+        out[sum] = plus(out[sum], c);
     }
 
     // Exact sums do not depend on order, and ZERO.add(c) is c with its scale raised to at least
