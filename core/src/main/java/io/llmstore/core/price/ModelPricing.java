@@ -51,8 +51,8 @@ public final class ModelPricing {
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(at, "at");
         PriceTable table = schedule.at(at);
-        BigDecimal[] out = new BigDecimal[BUCKETS + 3];
-        table.cost(new Counts(groqWhisper ? whisperMinimum(usage) : usage), out);
+        BigDecimal[] out = new BigDecimal[PriceTable.SLOTS];
+        table.cost(groqWhisper ? whisperMinimum(usage) : usage, out);
         return new Cost(out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[BUCKETS], out[BUCKETS + 1],
                 out[BUCKETS + 2], pricedBy);
     }
@@ -75,48 +75,5 @@ public final class ModelPricing {
     @Override
     public String toString() {
         return "ModelPricing[" + pricedBy + "]";
-    }
-
-    private record Counts(TokenUsage u) implements PriceTable.UsageCounts {
-        @Override
-        public long count(Unit unit) {
-            switch (unit.usageKey()) {
-                case "input_tokens": return u.inputTokens();
-                case "cache_read_tokens": return u.cacheReadTokens();
-                case "cache_write_tokens": return u.cacheWriteTokens();
-                case "output_tokens": return u.outputTokens();
-                case "input_audio_tokens": return u.inputAudioTokens();
-                case "cache_audio_read_tokens": return u.cacheAudioReadTokens();
-                case "output_audio_tokens": return u.outputAudioTokens();
-                case "output_reasoning_tokens": return u.outputReasoningTokens();
-                default:
-                    Long v = u.otherUnits().get(unit.usageKey());
-                    return v == null ? 0 : v;
-            }
-        }
-
-        @Override
-        public long inputTokens() {
-            return u.inputTokens();
-        }
-
-        @Override
-        public String nameOf(Unit unit) {
-            return fieldName(unit.usageKey());
-        }
-    }
-
-    static String fieldName(String usageKey) {
-        switch (usageKey) {
-            case "input_tokens": return "inputTokens";
-            case "cache_read_tokens": return "cacheReadTokens";
-            case "cache_write_tokens": return "cacheWriteTokens";
-            case "output_tokens": return "outputTokens";
-            case "input_audio_tokens": return "inputAudioTokens";
-            case "cache_audio_read_tokens": return "cacheAudioReadTokens";
-            case "output_audio_tokens": return "outputAudioTokens";
-            case "output_reasoning_tokens": return "outputReasoningTokens";
-            default: return "otherUnits[" + usageKey + "]";
-        }
     }
 }

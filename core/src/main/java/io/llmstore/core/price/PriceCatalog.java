@@ -2,8 +2,6 @@ package io.llmstore.core.price;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.llmstore.core.price.internal.CatalogData;
 import io.llmstore.core.price.internal.PriceSchedule;
 import io.llmstore.core.price.internal.PriceTable;
@@ -25,6 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * LLM prices: the bundled {@code @pydantic/genai-prices} dataset (or a file in the same format),
@@ -32,9 +32,11 @@ import java.util.Optional;
  * made. Cost semantics follow the dataset's reference implementation ({@code calcPrice}); see
  * {@link TokenUsage} for how counts include each other and {@link Cost} for the breakdown.
  *
- * <p>Immutable and thread-safe. Lookups are cached per catalog (bounded to
- * {@value #LOOKUP_CACHE_SIZE} provider/model pairs), so pricing a known model does not run the
- * dataset's match rules again.
+ * <p>Immutable and thread-safe. Lookups, including misses, are cached per catalog, so pricing a
+ * known model does not run the dataset's match rules again. The cache holds at most about
+ * {@value #LOOKUP_CACHE_SIZE} provider/model pairs: when a new pair would exceed that, it is
+ * emptied and refills with the pairs still in use, so caller-supplied ids cannot grow it without
+ * bound.
  *
  * <pre>{@code
  * PriceCatalog prices = PriceCatalog.bundled();
@@ -45,7 +47,7 @@ import java.util.Optional;
  */
 public final class PriceCatalog {
 
-    /** Maximum number of cached provider/model lookups per catalog. */
+    /** Number of cached provider/model lookups per catalog past which the cache starts over. */
     public static final int LOOKUP_CACHE_SIZE = 10_000;
 
     /** Class-path location of the bundled catalog. */
@@ -55,7 +57,13 @@ public final class PriceCatalog {
 
     private final CatalogData data;
     private final List<CompiledOverride> overrides;   // newest first
-    private final Cache<String, Optional<ModelPricing>> lookups;
+    // Lookup cache: provider -> model -> pricing, and model -> pricing for lookups without a
+    // provider. Two plain map reads of the caller's strings (whose hash codes String caches) cost
+    // less than building a key string and a Caffeine read, and allocate nothing.
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Optional<ModelPricing>>> byProvider =
+            new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Optional<ModelPricing>> byModel = new ConcurrentHashMap<>();
+    private final AtomicInteger cachedLookups = new AtomicInteger();
 
     private record CompiledOverride(PriceOverride override, PriceSchedule schedule) {
     }
@@ -63,7 +71,6 @@ public final class PriceCatalog {
     private PriceCatalog(CatalogData data, List<CompiledOverride> overrides) {
         this.data = data;
         this.overrides = List.copyOf(overrides);
-        this.lookups = Caffeine.newBuilder().maximumSize(LOOKUP_CACHE_SIZE).build();
     }
 
     // Initialization-on-demand holder: the one piece of static state, loaded once on first use.
@@ -159,7 +166,16 @@ public final class PriceCatalog {
     public Optional<ModelPricing> find(String provider, String model) {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(model, "model");
-        return lookups.get(provider + '\u0000' + model, k -> resolve(provider, model));
+        ConcurrentHashMap<String, Optional<ModelPricing>> models = byProvider.get(provider);
+        Optional<ModelPricing> hit = models == null ? null : models.get(model);
+        if (hit != null) {
+            return hit;
+        }
+        Optional<ModelPricing> found = resolve(provider, model);
+        if (makeRoom()) {
+            byProvider.computeIfAbsent(provider, p -> new ConcurrentHashMap<>()).put(model, found);
+        }
+        return found;
     }
 
     /**
@@ -170,7 +186,15 @@ public final class PriceCatalog {
      */
     public Optional<ModelPricing> find(String model) {
         Objects.requireNonNull(model, "model");
-        return lookups.get("\u0000" + model, k -> resolve(null, model));
+        Optional<ModelPricing> hit = byModel.get(model);
+        if (hit != null) {
+            return hit;
+        }
+        Optional<ModelPricing> found = resolve(null, model);
+        if (makeRoom()) {
+            byModel.put(model, found);
+        }
+        return found;
     }
 
     /**
@@ -188,6 +212,20 @@ public final class PriceCatalog {
         Objects.requireNonNull(at, "at");
         Optional<ModelPricing> pricing = find(provider, model);
         return pricing.isPresent() ? Optional.of(pricing.get().cost(usage, at)) : Optional.empty();
+    }
+
+    // Counts one more cached lookup; past the limit, empties the cache instead. Starting over
+    // keeps memory bounded without eviction bookkeeping on the read path, and unlike refusing
+    // new entries it lets models first seen after a flood of unknown ids be cached again.
+    // Concurrent callers may overshoot the limit by a few entries; the count stays approximate.
+    private boolean makeRoom() {
+        if (cachedLookups.incrementAndGet() <= LOOKUP_CACHE_SIZE) {
+            return true;
+        }
+        byProvider.clear();
+        byModel.clear();
+        cachedLookups.set(0);
+        return false;
     }
 
     private Optional<ModelPricing> resolve(String provider, String model) {

@@ -143,4 +143,40 @@ class PriceCatalogTest {
         assertThatThrownBy(() -> catalog.extractUsage("anthropic", "{\"model\":\"x\"}"))
                 .hasMessageContaining("usage");
     }
+
+    @Test
+    void costsKeepTheScaleOfTheCatalogPricesNotJustTheirValue() {
+        // anthropic claude-haiku-4-5 per Mtok: input 1, cache read 0.1, cache write 1.25, output 5.
+        // BigDecimal.equals compares scale too: the breakdown prints as it always has.
+        TokenUsage usage = TokenUsage.builder().inputTokens(12_000).cacheReadTokens(8_000).cacheWriteTokens(1_000)
+                .outputTokens(700).build();
+        Cost c = catalog.cost("anthropic", "claude-haiku-4-5", usage, JAN_2026).orElseThrow();
+        assertThat(c.input()).isEqualTo(usd("0.003000"));
+        assertThat(c.cacheRead()).isEqualTo(usd("0.0008000"));
+        assertThat(c.cacheWrite()).isEqualTo(usd("0.00125000"));
+        assertThat(c.output()).isEqualTo(usd("0.003500"));
+        assertThat(c.reasoning()).isEqualTo(BigDecimal.ZERO);
+        assertThat(c.inputTotal()).isEqualTo(usd("0.00505000"));
+        assertThat(c.total()).isEqualTo(usd("0.00855000"));
+    }
+
+    @Test
+    void countsTooLargeForLongArithmeticAreStillPricedExactly() {
+        long huge = Long.MAX_VALUE / 2;
+        Cost c = catalog.cost("openai", "gpt-4o", TokenUsage.of(huge, 3), JAN_2026).orElseThrow();
+        assertThat(c.input()).isEqualTo(usd("0.0000025").multiply(BigDecimal.valueOf(huge)));
+        assertThat(c.total()).isEqualTo(c.input().add(usd("0.00001").multiply(BigDecimal.valueOf(3))));
+    }
+
+    @Test
+    void manyUnknownModelIdsOverflowTheLookupCacheWithoutChangingAnyAnswer() {
+        PriceCatalog fresh = catalog.withOverride(PriceOverride.perMillionTokens("t", "openai", "o-test", usd("1"), usd("2")));
+        Cost before = fresh.cost("openai", "gpt-4o", TokenUsage.of(1000, 500), JAN_2026).orElseThrow();
+        for (int i = 0; i < PriceCatalog.LOOKUP_CACHE_SIZE + 500; i++) {
+            assertThat(fresh.find("openai", "no-such-model-" + i)).isEmpty();
+        }
+        assertThat(fresh.cost("openai", "gpt-4o", TokenUsage.of(1000, 500), JAN_2026).orElseThrow()).isEqualTo(before);
+        assertThat(fresh.find("openai", "no-such-model-7")).isEmpty();
+        assertThat(fresh.find("openai", "o-test").orElseThrow().pricedBy().source()).isEqualTo("override:t");
+    }
 }

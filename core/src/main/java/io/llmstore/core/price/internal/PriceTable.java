@@ -1,8 +1,10 @@
 package io.llmstore.core.price.internal;
 
+import io.llmstore.core.price.TokenUsage;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -22,31 +24,63 @@ import java.util.Set;
  */
 public final class PriceTable {
 
+    /**
+     * A price per single unit, with its unscaled value kept as a long when it fits, so that
+     * {@link #times} can multiply without allocating a BigDecimal for the count.
+     */
+    record Rate(BigDecimal perUnit, long unscaled) {
+        static Rate of(BigDecimal perUnit) {
+            return new Rate(perUnit, perUnit.unscaledValue().bitLength() < 63 ? perUnit.unscaledValue().longValue() : -1);
+        }
+
+        /** {@code perUnit * count}, equal in value and scale to {@code perUnit.multiply(valueOf(count))}. */
+        BigDecimal times(long count) {
+            // Prices and counts are >= 0: the long product is exact when the high word is 0 and
+            // the low word has no sign bit; otherwise let BigDecimal widen it.
+            if (unscaled >= 0 && Math.multiplyHigh(unscaled, count) == 0 && unscaled * count >= 0) {
+                return BigDecimal.valueOf(unscaled * count, perUnit.scale());
+            }
+            return perUnit.multiply(BigDecimal.valueOf(count));
+        }
+    }
+
     /** Price of one usage unit: flat, or base and ascending tiers keyed by total input tokens. */
-    record UnitPrice(Unit unit, BigDecimal perUnit, long[] tierStarts, BigDecimal[] tierPerUnit) {
+    record UnitPrice(Unit unit, Rate base, long[] tierStarts, Rate[] tiers) {
         boolean tiered() {
             return tierStarts != null;
         }
 
-        BigDecimal perUnitAt(long inputTokens) {
+        Rate rateAt(long inputTokens) {
             if (tierStarts == null) {
-                return perUnit;
+                return base;
             }
-            BigDecimal p = perUnit;
+            Rate p = base;
             for (int i = 0; i < tierStarts.length; i++) {
                 if (inputTokens > tierStarts[i]) {
-                    p = tierPerUnit[i];
+                    p = tiers[i];
                 }
             }
             return p;
         }
     }
 
+    /** Slots of the {@code out} array of {@link #cost}: one per bucket, then input, output and total. */
+    public static final int SLOTS = Unit.Bucket.values().length + 3;
+
+    private static final int INPUT_TOTAL = Unit.Bucket.values().length;
+    private static final int OUTPUT_TOTAL = INPUT_TOTAL + 1;
+    private static final int TOTAL = INPUT_TOTAL + 2;
+    private static final int NO_SIDE = -1;
+
     private static final MathContext PRECISION = MathContext.DECIMAL128;
 
     private final Map<String, PriceValue> source;
     private final UnitPrice[] ordered;       // reported units, most dimensions first
     private final int[][] descendants;       // indices into ordered
+    // Per ordered unit, resolved once here rather than per call from the unit's strings:
+    private final int[] field;               // UsageField of the unit's count
+    private final int[] bucket;              // Unit.Bucket ordinal
+    private final int[] side;                // INPUT_TOTAL, OUTPUT_TOTAL or NO_SIDE
     private final UnitPrice requests;        // charged once per call, or null
     private final boolean anyTiered;
     private final String invalid;            // why this table cannot price, or null
@@ -56,6 +90,15 @@ public final class PriceTable {
         this.source = source;
         this.ordered = ordered;
         this.descendants = descendants;
+        int n = ordered.length;
+        this.field = new int[n];
+        this.bucket = new int[n];
+        this.side = new int[n];
+        for (int i = 0; i < n; i++) {
+            field[i] = UsageField.of(ordered[i].unit().usageKey());
+            bucket[i] = ordered[i].unit().bucket().ordinal();
+            side[i] = sideOf(ordered[i].unit());
+        }
         this.requests = requests;
         this.anyTiered = anyTiered;
         this.invalid = invalid;
@@ -134,14 +177,19 @@ public final class PriceTable {
         return null;
     }
 
+    private static int sideOf(Unit unit) {
+        String direction = unit.direction();
+        return "input".equals(direction) ? INPUT_TOTAL : "output".equals(direction) ? OUTPUT_TOTAL : NO_SIDE;
+    }
+
     private static UnitPrice toUnitPrice(Unit unit, PriceValue value) {
-        BigDecimal base = perUnit(value.base(), unit.per());
+        Rate base = Rate.of(perUnit(value.base(), unit.per()));
         if (value.tierStarts().length == 0) {
             return new UnitPrice(unit, base, null, null);
         }
-        BigDecimal[] tierPrices = new BigDecimal[value.tierPrices().length];
+        Rate[] tierPrices = new Rate[value.tierPrices().length];
         for (int i = 0; i < tierPrices.length; i++) {
-            tierPrices[i] = perUnit(value.tierPrices()[i], unit.per());
+            tierPrices[i] = Rate.of(perUnit(value.tierPrices()[i], unit.per()));
         }
         return new UnitPrice(unit, base, value.tierStarts(), tierPrices);
     }
@@ -163,92 +211,93 @@ public final class PriceTable {
     }
 
     /**
-     * Computes the cost. {@code counts} holds the reported count for each unit index of the
-     * {@link UnitTable}; {@code totalInputTokens} selects tiers. {@code out} receives the cost per
-     * bucket (indexed by {@link Unit.Bucket#ordinal()}) plus input total, output total and total in
-     * its last three slots.
+     * Computes the cost. {@code out} (length {@link #SLOTS}) receives the cost per bucket (indexed
+     * by {@link Unit.Bucket#ordinal()}) plus input total, output total and total in its last three
+     * slots; a slot nothing was charged to is {@link BigDecimal#ZERO}. Each slot equals, in value
+     * and scale, {@code ZERO} plus its charges.
      *
      * @throws IllegalArgumentException if a more specific count exceeds the count that includes it
      * @throws IllegalStateException if the price table is inconsistent
      */
-    public void cost(UsageCounts counts, BigDecimal[] out) {
+    public void cost(TokenUsage usage, BigDecimal[] out) {
         if (invalid != null) {
             throw new IllegalStateException(invalid);
         }
         int n = ordered.length;
         long[] leaf = new long[n];
-        long inputTokens = anyTiered ? counts.inputTokens() : 0;
         for (int i = 0; i < n; i++) {
-            UnitPrice up = ordered[i];
-            long reported = counts.count(up.unit());
+            long reported = UsageField.count(usage, field[i], ordered[i].unit().usageKey());
             long sum = 0;
             for (int d : descendants[i]) {
                 sum += leaf[d];
             }
             long r = reported - sum;
             if (r < 0) {
-                throw new IllegalArgumentException(overflowMessage(i, counts));
+                throw new IllegalArgumentException(overflowMessage(i, usage));
             }
             leaf[i] = r;
         }
-        BigDecimal zero = BigDecimal.ZERO;
-        BigDecimal[] buckets = out;
-        for (int i = 0; i < buckets.length; i++) {
-            buckets[i] = zero;
-        }
-        int inputSlot = Unit.Bucket.values().length;
+        Arrays.fill(out, null);
+        long inputTokens = anyTiered ? usage.inputTokens() : 0;
         for (int i = 0; i < n; i++) {
-            if (leaf[i] == 0) {
-                continue;
+            if (leaf[i] != 0) {   // most calls use a few of a model's units; unused ones cost nothing
+                charge(out, bucket[i], side[i], ordered[i].rateAt(inputTokens).times(leaf[i]));
             }
-            UnitPrice up = ordered[i];
-            add(out, up, up.perUnitAt(inputTokens).multiply(BigDecimal.valueOf(leaf[i])), inputSlot);
         }
         if (requests != null) {
-            add(out, requests, requests.perUnitAt(inputTokens), inputSlot);
+            charge(out, requests.unit().bucket().ordinal(), sideOf(requests.unit()), requests.rateAt(inputTokens).perUnit());
+        }
+        // The total so far holds the charges of units with no side; adding the two side totals
+        // once is cheaper than adding every charge to the total as well.
+        if (out[INPUT_TOTAL] != null) {
+            out[TOTAL] = plus(out[TOTAL], out[INPUT_TOTAL]);
+        }
+        if (out[OUTPUT_TOTAL] != null) {
+            out[TOTAL] = plus(out[TOTAL], out[OUTPUT_TOTAL]);
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == null) {
+                out[i] = BigDecimal.ZERO;
+            }
         }
     }
 
-    private static void add(BigDecimal[] out, UnitPrice up, BigDecimal c, int inputSlot) {
-        int b = up.unit().bucket().ordinal();
-        out[b] = out[b].add(c);
-        String direction = up.unit().direction();
-        if ("input".equals(direction)) {
-            out[inputSlot] = out[inputSlot].add(c);
-        } else if ("output".equals(direction)) {
-            out[inputSlot + 1] = out[inputSlot + 1].add(c);
-        }
-        out[inputSlot + 2] = out[inputSlot + 2].add(c);
+    private static void charge(BigDecimal[] out, int bucket, int side, BigDecimal c) {
+        out[bucket] = plus(out[bucket], c);
+        int sum = side != NO_SIDE ? side : TOTAL;   // unsided charges go straight to the total
+        out[sum] = plus(out[sum], c);
     }
 
-    private String overflowMessage(int i, UsageCounts counts) {
+    // Exact sums do not depend on order, and ZERO.add(c) is c with its scale raised to at least
+    // 0, so starting a slot with c itself saves an addition without changing value or scale.
+    private static BigDecimal plus(BigDecimal sum, BigDecimal c) {
+        if (sum != null) {
+            return sum.add(c);
+        }
+        return c.scale() >= 0 ? c : c.setScale(0);
+    }
+
+    private String overflowMessage(int i, TokenUsage usage) {
         Unit unit = ordered[i].unit();
-        long total = counts.count(unit);
+        long total = count(usage, unit);
         for (int d : descendants[i]) {
             Unit du = ordered[d].unit();
-            long v = counts.count(du);
+            long v = count(usage, du);
             if (v > total) {
-                return counts.nameOf(du) + " (" + v + ") cannot exceed " + counts.nameOf(unit) + " (" + total + ")";
+                return UsageField.name(du.usageKey()) + " (" + v + ") cannot exceed " + UsageField.name(unit.usageKey())
+                        + " (" + total + ")";
             }
         }
         StringBuilder names = new StringBuilder();
         for (int d : descendants[i]) {
-            if (counts.count(ordered[d].unit()) > 0) {
-                names.append(names.length() == 0 ? "" : ", ").append(counts.nameOf(ordered[d].unit()));
+            if (count(usage, ordered[d].unit()) > 0) {
+                names.append(names.length() == 0 ? "" : ", ").append(UsageField.name(ordered[d].unit().usageKey()));
             }
         }
-        return "more specific usage (" + names + ") exceeds " + counts.nameOf(unit) + " (" + total + ")";
+        return "more specific usage (" + names + ") exceeds " + UsageField.name(unit.usageKey()) + " (" + total + ")";
     }
 
-    /** Reported usage counts, by unit. */
-    public interface UsageCounts {
-        /** The reported count of a unit (0 if not reported). */
-        long count(Unit unit);
-
-        /** Total input tokens, used to pick price tiers. */
-        long inputTokens();
-
-        /** The caller-facing name of a unit's count, for error messages. */
-        String nameOf(Unit unit);
+    private static long count(TokenUsage usage, Unit unit) {
+        return UsageField.count(usage, UsageField.of(unit.usageKey()), unit.usageKey());
     }
 }
