@@ -4,6 +4,7 @@ import io.llmstore.kafka.ProvisionResult.TopicMismatch;
 import io.llmstore.kafka.internal.KafkaErrors;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +13,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -113,9 +116,41 @@ public final class KafkaTopics {
             }
         }
         if (!created.isEmpty()) {
+            awaitLeaders(created);
             log.info("Created Kafka topics {}", created);
         }
         return new ProvisionResult(created, ok, mismatched);
+    }
+
+    /**
+     * Waits (at most the timeout) until every partition of the new topics answers a ListOffsets on its leader.
+     * Why: right after creation the metadata already names a leader that does not yet act as one; an idempotent
+     * producer publishing into that window got NOT_LEADER_OR_FOLLOWER, and on Kafka 4.4 we then saw its retried
+     * first batch refused with OutOfOrderSequenceException until the delivery timeout. A ready topic avoids it.
+     */
+    private void awaitLeaders(List<String> topics) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                for (TopicDescription d : describe(topics).values()) {
+                    d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+                }
+                KafkaErrors.await(admin.listOffsets(partitions).all(), timeout, "list offsets of " + topics);
+                return;
+            } catch (RuntimeException e) {
+                last = e;
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        log.warn("Kafka topics {} were created but their leaders did not answer within {} ms: {}", topics,
+                timeout.toMillis(), last == null ? "" : last.getMessage());
     }
 
     private Map<String, TopicDescription> describe(java.util.Collection<String> names) {
