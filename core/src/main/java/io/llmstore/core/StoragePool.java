@@ -18,6 +18,10 @@ import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.stats.PoolStats;
+import io.llmstore.core.usage.BufferedUsageWriter;
+import io.llmstore.core.usage.MigrationResult;
+import io.llmstore.core.usage.UsageQueries;
+import io.llmstore.core.usage.UsageSchema;
 import io.llmstore.core.usage.UsageWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,6 +89,21 @@ public final class StoragePool implements AutoCloseable {
     /** Records usage rows into PostgreSQL/TimescaleDB. */
     public UsageWriter usage() {
         return require(UsageWriter.class, "usage recording", "PostgreSQL", "DATABASE_URL (or DB_HOST and DB_PASSWORD)");
+    }
+
+    /** Records usage rows asynchronously through a bounded buffer (flushed by size, interval, flush() and close()). */
+    public BufferedUsageWriter usageBuffer() {
+        return require(BufferedUsageWriter.class, "buffered usage recording", "PostgreSQL", "DATABASE_URL (or DB_HOST and DB_PASSWORD)");
+    }
+
+    /** Usage analytics: summaries, time series, rollups, costs, errors and raw rows. */
+    public UsageQueries analytics() {
+        return require(UsageQueries.class, "usage analytics", "PostgreSQL", "DATABASE_URL (or DB_HOST and DB_PASSWORD)");
+    }
+
+    /** Applies the usage schema's pending migrations (also done at start with {@code DB_MIGRATE_ON_START=true}). */
+    public MigrationResult migrate() {
+        return require(UsageSchema.class, "schema migration", "PostgreSQL", "DATABASE_URL (or DB_HOST and DB_PASSWORD)").migrate();
     }
 
     /** The LLM response cache: Redis when {@code REDIS_URL} is set, else an in-process cache local to this JVM. */

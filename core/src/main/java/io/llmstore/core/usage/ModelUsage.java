@@ -1,0 +1,17 @@
+package io.llmstore.core.usage;
+
+import java.math.BigDecimal;
+
+/**
+ * Usage of one model over a window.
+ *
+ * @param modelId     the model
+ * @param requests    sum of request counts
+ * @param tokenInput  sum of input tokens
+ * @param tokenOutput sum of output tokens
+ * @param tokenTotal  sum of total tokens
+ * @param costUsd     sum of known costs in USD (rows without a cost count as zero), never null
+ */
+public record ModelUsage(String modelId, long requests, long tokenInput, long tokenOutput, long tokenTotal,
+                         BigDecimal costUsd) {
+}

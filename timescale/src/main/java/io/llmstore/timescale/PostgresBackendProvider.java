@@ -1,0 +1,80 @@
+package io.llmstore.timescale;
+
+import io.llmstore.core.config.PostgresConfig;
+import io.llmstore.core.config.Settings;
+import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.error.ConfigException;
+import io.llmstore.core.spi.Backend;
+import io.llmstore.core.spi.BackendContext;
+import io.llmstore.core.spi.BackendProvider;
+import io.llmstore.core.usage.BufferedUsageWriter;
+import io.llmstore.core.usage.UsageCostFiller;
+import io.llmstore.timescale.internal.PostgresBackend;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The {@code postgres} backend (order 100): a HikariCP pool from {@link PostgresConfig}, connectivity verified with
+ * the retry policy, then the usage writer (sync and buffered), the analytics queries and the schema migrator.
+ * Registered for {@link java.util.ServiceLoader}; {@code StoragePool.create} finds it.
+ */
+public final class PostgresBackendProvider implements BackendProvider {
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    @Override
+    public int order() {
+        return 100;
+    }
+
+    @Override
+    public boolean isConfigured(StorageConfig config) {
+        return config.postgres().isPresent();
+    }
+
+    @Override
+    public Backend open(BackendContext context) {
+        StorageConfig config = context.config();
+        PostgresConfig pg = config.postgres().orElseThrow(() -> new ConfigException("PostgreSQL is not configured"));
+        Settings s = config.settings();
+        String schema = s.string(TimescaleSettings.DB_SCHEMA).orElse("public");
+        try {
+            SchemaMigrator.requireSchemaName(schema);
+        } catch (IllegalArgumentException e) {
+            throw s.invalid(TimescaleSettings.DB_SCHEMA, "a lower-case SQL identifier ([a-z_][a-z0-9_]*)");
+        }
+        UsageCostFiller filler = null;
+        if (s.booleanValue(TimescaleSettings.USAGE_FILL_MISSING_COST)) {
+            filler = context.ports().find(UsageCostFiller.class).orElseThrow(() -> new ConfigException(
+                    "USAGE_FILL_MISSING_COST=true but no UsageCostFiller is available (add the price catalog)"));
+        }
+        int capacity = s.intValue(TimescaleSettings.USAGE_BUFFER_CAPACITY, 1);
+        int flushSize = s.intValue(TimescaleSettings.USAGE_FLUSH_SIZE, 1);
+        if (flushSize > capacity) {
+            throw s.invalid(TimescaleSettings.USAGE_FLUSH_SIZE, "<= USAGE_BUFFER_CAPACITY (" + capacity + ")");
+        }
+        Duration interval = s.duration(TimescaleSettings.USAGE_FLUSH_INTERVAL);
+        if (interval.isZero()) {
+            throw s.invalid(TimescaleSettings.USAGE_FLUSH_INTERVAL, "a positive duration");
+        }
+        PostgresBackend.Options options = new PostgresBackend.Options(
+                schema,
+                s.booleanValue(TimescaleSettings.DB_MIGRATE_ON_START),
+                s.enumValue(TimescaleSettings.DB_TIMESCALEDB, SchemaMigrator.Timescale.class),
+                s.enumValue(TimescaleSettings.DB_WRITE_MODE, WriteMode.class),
+                s.intValue(TimescaleSettings.USAGE_METADATA_MAX_BYTES, 2),
+                capacity, flushSize, interval,
+                s.enumValue(TimescaleSettings.USAGE_BUFFER_FULL_POLICY, BufferedUsageWriter.FullPolicy.class),
+                s.duration(TimescaleSettings.USAGE_BUFFER_FULL_TIMEOUT),
+                filler,
+                optionalDuration(s, TimescaleSettings.TIMESCALE_RETENTION),
+                optionalDuration(s, TimescaleSettings.TIMESCALE_COMPRESS_AFTER));
+        return PostgresBackend.open(pg, options, context);
+    }
+
+    private static Optional<Duration> optionalDuration(Settings s, io.llmstore.core.config.Setting setting) {
+        return s.isSet(setting.name()) ? Optional.of(s.duration(setting)) : Optional.empty();
+    }
+}

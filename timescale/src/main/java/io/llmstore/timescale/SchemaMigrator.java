@@ -1,0 +1,239 @@
+package io.llmstore.timescale;
+
+import io.llmstore.core.error.StorageException;
+import io.llmstore.core.usage.MigrationResult;
+import io.llmstore.core.usage.UsageSchema;
+import io.llmstore.timescale.internal.Migrations;
+import io.llmstore.timescale.internal.Migrations.Migration;
+import io.llmstore.timescale.internal.ServerInfo;
+import io.llmstore.timescale.internal.SqlErrors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the usage schema's versioned migrations (the SQL files in
+ * {@code io/llmstore/timescale/migrations/}) to one schema, recording each in {@code llmstore_schema_history}.
+ *
+ * <p>Why not Flyway: the schema comes in two flavors (TimescaleDB: hypertable and continuous aggregates;
+ * PostgreSQL: plain views of the same names) chosen by probing the server, and continuous aggregates must be
+ * created outside a transaction, one statement per execute. Flyway needs a per-script {@code .conf} for the latter
+ * and has no notion of the former; this runner is ~150 lines, the scripts stay plain SQL a DBA can run with psql.
+ *
+ * <p>Concurrency: the whole run holds a session advisory lock keyed by the schema name, so application instances
+ * starting together migrate one after the other; the later ones find every version recorded and apply nothing.
+ * A transactional script is recorded in the same transaction; a no-transaction script is recorded after its last
+ * statement (its statements use IF NOT EXISTS, so a run interrupted half-way is safely re-run).
+ *
+ * <p>Flavor: TimescaleDB when {@code DB_TIMESCALEDB=on}, or {@code auto} and the extension is available; once
+ * recorded in the history, a schema keeps its flavor. After migrating a TimescaleDB schema the optional retention
+ * and compression policies ({@code TIMESCALE_RETENTION}, {@code TIMESCALE_COMPRESS_AFTER}) are (re)applied.
+ *
+ * <p>Thread-safe; uses one connection of the given {@link DataSource} per call and does not own it.
+ */
+public final class SchemaMigrator implements UsageSchema {
+    private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
+    private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final String HISTORY = "llmstore_schema_history";
+
+    /** Whether to install the TimescaleDB flavor ({@code DB_TIMESCALEDB}). */
+    public enum Timescale { AUTO, ON, OFF }
+
+    private final DataSource dataSource;
+    private final String schema;
+    private final Timescale timescale;
+    private final Optional<Duration> retention;
+    private final Optional<Duration> compressAfter;
+
+    /**
+     * @param schema        lower-case identifier ({@code [a-z_][a-z0-9_]*}); created if missing
+     * @param retention     drop raw chunks older than this (TimescaleDB only); empty = keep
+     * @param compressAfter compress raw chunks older than this (TimescaleDB only); empty = never
+     */
+    public SchemaMigrator(DataSource dataSource, String schema, Timescale timescale, Optional<Duration> retention,
+                          Optional<Duration> compressAfter) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.schema = requireSchemaName(schema);
+        this.timescale = Objects.requireNonNull(timescale, "timescale");
+        this.retention = Objects.requireNonNull(retention, "retention");
+        this.compressAfter = Objects.requireNonNull(compressAfter, "compressAfter");
+    }
+
+    /** Checks a {@code DB_SCHEMA} value: a lower-case SQL identifier. */
+    public static String requireSchemaName(String schema) {
+        if (schema == null || !SCHEMA_NAME.matcher(schema).matches()) {
+            throw new IllegalArgumentException("schema must be a lower-case identifier matching [a-z_][a-z0-9_]{0,62}, was "
+                    + (schema == null ? "null" : "'" + schema + "'"));
+        }
+        return schema;
+    }
+
+    /** {@code "schema", public}: the search_path the pool and the migrations use. */
+    public static String searchPath(String schema) {
+        return "public".equals(schema) ? "public" : "\"" + schema + "\", public";
+    }
+
+    @Override
+    public MigrationResult migrate() {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(hashtext(?))")) {
+                lock.setString(1, "llmstore.migrate." + schema);
+                lock.execute();
+            }
+            try {
+                return migrateLocked(c);
+            } finally {
+                try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+                    unlock.setString(1, "llmstore.migrate." + schema);
+                    unlock.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("migrating schema " + schema, e);
+        }
+    }
+
+    private MigrationResult migrateLocked(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema + "\"");
+            st.execute("SET search_path TO " + searchPath(schema));
+            st.execute("CREATE TABLE IF NOT EXISTS " + HISTORY + " (version INT PRIMARY KEY, description TEXT NOT NULL,"
+                    + " flavor TEXT NOT NULL, script TEXT NOT NULL, checksum TEXT NOT NULL,"
+                    + " installed_at TIMESTAMPTZ NOT NULL DEFAULT now(), execution_ms BIGINT NOT NULL)");
+        }
+        Map<Integer, String[]> applied = new HashMap<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version, flavor, checksum FROM " + HISTORY)) {
+            while (rs.next()) {
+                applied.put(rs.getInt(1), new String[] {rs.getString(2), rs.getString(3)});
+            }
+        }
+        String flavor = applied.values().stream().map(a -> a[0]).findFirst().orElseGet(() -> detectFlavor(c));
+        List<Integer> done = new ArrayList<>();
+        int current = applied.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+        for (Migration m : Migrations.forFlavor(flavor)) {
+            String[] recorded = applied.get(m.version());
+            if (recorded != null) {
+                if (!recorded[1].equals(m.checksum())) {
+                    log.warn("migration {} of schema {} changed after it was applied (checksum differs); not re-applied",
+                            m.file(), schema);
+                }
+                continue;
+            }
+            long start = System.nanoTime();
+            apply(c, m, flavor, start);
+            done.add(m.version());
+            current = Math.max(current, m.version());
+            log.info("schema {}: applied {} ({} flavor) in {} ms", schema, m.file(), flavor,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        if (Migrations.TIMESCALEDB.equals(flavor)) {
+            applyPolicies(c);
+        }
+        return new MigrationResult(done, current, flavor);
+    }
+
+    private String detectFlavor(Connection c) {
+        if (timescale == Timescale.OFF) {
+            return Migrations.POSTGRESQL;
+        }
+        try {
+            ServerInfo info = ServerInfo.probe(c);
+            if (timescale == Timescale.ON && !info.timescaleAvailable()) {
+                throw new StorageException("DB_TIMESCALEDB=on but the timescaledb extension is not available on this "
+                        + "server (pg_available_extensions)", false);
+            }
+            return info.timescaleAvailable() ? Migrations.TIMESCALEDB : Migrations.POSTGRESQL;
+        } catch (SQLException e) {
+            throw SqlErrors.translate("probing for TimescaleDB", e);
+        }
+    }
+
+    private void apply(Connection c, Migration m, String flavor, long start) throws SQLException {
+        if (m.transactional()) {
+            c.setAutoCommit(false);
+            try {
+                executeAll(c, m);
+                record(c, m, flavor, start);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } else {
+            // One statement per execute in autocommit: TimescaleDB refuses continuous aggregates in a transaction.
+            executeAll(c, m);
+            record(c, m, flavor, start);
+        }
+    }
+
+    private static void executeAll(Connection c, Migration m) throws SQLException {
+        for (String sql : m.statements()) {
+            try (Statement st = c.createStatement()) {
+                st.execute(sql);
+            } catch (SQLException e) {
+                SQLException wrapped = new SQLException("migration " + m.file() + " failed at: "
+                        + sql.lines().findFirst().orElse(sql) + " -- " + e.getMessage(), e.getSQLState(), e);
+                throw wrapped;
+            }
+        }
+    }
+
+    private static void record(Connection c, Migration m, String flavor, long start) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + HISTORY
+                + " (version, description, flavor, script, checksum, execution_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setInt(1, m.version());
+            ps.setString(2, m.description());
+            ps.setString(3, flavor);
+            ps.setString(4, m.file());
+            ps.setString(5, m.checksum());
+            ps.setLong(6, (System.nanoTime() - start) / 1_000_000);
+            ps.executeUpdate();
+        }
+    }
+
+    private void applyPolicies(Connection c) throws SQLException {
+        if (retention.isPresent()) {
+            exec(c, "SELECT remove_retention_policy('llm_usage_metrics', if_exists => TRUE)", null);
+            exec(c, "SELECT add_retention_policy('llm_usage_metrics', drop_after => ?::interval)", retention.get());
+        }
+        if (compressAfter.isPresent()) {
+            exec(c, "ALTER TABLE llm_usage_metrics SET (timescaledb.compress, "
+                    + "timescaledb.compress_segmentby = 'model_id, provider', "
+                    + "timescaledb.compress_orderby = 'time DESC, event_id')", null);
+            exec(c, "SELECT remove_compression_policy('llm_usage_metrics', if_exists => TRUE)", null);
+            exec(c, "SELECT add_compression_policy('llm_usage_metrics', compress_after => ?::interval)", compressAfter.get());
+        }
+    }
+
+    private static void exec(Connection c, String sql, Duration interval) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (interval != null) {
+                ps.setString(1, interval.toSeconds() + " seconds");
+            }
+            ps.execute();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SchemaMigrator{schema=" + schema + ", timescale=" + timescale + ", retention=" + retention
+                + ", compressAfter=" + compressAfter + "}";
+    }
+}

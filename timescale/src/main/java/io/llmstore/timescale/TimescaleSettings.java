@@ -1,0 +1,46 @@
+package io.llmstore.timescale;
+
+import io.llmstore.core.config.Setting;
+import java.util.List;
+
+/**
+ * The variables the PostgreSQL/TimescaleDB module reads (besides core's {@code DATABASE_URL}, {@code DB_*} pool and
+ * retry settings). The README's configuration reference lists them with these defaults.
+ */
+public final class TimescaleSettings {
+    private TimescaleSettings() {
+    }
+
+    public static final Setting DB_SCHEMA = Setting.of("DB_SCHEMA", "public",
+            "schema holding the usage tables; the pool's search_path is <DB_SCHEMA>, public");
+    public static final Setting DB_MIGRATE_ON_START = Setting.of("DB_MIGRATE_ON_START", "false",
+            "apply pending schema migrations when the pool starts (else call pool.migrate())");
+    public static final Setting DB_TIMESCALEDB = Setting.of("DB_TIMESCALEDB", "auto",
+            "auto|on|off: install the TimescaleDB schema (hypertable, continuous aggregates); auto = when the extension is available");
+    public static final Setting DB_WRITE_MODE = Setting.of("DB_WRITE_MODE", "auto",
+            "auto|copy|insert: bulk path for usage rows; auto = COPY unless the server cannot COPY (PGlite)");
+    public static final Setting USAGE_METADATA_MAX_BYTES = Setting.of("USAGE_METADATA_MAX_BYTES", "16384",
+            "largest metadata JSON object per usage row, in UTF-8 bytes");
+    public static final Setting USAGE_BUFFER_CAPACITY = Setting.of("USAGE_BUFFER_CAPACITY", "100000",
+            "most rows the async usage writer holds before back-pressure");
+    public static final Setting USAGE_FLUSH_SIZE = Setting.of("USAGE_FLUSH_SIZE", "5000",
+            "rows per batch; a write starts as soon as this many are buffered");
+    public static final Setting USAGE_FLUSH_INTERVAL = Setting.of("USAGE_FLUSH_INTERVAL", "1s",
+            "longest a buffered row waits before a write starts");
+    public static final Setting USAGE_BUFFER_FULL_POLICY = Setting.of("USAGE_BUFFER_FULL_POLICY", "block",
+            "block|reject: when the buffer is full, wait up to USAGE_BUFFER_FULL_TIMEOUT or fail at once (BufferFullException)");
+    public static final Setting USAGE_BUFFER_FULL_TIMEOUT = Setting.of("USAGE_BUFFER_FULL_TIMEOUT", "5s",
+            "longest record() waits for room under the block policy");
+    public static final Setting USAGE_FILL_MISSING_COST = Setting.of("USAGE_FILL_MISSING_COST", "false",
+            "price rows that carry tokens but no cost with the UsageCostFiller another backend provides");
+    public static final Setting TIMESCALE_RETENTION = Setting.of("TIMESCALE_RETENTION", null,
+            "TimescaleDB only: drop raw usage chunks older than this (e.g. 90d); unset = keep forever");
+    public static final Setting TIMESCALE_COMPRESS_AFTER = Setting.of("TIMESCALE_COMPRESS_AFTER", null,
+            "TimescaleDB only: compress raw usage chunks older than this (e.g. 7d); unset = no compression");
+
+    /** Every setting of this module, in README order. */
+    public static final List<Setting> ALL = List.of(DB_SCHEMA, DB_MIGRATE_ON_START, DB_TIMESCALEDB, DB_WRITE_MODE,
+            USAGE_METADATA_MAX_BYTES, USAGE_BUFFER_CAPACITY, USAGE_FLUSH_SIZE, USAGE_FLUSH_INTERVAL,
+            USAGE_BUFFER_FULL_POLICY, USAGE_BUFFER_FULL_TIMEOUT, USAGE_FILL_MISSING_COST, TIMESCALE_RETENTION,
+            TIMESCALE_COMPRESS_AFTER);
+}

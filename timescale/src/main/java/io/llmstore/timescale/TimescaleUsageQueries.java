@@ -1,0 +1,345 @@
+package io.llmstore.timescale;
+
+import static org.jooq.impl.DSL.coalesce;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.row;
+import static org.jooq.impl.DSL.sum;
+import static org.jooq.impl.DSL.table;
+import static org.jooq.impl.DSL.val;
+
+import io.llmstore.core.usage.ErrorSummary;
+import io.llmstore.core.usage.ModelUsage;
+import io.llmstore.core.usage.PageCursor;
+import io.llmstore.core.usage.ProviderCost;
+import io.llmstore.core.usage.UsageBucket;
+import io.llmstore.core.usage.UsageFilter;
+import io.llmstore.core.usage.UsageMetric;
+import io.llmstore.core.usage.UsagePage;
+import io.llmstore.core.usage.UsageQueries;
+import io.llmstore.timescale.internal.ServerInfo;
+import io.llmstore.timescale.internal.SqlErrors;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.Table;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * {@link UsageQueries} with jOOQ over {@code llm_usage_metrics} and its rollups, every value bound. On TimescaleDB
+ * buckets come from {@code time_bucket}, on PostgreSQL from {@code date_bin} with TimescaleDB's origin
+ * (2000-01-03), so both servers return the same buckets. Thread-safe; does not own the {@link DSLContext}.
+ */
+public final class TimescaleUsageQueries implements UsageQueries {
+    private static final Instant ORIGIN = Instant.parse("2000-01-03T00:00:00Z");
+    private static final Table<?> METRICS = table(name("llm_usage_metrics"));
+    private static final Field<OffsetDateTime> TIME = field(name("time"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+    private static final Field<UUID> EVENT_ID = field(name("event_id"), SQLDataType.UUID);
+    private static final Field<String> MODEL = field(name("model_id"), SQLDataType.VARCHAR);
+    private static final Field<String> PROVIDER = field(name("provider"), SQLDataType.VARCHAR);
+    private static final Field<Long> REQUESTS = field(name("request_count"), SQLDataType.BIGINT);
+    private static final Field<Long> TOKEN_IN = field(name("token_input"), SQLDataType.BIGINT);
+    private static final Field<Long> TOKEN_OUT = field(name("token_output"), SQLDataType.BIGINT);
+    private static final Field<Long> TOKEN_TOTAL = field(name("token_total"), SQLDataType.BIGINT);
+    private static final Field<BigDecimal> COST = field(name("cost_usd"), SQLDataType.NUMERIC(10, 6));
+    private static final Field<Double> LATENCY = field(name("avg_latency_ms"), SQLDataType.DOUBLE);
+    private static final Field<Long> ERRORS = field(name("error_count"), SQLDataType.BIGINT);
+    private static final Field<Long> SUCCESSES = field(name("success_count"), SQLDataType.BIGINT);
+    private static final Field<String> USER = field(name("user_id"), SQLDataType.VARCHAR);
+    private static final Field<String> APP = field(name("application_id"), SQLDataType.VARCHAR);
+    private static final Field<String> ENV = field(name("environment"), SQLDataType.VARCHAR);
+    private static final Field<String> METADATA = field(name("metadata"), SQLDataType.VARCHAR);
+    private static final Field<OffsetDateTime> BUCKET = field(name("bucket"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+    private static final Field<Double> LATENCY_SUM = field(name("latency_ms_sum"), SQLDataType.DOUBLE);
+
+    private final DSLContext dsl;
+    private final Supplier<Boolean> timescale;
+
+    /**
+     * @param dsl        a jOOQ context (POSTGRES dialect) whose connections have the usage schema on the search_path
+     * @param dataSource the same connections, to ask once whether this schema is the TimescaleDB flavor
+     */
+    public TimescaleUsageQueries(DSLContext dsl, DataSource dataSource) {
+        this.dsl = Objects.requireNonNull(dsl, "dsl");
+        Objects.requireNonNull(dataSource, "dataSource");
+        this.timescale = memoize(() -> isTimescaleSchema(dsl, dataSource));
+    }
+
+    @Override
+    public List<ModelUsage> usageByModel(UsageFilter filter) {
+        Field<BigDecimal> cost = coalesce(sum(COST), BigDecimal.ZERO).as("cost");
+        return run("usage by model", () -> dsl
+                .select(MODEL, sum(REQUESTS), sum(TOKEN_IN), sum(TOKEN_OUT), sum(TOKEN_TOTAL), cost)
+                .from(METRICS).where(where(filter))
+                .groupBy(MODEL)
+                .orderBy(cost.desc(), MODEL.asc())
+                .fetch(r -> new ModelUsage(r.value1(), longOf(r.value2()), longOf(r.value3()), longOf(r.value4()),
+                        longOf(r.value5()), r.value6())));
+    }
+
+    @Override
+    public List<UsageBucket> timeSeries(UsageFilter filter, Duration bucket) {
+        Objects.requireNonNull(bucket, "bucket");
+        if (bucket.toSeconds() < 1 || bucket.toNanos() % 1_000_000_000L != 0) {
+            throw new IllegalArgumentException("bucket must be a whole number of seconds >= 1, was " + bucket);
+        }
+        // The width is inlined, not bound: PostgreSQL matches GROUP BY expressions textually, and two separate bind
+        // markers ($1 in SELECT, $2 in GROUP BY) would not match. It is a number we format, never user text.
+        String width = bucket.toSeconds() + " seconds";
+        Field<OffsetDateTime> b = timescale.get()
+                ? field("time_bucket({0}::interval, {1})", SQLDataType.TIMESTAMPWITHTIMEZONE, inline(width), TIME)
+                : field("date_bin({0}::interval, {1}, {2}::timestamptz)", SQLDataType.TIMESTAMPWITHTIMEZONE,
+                        inline(width), TIME, inline("2000-01-03 00:00:00+00"));
+        return run("usage time series", () -> dsl
+                .select(b, MODEL, sum(REQUESTS), sum(TOKEN_TOTAL), coalesce(sum(COST), BigDecimal.ZERO),
+                        sum(LATENCY.times(REQUESTS)), sum(ERRORS))
+                .from(METRICS).where(where(filter))
+                .groupBy(b, MODEL)
+                .orderBy(b.asc(), MODEL.asc())
+                .fetch(r -> bucketOf(r.value1(), r.value2(), longOf(r.value3()), longOf(r.value4()), r.value5(),
+                        doubleOf(r.value6()), longOf(r.value7()))));
+    }
+
+    @Override
+    public List<UsageBucket> hourly(UsageFilter filter) {
+        return rollup("llm_usage_hourly", filter);
+    }
+
+    @Override
+    public List<UsageBucket> daily(UsageFilter filter) {
+        return rollup("llm_usage_daily", filter);
+    }
+
+    private List<UsageBucket> rollup(String view, UsageFilter filter) {
+        if (!filter.isRollupCompatible()) {
+            throw new IllegalArgumentException("the " + view + " rollup is grouped by model and provider only: "
+                    + "filter by user, application, environment or min tokens with timeSeries() instead");
+        }
+        Condition c = BUCKET.ge(odt(filter.start())).and(BUCKET.lt(odt(filter.end())))
+                .and(filter.provider() == null ? noCondition() : PROVIDER.eq(filter.provider()))
+                .and(filter.modelId() == null ? noCondition() : MODEL.eq(filter.modelId()));
+        return run("usage " + view, () -> dsl
+                .select(BUCKET, MODEL, sum(REQUESTS), sum(TOKEN_TOTAL), coalesce(sum(COST), BigDecimal.ZERO),
+                        sum(LATENCY_SUM), sum(ERRORS))
+                .from(table(name(view))).where(c)
+                .groupBy(BUCKET, MODEL)
+                .orderBy(BUCKET.asc(), MODEL.asc())
+                .fetch(r -> bucketOf(r.value1(), r.value2(), longOf(r.value3()), longOf(r.value4()), r.value5(),
+                        doubleOf(r.value6()), longOf(r.value7()))));
+    }
+
+    @Override
+    public List<ProviderCost> costByProvider(UsageFilter filter) {
+        Field<BigDecimal> cost = coalesce(sum(COST), BigDecimal.ZERO).as("cost");
+        return run("cost by provider", () -> dsl
+                .select(PROVIDER, sum(REQUESTS), sum(TOKEN_TOTAL), cost)
+                .from(METRICS).where(where(filter))
+                .groupBy(PROVIDER)
+                .orderBy(cost.desc(), PROVIDER.asc())
+                .fetch(r -> new ProviderCost(r.value1(), longOf(r.value2()), longOf(r.value3()), r.value4())));
+    }
+
+    @Override
+    public List<ErrorSummary> errors(UsageFilter filter) {
+        Field<BigDecimal> errors = sum(ERRORS).as("errors");
+        return run("error analysis", () -> dsl
+                .select(PROVIDER, MODEL, sum(REQUESTS), errors, sum(SUCCESSES))
+                .from(METRICS).where(where(filter))
+                .groupBy(PROVIDER, MODEL)
+                .orderBy(errors.desc(), PROVIDER.asc(), MODEL.asc())
+                .fetch(r -> {
+                    long requests = longOf(r.value3());
+                    long errs = longOf(r.value4());
+                    return new ErrorSummary(r.value1(), r.value2(), requests, errs, longOf(r.value5()),
+                            requests == 0 ? 0.0 : (double) errs / requests);
+                }));
+    }
+
+    @Override
+    public UsagePage rows(UsageFilter filter, Optional<PageCursor> after, int limit) {
+        Objects.requireNonNull(after, "after");
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("limit must be between 1 and 10000, was " + limit);
+        }
+        Condition c = where(filter);
+        if (after.isPresent()) {
+            c = c.and(row(TIME, EVENT_ID).gt(odt(after.get().time()), after.get().eventId()));
+        }
+        Condition condition = c;
+        List<UsageMetric> rows = run("usage rows", () -> dsl
+                .select(TIME, MODEL, PROVIDER, REQUESTS, TOKEN_IN, TOKEN_OUT, TOKEN_TOTAL, COST, LATENCY, ERRORS,
+                        SUCCESSES, USER, APP, ENV, METADATA, EVENT_ID)
+                .from(METRICS).where(condition)
+                .orderBy(TIME.asc(), EVENT_ID.asc())
+                .limit(limit + 1)
+                .fetch(TimescaleUsageQueries::metricOf));
+        if (rows.size() <= limit) {
+            return new UsagePage(rows, Optional.empty());
+        }
+        List<UsageMetric> page = rows.subList(0, limit);
+        UsageMetric last = page.get(limit - 1);
+        return new UsagePage(page, Optional.of(new PageCursor(last.time(), last.eventId())));
+    }
+
+    @Override
+    public void refreshRollups(Instant from, Instant to) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        if (!timescale.get()) {
+            return; // plain PostgreSQL: the rollups are views, always current
+        }
+        refresh("llm_usage_hourly", from, to, Duration.ofHours(1));
+        refresh("llm_usage_daily", from, to, Duration.ofDays(1));
+    }
+
+    private void refresh(String view, Instant from, Instant to, Duration width) {
+        // Widen to whole buckets: TimescaleDB refuses a window smaller than one bucket.
+        Instant start = floor(from, width);
+        Instant end = floor(to, width);
+        if (end.isBefore(to)) {
+            end = end.plus(width);
+        }
+        if (!end.isAfter(start)) {
+            end = start.plus(width);
+        }
+        Instant s = start;
+        Instant e = end;
+        run("refreshing " + view, () -> dsl.execute(
+                "CALL refresh_continuous_aggregate({0}::regclass, {1}, {2})", val(view), val(odt(s)), val(odt(e))));
+    }
+
+    private static Instant floor(Instant t, Duration width) {
+        long w = width.toSeconds();
+        long since = t.getEpochSecond() - ORIGIN.getEpochSecond();
+        return ORIGIN.plusSeconds(Math.floorDiv(since, w) * w);
+    }
+
+    private static Condition where(UsageFilter f) {
+        Objects.requireNonNull(f, "filter");
+        Condition c = TIME.ge(odt(f.start())).and(TIME.lt(odt(f.end())));
+        if (f.provider() != null) {
+            c = c.and(PROVIDER.eq(f.provider()));
+        }
+        if (f.modelId() != null) {
+            c = c.and(MODEL.eq(f.modelId()));
+        }
+        if (f.userId() != null) {
+            c = c.and(USER.eq(f.userId()));
+        }
+        if (f.applicationId() != null) {
+            c = c.and(APP.eq(f.applicationId()));
+        }
+        if (f.environment() != null) {
+            c = c.and(ENV.eq(f.environment()));
+        }
+        if (f.minTokens() != null) {
+            c = c.and(TOKEN_TOTAL.ge(f.minTokens()));
+        }
+        return c;
+    }
+
+    private static UsageMetric metricOf(Record r) {
+        return UsageMetric.builder()
+                .time(r.get(TIME).toInstant())
+                .model(r.get(MODEL))
+                .provider(r.get(PROVIDER))
+                .requests(r.get(REQUESTS))
+                .tokens(r.get(TOKEN_IN), r.get(TOKEN_OUT))
+                .tokenTotal(r.get(TOKEN_TOTAL))
+                .costUsd(r.get(COST))
+                .latencyMs(r.get(LATENCY))
+                .errors(r.get(ERRORS))
+                .successes(r.get(SUCCESSES))
+                .user(r.get(USER))
+                .application(r.get(APP))
+                .environment(r.get(ENV))
+                .metadata(r.get(METADATA))
+                .eventId(r.get(EVENT_ID))
+                .build();
+    }
+
+    private static UsageBucket bucketOf(OffsetDateTime bucket, String model, long requests, long tokens,
+                                        BigDecimal cost, double latencySum, long errors) {
+        return new UsageBucket(bucket.toInstant(), model, requests, tokens, cost,
+                requests == 0 ? 0.0 : latencySum / requests, errors);
+    }
+
+    private static OffsetDateTime odt(Instant t) {
+        return t.atOffset(ZoneOffset.UTC);
+    }
+
+    private static long longOf(Number n) {
+        return n == null ? 0L : n.longValue();
+    }
+
+    private static double doubleOf(Number n) {
+        return n == null ? 0.0 : n.doubleValue();
+    }
+
+    private static <T> T run(String operation, Supplier<T> query) {
+        try {
+            return query.get();
+        } catch (DataAccessException e) {
+            SQLException sql = e.getCause(SQLException.class);
+            if (sql != null) {
+                throw SqlErrors.translate(operation, sql);
+            }
+            throw new io.llmstore.core.error.QueryException(operation + " failed: " + e.getMessage(), e, false);
+        }
+    }
+
+    private static boolean isTimescaleSchema(DSLContext dsl, DataSource dataSource) {
+        try {
+            Record r = dsl.fetchOptional("SELECT flavor FROM llmstore_schema_history LIMIT 1").orElse(null);
+            if (r != null) {
+                return "timescaledb".equals(r.get(0, String.class));
+            }
+        } catch (DataAccessException notMigratedHere) {
+            // No history table on the search_path: the schema was created by hand; ask the server instead.
+        }
+        return ServerInfo.probe(dataSource).timescaleInstalled();
+    }
+
+    private static <T> Supplier<T> memoize(Supplier<T> supplier) {
+        return new Supplier<>() {
+            private volatile T value;
+
+            @Override
+            public T get() {
+                T v = value;
+                if (v == null) {
+                    synchronized (this) {
+                        v = value;
+                        if (v == null) {
+                            v = supplier.get();
+                            value = v;
+                        }
+                    }
+                }
+                return v;
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "TimescaleUsageQueries";
+    }
+}

@@ -1,0 +1,258 @@
+package io.llmstore.timescale;
+
+import io.llmstore.core.error.StorageException;
+import io.llmstore.core.usage.UsageCostFiller;
+import io.llmstore.core.usage.UsageMetadata;
+import io.llmstore.core.usage.UsageMetric;
+import io.llmstore.core.usage.UsageWriter;
+import io.llmstore.timescale.internal.CopyTextEncoder;
+import io.llmstore.timescale.internal.ServerInfo;
+import io.llmstore.timescale.internal.SqlErrors;
+import java.math.BigDecimal;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Stores usage rows in {@code llm_usage_metrics}, one round trip per batch, idempotently on
+ * {@code (event_id, time)}: a replayed row is skipped, never stored twice.
+ *
+ * <p>Two bulk paths ({@link WriteMode}): {@code COPY} streams the batch in COPY text format into a session temp
+ * table, then moves it with {@code INSERT ... SELECT ... ON CONFLICT DO NOTHING} in the same transaction;
+ * {@code INSERT} binds each column as one array and inserts {@code FROM unnest(...)} (for servers without COPY).
+ * Either way every value is bound or encoded, never concatenated into SQL.
+ *
+ * <p>Validation at the boundary ({@link #prepare}): the {@link UsageMetric} record checks its own fields; this
+ * writer adds the metadata rule ({@code USAGE_METADATA_MAX_BYTES}), truncates times to PostgreSQL's microseconds,
+ * and fills a missing cost with the optional {@link UsageCostFiller}.
+ *
+ * <p>Thread-safe; borrows a connection per call from the {@link DataSource} it is given and does not own it.
+ * Failures are translated {@link StorageException}s ({@code QueryException} carries the SQLState).
+ */
+public final class TimescaleUsageWriter implements UsageWriter {
+    /** Rows encoded before a chunk is sent to the server during a COPY. */
+    private static final int COPY_CHUNK_BYTES = 1 << 20;
+    private static final String STAGING = "llmstore_usage_staging";
+    private static final String CREATE_STAGING = "CREATE TEMP TABLE IF NOT EXISTS " + STAGING
+            + " (LIKE llm_usage_metrics INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
+    private static final String MOVE_STAGING = "INSERT INTO llm_usage_metrics (" + CopyTextEncoder.COLUMNS
+            + ") SELECT " + CopyTextEncoder.COLUMNS + " FROM " + STAGING + " ON CONFLICT (event_id, time) DO NOTHING";
+    private static final String INSERT_UNNEST = "INSERT INTO llm_usage_metrics (" + CopyTextEncoder.COLUMNS
+            + ") SELECT * FROM unnest(?::timestamptz[], ?::varchar[], ?::varchar[], ?::int8[], ?::int8[], ?::int8[],"
+            + " ?::int8[], ?::numeric[], ?::float8[], ?::int8[], ?::int8[], ?::varchar[], ?::varchar[], ?::varchar[],"
+            + " ?::jsonb[], ?::uuid[]) ON CONFLICT (event_id, time) DO NOTHING";
+
+    private final DataSource dataSource;
+    private final WriteMode mode;
+    private final int metadataMaxBytes;
+    private final UsageCostFiller costFiller;
+
+    private TimescaleUsageWriter(DataSource dataSource, WriteMode mode, int metadataMaxBytes, UsageCostFiller costFiller) {
+        this.dataSource = dataSource;
+        this.mode = mode;
+        this.metadataMaxBytes = metadataMaxBytes;
+        this.costFiller = costFiller;
+    }
+
+    /**
+     * A writer on {@code dataSource} (not owned). {@link WriteMode#AUTO} is resolved here with one SELECT
+     * ({@link ServerInfo}): COPY unless the server is PGlite.
+     *
+     * @param metadataMaxBytes largest metadata JSON in UTF-8 bytes, >= 2
+     * @param costFiller       prices rows without a cost; null = leave them without one
+     */
+    public static TimescaleUsageWriter create(DataSource dataSource, WriteMode mode, int metadataMaxBytes,
+                                              UsageCostFiller costFiller) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(mode, "mode");
+        if (metadataMaxBytes < 2) {
+            throw new IllegalArgumentException("metadataMaxBytes must be >= 2, was " + metadataMaxBytes);
+        }
+        WriteMode resolved = mode == WriteMode.AUTO
+                ? (ServerInfo.probe(dataSource).canCopy() ? WriteMode.COPY : WriteMode.INSERT)
+                : mode;
+        return new TimescaleUsageWriter(dataSource, resolved, metadataMaxBytes, costFiller);
+    }
+
+    /** The bulk path in use: {@link WriteMode#COPY} or {@link WriteMode#INSERT}, never AUTO. */
+    public WriteMode mode() {
+        return mode;
+    }
+
+    /**
+     * The row as it will be stored: metadata checked, time truncated to microseconds, cost filled when missing
+     * and a filler is configured. Idempotent.
+     *
+     * @throws IllegalArgumentException naming the field when the row cannot be stored
+     */
+    public UsageMetric prepare(UsageMetric metric) {
+        Objects.requireNonNull(metric, "metric");
+        UsageMetadata.requireValid(metric.metadata(), metadataMaxBytes);
+        UsageMetric m = metric;
+        if (m.time().getNano() % 1000 != 0) {
+            m = m.toBuilder().time(m.time().truncatedTo(ChronoUnit.MICROS)).build();
+        }
+        if (m.costUsd() == null && costFiller != null && m.tokenTotal() > 0) {
+            BigDecimal cost = costFiller.costOf(m);
+            if (cost != null) {
+                m = m.withCostUsd(cost);
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public void record(UsageMetric metric) {
+        store(List.of(metric));
+    }
+
+    @Override
+    public void recordAll(List<UsageMetric> metrics) {
+        store(metrics);
+    }
+
+    /**
+     * Stores {@code metrics} in one transaction and returns how many were new (replayed rows are skipped). Every
+     * row is validated before anything is sent; an invalid row rejects the whole call.
+     */
+    public int store(List<UsageMetric> metrics) {
+        Objects.requireNonNull(metrics, "metrics");
+        if (metrics.isEmpty()) {
+            return 0;
+        }
+        List<UsageMetric> rows = new ArrayList<>(metrics.size());
+        for (UsageMetric m : metrics) {
+            rows.add(prepare(m));
+        }
+        try (Connection c = dataSource.getConnection()) {
+            return mode == WriteMode.COPY ? copy(c, rows) : insert(c, rows);
+        } catch (SQLException e) {
+            throw SqlErrors.translate("storing " + rows.size() + " usage rows", e);
+        }
+    }
+
+    private static int copy(Connection c, List<UsageMetric> rows) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            try (Statement st = c.createStatement()) {
+                st.execute(CREATE_STAGING);
+            }
+            CopyIn in = c.unwrap(PGConnection.class).getCopyAPI()
+                    .copyIn("COPY " + STAGING + " (" + CopyTextEncoder.COLUMNS + ") FROM STDIN");
+            try {
+                CopyTextEncoder encoder = new CopyTextEncoder(Math.min(COPY_CHUNK_BYTES, rows.size() * 160) + 1024);
+                for (UsageMetric m : rows) {
+                    encoder.append(m);
+                    if (encoder.length() >= COPY_CHUNK_BYTES) {
+                        in.writeToCopy(encoder.buffer(), 0, encoder.length());
+                        encoder.reset();
+                    }
+                }
+                if (encoder.length() > 0) {
+                    in.writeToCopy(encoder.buffer(), 0, encoder.length());
+                }
+                in.endCopy();
+            } finally {
+                if (in.isActive()) {
+                    in.cancelCopy();
+                }
+            }
+            int inserted;
+            try (Statement st = c.createStatement()) {
+                inserted = st.executeUpdate(MOVE_STAGING);
+            }
+            c.commit();
+            return inserted;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c, e);
+            throw e;
+        } finally {
+            restoreAutoCommit(c, autoCommit);
+        }
+    }
+
+    private static int insert(Connection c, List<UsageMetric> rows) throws SQLException {
+        int n = rows.size();
+        String[] time = new String[n];
+        String[] model = new String[n];
+        String[] provider = new String[n];
+        Long[] requests = new Long[n];
+        Long[] tokenIn = new Long[n];
+        Long[] tokenOut = new Long[n];
+        Long[] tokenTotal = new Long[n];
+        String[] cost = new String[n];
+        Double[] latency = new Double[n];
+        Long[] errors = new Long[n];
+        Long[] successes = new Long[n];
+        String[] user = new String[n];
+        String[] app = new String[n];
+        String[] env = new String[n];
+        String[] metadata = new String[n];
+        String[] eventId = new String[n];
+        for (int i = 0; i < n; i++) {
+            UsageMetric m = rows.get(i);
+            time[i] = m.time().toString();
+            model[i] = m.modelId();
+            provider[i] = m.provider();
+            requests[i] = m.requestCount();
+            tokenIn[i] = m.tokenInput();
+            tokenOut[i] = m.tokenOutput();
+            tokenTotal[i] = m.tokenTotal();
+            cost[i] = m.costUsd() == null ? null : m.costUsd().toPlainString();
+            latency[i] = m.avgLatencyMs();
+            errors[i] = m.errorCount();
+            successes[i] = m.successCount();
+            user[i] = m.userId();
+            app[i] = m.applicationId();
+            env[i] = m.environment();
+            metadata[i] = m.metadata();
+            eventId[i] = m.eventId().toString();
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_UNNEST)) {
+            List<Array> arrays = List.of(c.createArrayOf("text", time), c.createArrayOf("text", model),
+                    c.createArrayOf("text", provider), c.createArrayOf("int8", requests),
+                    c.createArrayOf("int8", tokenIn), c.createArrayOf("int8", tokenOut),
+                    c.createArrayOf("int8", tokenTotal), c.createArrayOf("text", cost),
+                    c.createArrayOf("float8", latency), c.createArrayOf("int8", errors),
+                    c.createArrayOf("int8", successes), c.createArrayOf("text", user), c.createArrayOf("text", app),
+                    c.createArrayOf("text", env), c.createArrayOf("text", metadata), c.createArrayOf("text", eventId));
+            for (int i = 0; i < arrays.size(); i++) {
+                ps.setArray(i + 1, arrays.get(i));
+            }
+            // Autocommit: one statement is its own transaction.
+            return ps.executeUpdate();
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Throwable failure) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private static void restoreAutoCommit(Connection c, boolean autoCommit) {
+        try {
+            c.setAutoCommit(autoCommit);
+        } catch (SQLException ignored) {
+            // The connection is broken; the pool will discard it.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TimescaleUsageWriter{mode=" + mode + ", metadataMaxBytes=" + metadataMaxBytes
+                + ", costFiller=" + (costFiller != null) + "}";
+    }
+}

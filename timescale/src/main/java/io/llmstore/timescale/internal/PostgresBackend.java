@@ -1,0 +1,196 @@
+package io.llmstore.timescale.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.llmstore.core.config.PostgresConfig;
+import io.llmstore.core.error.ConnectionException;
+import io.llmstore.core.health.HealthCheck;
+import io.llmstore.core.spi.Backend;
+import io.llmstore.core.spi.BackendContext;
+import io.llmstore.core.stats.ConnectionPoolStats;
+import io.llmstore.core.usage.BufferedUsageWriter;
+import io.llmstore.core.usage.UsageCostFiller;
+import io.llmstore.timescale.SchemaMigrator;
+import io.llmstore.timescale.TimescaleUsageQueries;
+import io.llmstore.timescale.TimescaleUsageWriter;
+import io.llmstore.timescale.WriteMode;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The open {@code postgres} backend: owns the Hikari pool and the buffered writer, closes both. */
+public final class PostgresBackend implements Backend {
+    private static final Logger log = LoggerFactory.getLogger(PostgresBackend.class);
+
+    /** Resolved module settings (see {@code TimescaleSettings}). */
+    public record Options(String schema, boolean migrateOnStart, SchemaMigrator.Timescale timescale, WriteMode writeMode,
+                          int metadataMaxBytes, int bufferCapacity, int flushSize, Duration flushInterval,
+                          BufferedUsageWriter.FullPolicy fullPolicy, Duration fullTimeout, UsageCostFiller costFiller,
+                          Optional<Duration> retention, Optional<Duration> compressAfter) {
+    }
+
+    private final HikariDataSource dataSource;
+    private final int maxConnections;
+    private final DSLContext dsl;
+    private final SchemaMigrator migrator;
+    private final TimescaleUsageWriter writer;
+    private final BufferedUsageWriter buffer;
+    private final TimescaleUsageQueries queries;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PostgresBackend(HikariDataSource dataSource, int maxConnections, DSLContext dsl, SchemaMigrator migrator,
+                            TimescaleUsageWriter writer, BufferedUsageWriter buffer, TimescaleUsageQueries queries) {
+        this.dataSource = dataSource;
+        this.maxConnections = maxConnections;
+        this.dsl = dsl;
+        this.migrator = migrator;
+        this.writer = writer;
+        this.buffer = buffer;
+        this.queries = queries;
+    }
+
+    /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
+    public static PostgresBackend open(PostgresConfig pg, Options o, BackendContext context) {
+        context.retry().connect("PostgreSQL", () -> {
+            verify(pg);
+            return null;
+        });
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hikariConfig(pg, o.schema()));
+        } catch (RuntimeException e) {
+            throw new ConnectionException("PostgreSQL pool failed to start: " + e.getMessage(), e);
+        }
+        try {
+            DSLContext dsl = DSL.using(ds, SQLDialect.POSTGRES);
+            SchemaMigrator migrator = new SchemaMigrator(ds, o.schema(), o.timescale(), o.retention(), o.compressAfter());
+            if (o.migrateOnStart()) {
+                migrator.migrate();
+            }
+            TimescaleUsageWriter writer = TimescaleUsageWriter.create(ds, o.writeMode(), o.metadataMaxBytes(), o.costFiller());
+            BufferedUsageWriter buffer = BufferedUsageWriter.builder(writer)
+                    .capacity(o.bufferCapacity())
+                    .flushSize(o.flushSize())
+                    .flushInterval(o.flushInterval())
+                    .whenFull(o.fullPolicy(), o.fullTimeout())
+                    .retry(context.retry())
+                    .admission(writer::prepare)
+                    .build();
+            log.info("PostgreSQL backend open: {} schema={} writeMode={}", pg, o.schema(), writer.mode());
+            return new PostgresBackend(ds, pg.poolMaxConnections(), dsl, migrator, writer, buffer,
+                    new TimescaleUsageQueries(dsl, ds));
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+    }
+
+    private static void verify(PostgresConfig pg) {
+        Properties props = new Properties();
+        props.setProperty("user", pg.user());
+        if (pg.password() != null) {
+            props.setProperty("password", pg.password().reveal());
+        }
+        int seconds = (int) Math.max(1, pg.connectTimeout().toSeconds());
+        props.setProperty("connectTimeout", Integer.toString(seconds));
+        props.setProperty("loginTimeout", Integer.toString(seconds));
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), props); Statement st = c.createStatement()) {
+            st.execute("SELECT 1");
+        } catch (SQLException e) {
+            throw SqlErrors.translate("connecting", e);
+        }
+    }
+
+    private static HikariConfig hikariConfig(PostgresConfig pg, String schema) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("llmstore-postgres");
+        hc.setJdbcUrl(pg.jdbcUrl());
+        hc.setUsername(pg.user());
+        if (pg.password() != null) {
+            hc.setPassword(pg.password().reveal());
+        }
+        hc.setMaximumPoolSize(pg.poolMaxConnections());
+        hc.setMinimumIdle(pg.poolMinConnections());
+        // HikariCP's floor is 250 ms; a smaller configured value is raised, never silently lowered.
+        hc.setConnectionTimeout(Math.max(250, pg.connectTimeout().toMillis()));
+        hc.setAutoCommit(true);
+        hc.setConnectionInitSql("SET search_path TO " + SchemaMigrator.searchPath(schema));
+        hc.setRegisterMbeans(false);
+        return hc;
+    }
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    @Override
+    public <T> Optional<T> find(Class<T> type) {
+        // Order matters: the synchronous writer answers UsageWriter, the buffered one only its own type.
+        for (Object o : List.of(writer, buffer, queries, migrator, dataSource, dsl)) {
+            if (type.isInstance(o)) {
+                return Optional.of(type.cast(o));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<HealthCheck> healthChecks() {
+        return List.of(HealthCheck.of("postgres", true, () -> {
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+                st.setQueryTimeout(5);
+                st.execute("SELECT 1");
+            } catch (SQLException e) {
+                throw SqlErrors.translate("health check", e);
+            }
+        }));
+    }
+
+    @Override
+    public Optional<ConnectionPoolStats> connectionPoolStats() {
+        HikariPoolMXBean mx = dataSource.getHikariPoolMXBean();
+        if (mx == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ConnectionPoolStats(mx.getActiveConnections(), mx.getIdleConnections(),
+                mx.getTotalConnections(), maxConnections, mx.getThreadsAwaitingConnection()));
+    }
+
+    @Override
+    public void flush() {
+        if (!closed.get()) {
+            buffer.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            buffer.close();
+        } finally {
+            dataSource.close();
+        }
+    }
+
+    /** The pool, for tests and raw access. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+}

@@ -1,0 +1,42 @@
+package io.llmstore.timescale.internal;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/**
+ * What the server is, asked once with one harmless SELECT (never a COPY: on the PGlite server a COPY breaks the
+ * session until restart).
+ *
+ * @param version              {@code version()}
+ * @param canCopy              false for PGlite, which identifies itself by an Emscripten (WebAssembly) build in
+ *                             {@code version()}, e.g. "PostgreSQL 17.5 on ..., compiled by emcc (Emscripten ...)"
+ * @param timescaleAvailable   the {@code timescaledb} extension can be created (pg_available_extensions)
+ * @param timescaleInstalled   it is created in this database (pg_extension)
+ */
+public record ServerInfo(String version, boolean canCopy, boolean timescaleAvailable, boolean timescaleInstalled) {
+    private static final String QUERY = "SELECT version(), "
+            + "EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'), "
+            + "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')";
+
+    public static ServerInfo probe(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(QUERY)) {
+            rs.next();
+            String version = rs.getString(1);
+            String lower = version.toLowerCase(Locale.ROOT);
+            boolean wasm = lower.contains("emscripten") || lower.contains("emcc") || lower.contains("wasm");
+            return new ServerInfo(version, !wasm, rs.getBoolean(2), rs.getBoolean(3));
+        }
+    }
+
+    public static ServerInfo probe(DataSource ds) {
+        try (Connection c = ds.getConnection()) {
+            return probe(c);
+        } catch (SQLException e) {
+            throw SqlErrors.translate("probing the PostgreSQL server", e);
+        }
+    }
+}
