@@ -92,10 +92,11 @@ public final class RedisBackendProvider implements BackendProvider {
                 .build());
 
         LuaScript acquire = LuaScript.load("rate_limit.lua");
+        LuaScript acquireFixedWindow = LuaScript.load("rate_limit_fw.lua");
         LuaScript settle = LuaScript.load("rate_limit_settle.lua");
         LuaScript release = LuaScript.load("lock_release.lua");
         RedisConnector connector = new RedisConnector(client, redis.displayUrl(), RECONNECT_INTERVAL, List.of(c -> {
-            for (LuaScript script : List.of(acquire, settle, release)) {
+            for (LuaScript script : List.of(acquire, acquireFixedWindow, settle, release)) {
                 script.loadInto(c.sync());
             }
         }));
@@ -110,7 +111,7 @@ public final class RedisBackendProvider implements BackendProvider {
 
         RedisResponseCache cache = new RedisResponseCache(connector, release, prefix, cacheTtl, lockTtl, lockWait);
         RedisSessionStore sessions = new RedisSessionStore(connector, prefix);
-        RedisRateLimiters limiters = new RedisRateLimiters(connector, acquire, settle, prefix);
+        RedisRateLimiters limiters = new RedisRateLimiters(connector, acquire, acquireFixedWindow, settle, prefix);
         return new RedisBackend(client, connector, cache, sessions, limiters, redis);
     }
 

@@ -79,6 +79,36 @@ class RedisRateLimitersTest extends RateLimiterContract {
     }
 
     @Test
+    void aCounterRefundedToZeroKeepsTheWindowItWasChargedIn() {
+        String user = "user-" + UUID.randomUUID();
+        String key = PREFIX + "ratelimit:{" + user + "}:tpm";
+        RateLimiter limiter = limiters().limiter(RateLimit.of("tpm", 10, Duration.ofMinutes(1)));
+        limiter.settle(limiter.reserve(user, 5), 0);
+        assertThat(redis.get(key)).isEqualTo("0");
+        long expiry = redis.pexpiretime(key);
+        advance(Duration.ofMillis(20));
+        Decision d = limiter.tryAcquire(user, 4);
+        assertThat(d.remaining()).isEqualTo(6);
+        assertThat(redis.get(key)).isEqualTo("4");
+        assertThat(redis.pexpiretime(key)).isEqualTo(expiry);
+    }
+
+    @Test
+    void aDeniedCallLeavesTheCounterAndItsWindowAsTheyWere() {
+        String user = "user-" + UUID.randomUUID();
+        String key = PREFIX + "ratelimit:{" + user + "}:tpm";
+        RateLimiter limiter = limiters().limiter(RateLimit.of("tpm", 10, Duration.ofMinutes(1)));
+        assertThat(limiter.tryAcquire(user, 7).allowed()).isTrue();
+        long expiry = redis.pexpiretime(key);
+        Decision d = limiter.tryAcquire(user, 4);
+        assertThat(d.allowed()).isFalse();
+        assertThat(d.remaining()).isEqualTo(3);
+        assertThat(d.retryAfter()).isBetween(Duration.ofSeconds(58), Duration.ofMinutes(1));
+        assertThat(redis.get(key)).isEqualTo("7");
+        assertThat(redis.pexpiretime(key)).isEqualTo(expiry);
+    }
+
+    @Test
     void everyLimitOfOneKeySharesOneClusterSlot() {
         String user = "user-" + UUID.randomUUID();
         limiters().limiter(RateLimit.of("rpm", 60, Duration.ofMinutes(1)).chargedPerCall(),

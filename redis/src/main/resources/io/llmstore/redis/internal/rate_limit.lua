@@ -23,15 +23,20 @@ for i = 1, #KEYS do
   local p = {alg = alg, key = key, window = window, cost = cost, allowed = 1, remaining = 0, retry = 0}
   if alg == 'fw' then
     local count = tonumber(redis.call('GET', key) or '0')
-    local pttl = redis.call('PTTL', key)
-    if pttl == -2 then
+    -- PEXPIRETIME, not PTTL: it gives the retry-after (with now) and the window id without another call.
+    local exp = redis.call('PEXPIRETIME', key)
+    local pttl
+    if exp == -2 then
       count = 0
       pttl = window
       p.fresh = true
-    elseif pttl == -1 then
+    elseif exp == -1 then
       -- A counter left without TTL (a writer that crashed between INCR and EXPIRE): give it one window to live.
       redis.call('PEXPIRE', key, window)
       pttl = window
+    else
+      pttl = math.max(0, exp - now)
+      p.wid = exp
     end
     if count + cost > limit then
       p.allowed = 0
@@ -73,7 +78,8 @@ for i = 1, #plan do
     if p.alg == 'fw' then
       redis.call('INCRBY', p.key, p.cost)
       if p.fresh then redis.call('PEXPIRE', p.key, p.window) end
-      wid = redis.call('PEXPIRETIME', p.key)
+      -- INCRBY keeps the TTL, so a counter that had one keeps the expiry read above.
+      wid = p.wid or redis.call('PEXPIRETIME', p.key)
     else
       -- The state may vanish once the theoretical arrival time has passed: an empty bucket is the same state.
       redis.call('SET', p.key, string.format('%.0f %.0f', p.nm, p.nf), 'PX', p.nm - now + 1)
