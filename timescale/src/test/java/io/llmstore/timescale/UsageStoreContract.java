@@ -200,6 +200,12 @@ abstract class UsageStoreContract {
         pool.usage().recordAll(rows.subList(0, 10));
         pool.usage().record(rows.get(500));
         assertThat(count()).isEqualTo(1000);
+        // A batch mixing stored and new rows stores exactly the new ones.
+        List<UsageMetric> mixed = new ArrayList<>(rows.subList(200, 700));
+        mixed.addAll(UsageData.generate(100, 1, 12));
+        mixed.add(mixed.get(0)); // and a duplicate inside the batch itself
+        assertThat(writer.store(mixed)).isEqualTo(100);
+        assertThat(count()).isEqualTo(1100);
     }
 
     @Test
