@@ -24,9 +24,24 @@ public record Measure(String name, String unit, double ours, double baseline, St
         Objects.requireNonNull(conditions, "conditions");
     }
 
+    /** True when a baseline number is given (measured, or a published figure the baseline name says it is). */
+    public boolean hasBaseline() {
+        return !Double.isNaN(baseline);
+    }
+
     /** ours / baseline; NaN without a baseline. */
     public double ratio() {
         return baseline > 0 ? ours / baseline : Double.NaN;
+    }
+
+    /**
+     * A measure with an absolute goal and no baseline, e.g. "at least 5M ops/s".
+     *
+     * @param goal what is wanted, as text
+     * @param met  whether {@code ours} meets it
+     */
+    public static Measure absolute(String name, String unit, double ours, String goal, boolean met, String conditions) {
+        return new Measure(name, unit, ours, Double.NaN, "none (absolute goal)", goal, met, conditions);
     }
 
     /** A measure whose goal is "ours / baseline >= minRatio" (higher is better). */

@@ -9,6 +9,7 @@ import io.llmstore.core.health.ComponentHealth;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.health.HealthMonitor;
 import io.llmstore.core.health.HealthReport;
+import io.llmstore.core.ratelimit.RateLimiters;
 import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.core.session.SessionStore;
 import io.llmstore.core.spi.Backend;
@@ -113,6 +114,11 @@ public final class StoragePool implements AutoCloseable {
     /** The session store: Redis when {@code REDIS_URL} is set, else an in-process store local to this JVM. */
     public SessionStore sessions() {
         return require(SessionStore.class, "the session store", "Redis", "REDIS_URL");
+    }
+
+    /** Rate limiters: Redis when {@code REDIS_URL} is set (exact across instances), else in-process, local to this JVM. */
+    public RateLimiters rateLimiters() {
+        return require(RateLimiters.class, "rate limiting", "Redis", "REDIS_URL");
     }
 
     /** Publishes events to Kafka. */

@@ -4,9 +4,25 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** User sessions with a time to live. An absent or expired session is empty, never an exception. */
+/**
+ * User sessions with a time to live, stored as JSON. An absent or expired session is empty, never an exception.
+ *
+ * <p>Session ids are used verbatim (spaces, newlines, any Unicode): 1..{@value #MAX_ID_LENGTH} characters, not
+ * blank. Data is a JSON object: maps, lists, strings, numbers, booleans and nulls round-trip (numbers come back as
+ * Jackson reads them: {@code Integer}, {@code Long}, {@code Double}, ...). Unlike the response cache, a backend
+ * failure throws a {@link io.llmstore.core.error.StorageException}: a session is data, not an optimisation.
+ * Thread-safe.
+ */
 public interface SessionStore {
-    /** Stores {@code data} (serialized as JSON) under {@code sessionId} for {@code ttl}, replacing any previous one. */
+    /** Longest session id, in characters. */
+    int MAX_ID_LENGTH = 512;
+
+    /**
+     * Stores {@code data} (serialized as JSON) under {@code sessionId} for {@code ttl}, replacing any previous one.
+     *
+     * @param ttl {@code >= 1ms}
+     * @throws IllegalArgumentException for an invalid id or TTL, or data that cannot be serialized as JSON
+     */
     void create(String sessionId, Map<String, Object> data, Duration ttl);
 
     /** The session's data, empty when absent or expired. */
@@ -17,4 +33,25 @@ public interface SessionStore {
 
     /** Removes the session; false when there was none. */
     boolean delete(String sessionId);
+
+    /**
+     * Checks a session id as every implementation does.
+     *
+     * @throws IllegalArgumentException when null, blank or longer than {@link #MAX_ID_LENGTH}
+     */
+    static String checkId(String sessionId) {
+        if (sessionId == null || sessionId.isBlank() || sessionId.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException("sessionId must be 1.." + MAX_ID_LENGTH + " characters and not blank, was "
+                    + (sessionId == null ? "null" : sessionId.length() + " characters"));
+        }
+        return sessionId;
+    }
+
+    /** Checks a session TTL: at least one millisecond. */
+    static Duration checkTtl(Duration ttl) {
+        if (ttl == null || ttl.toMillis() < 1) {
+            throw new IllegalArgumentException("ttl must be >= 1ms, was " + ttl);
+        }
+        return ttl;
+    }
 }

@@ -1,2 +1,5 @@
-/** User sessions: the {@link io.llmstore.core.session.SessionStore} port. */
+/**
+ * User sessions: the {@link io.llmstore.core.session.SessionStore} port and its in-process fallback
+ * {@link io.llmstore.core.session.LocalSessionStore}.
+ */
 package io.llmstore.core.session;

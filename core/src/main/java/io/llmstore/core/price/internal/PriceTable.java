@@ -1,0 +1,303 @@
+package io.llmstore.core.price.internal;
+
+import io.llmstore.core.price.TokenUsage;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One set of prices (the dataset's {@code ModelPrice}), compiled for repeated use: priced units
+ * sorted most specific first, each with the indices of its priced descendants, and every price
+ * pre-divided by its unit's {@code per}, so a cost is a few multiplications and additions.
+ *
+ * <p>Semantics follow {@code calcPrice} of {@code @pydantic/genai-prices}: a reported count
+ * includes the counts of its descendant units (input tokens include cache reads), so each priced
+ * unit is charged for its count minus what its priced descendants already charged; a tiered price
+ * picks the last tier whose {@code start} is strictly below the request's total input tokens and
+ * applies it to the whole count; {@code requests} is charged once per call.
+ */
+public final class PriceTable {
+
+    /**
+     * A price per single unit, with its unscaled value kept as a long when it fits, so that
+     * {@link #times} can multiply without allocating a BigDecimal for the count.
+     */
+    record Rate(BigDecimal perUnit, long unscaled) {
+        static Rate of(BigDecimal perUnit) {
+            return new Rate(perUnit, perUnit.unscaledValue().bitLength() < 63 ? perUnit.unscaledValue().longValue() : -1);
+        }
+
+        /** {@code perUnit * count}, equal in value and scale to {@code perUnit.multiply(valueOf(count))}. */
+        BigDecimal times(long count) {
+            // Prices and counts are >= 0: the long product is exact when the high word is 0 and
+            // the low word has no sign bit; otherwise let BigDecimal widen it.
+            if (unscaled >= 0 && Math.multiplyHigh(unscaled, count) == 0 && unscaled * count >= 0) {
+                return BigDecimal.valueOf(unscaled * count, perUnit.scale());
+            }
+            return perUnit.multiply(BigDecimal.valueOf(count));
+        }
+    }
+
+    /** Price of one usage unit: flat, or base and ascending tiers keyed by total input tokens. */
+    record UnitPrice(Unit unit, Rate base, long[] tierStarts, Rate[] tiers) {
+        boolean tiered() {
+            return tierStarts != null;
+        }
+
+        Rate rateAt(long inputTokens) {
+            if (tierStarts == null) {
+                return base;
+            }
+            Rate p = base;
+            for (int i = 0; i < tierStarts.length; i++) {
+                if (inputTokens > tierStarts[i]) {
+                    p = tiers[i];
+                }
+            }
+            return p;
+        }
+    }
+
+    /** Slots of the {@code out} array of {@link #cost}: one per bucket, then input, output and total. */
+    public static final int SLOTS = Unit.Bucket.values().length + 3;
+
+    private static final int INPUT_TOTAL = Unit.Bucket.values().length;
+    private static final int OUTPUT_TOTAL = INPUT_TOTAL + 1;
+    private static final int TOTAL = INPUT_TOTAL + 2;
+    private static final int NO_SIDE = -1;
+
+    private static final MathContext PRECISION = MathContext.DECIMAL128;
+
+    private final Map<String, PriceValue> source;
+    private final UnitPrice[] ordered;       // reported units, most dimensions first
+    private final int[][] descendants;       // indices into ordered
+    // Per ordered unit, resolved once here rather than per call from the unit's strings:
+    private final int[] field;               // UsageField of the unit's count
+    private final int[] bucket;              // Unit.Bucket ordinal
+    private final int[] side;                // INPUT_TOTAL, OUTPUT_TOTAL or NO_SIDE
+    private final UnitPrice requests;        // charged once per call, or null
+    private final boolean anyTiered;
+    private final String invalid;            // why this table cannot price, or null
+
+    private PriceTable(Map<String, PriceValue> source, UnitPrice[] ordered, int[][] descendants,
+                       UnitPrice requests, boolean anyTiered, String invalid) {
+        this.source = source;
+        this.ordered = ordered;
+        this.descendants = descendants;
+        int n = ordered.length;
+        this.field = new int[n];
+        this.bucket = new int[n];
+        this.side = new int[n];
+        for (int i = 0; i < n; i++) {
+            field[i] = UsageField.of(ordered[i].unit().usageKey());
+            bucket[i] = ordered[i].unit().bucket().ordinal();
+            side[i] = sideOf(ordered[i].unit());
+        }
+        this.requests = requests;
+        this.anyTiered = anyTiered;
+        this.invalid = invalid;
+    }
+
+    /**
+     * Compiles a price map. Unknown price keys are ignored (the reference warns and ignores
+     * them); a map that prices a unit without its ancestors or overlapping units without their
+     * join is kept but refuses to price, as the reference does.
+     */
+    public static PriceTable compile(Map<String, PriceValue> prices, UnitTable units) {
+        List<UnitPrice> list = new ArrayList<>();
+        UnitPrice requests = null;
+        Set<String> pricedKeys = new HashSet<>();
+        for (Map.Entry<String, PriceValue> e : prices.entrySet()) {
+            Unit unit = units.byPriceKey(e.getKey());
+            if (unit == null) {
+                continue;
+            }
+            pricedKeys.add(unit.priceKey());
+            UnitPrice up = toUnitPrice(unit, e.getValue());
+            if (UnitTable.REQUESTS.equals(unit.usageKey())) {
+                requests = up;
+            } else {
+                list.add(up);
+            }
+        }
+        String invalid = validate(list, requests, pricedKeys, units);
+        list.sort(Comparator.<UnitPrice>comparingInt(u -> -u.unit().dimensions().size())
+                .thenComparing(u -> u.unit().usageKey()));
+        UnitPrice[] ordered = list.toArray(new UnitPrice[0]);
+        int[][] desc = new int[ordered.length][];
+        for (int i = 0; i < ordered.length; i++) {
+            List<Integer> d = new ArrayList<>();
+            for (int j = 0; j < ordered.length; j++) {
+                if (j != i && ordered[i].unit().isAncestorOrSelfOf(ordered[j].unit())) {
+                    d.add(j);
+                }
+            }
+            desc[i] = d.stream().mapToInt(Integer::intValue).toArray();
+        }
+        boolean anyTiered = list.stream().anyMatch(UnitPrice::tiered) || (requests != null && requests.tiered());
+        return new PriceTable(Map.copyOf(prices), ordered, desc, requests, anyTiered, invalid);
+    }
+
+    private static String validate(List<UnitPrice> list, UnitPrice requests, Set<String> pricedKeys,
+                                   UnitTable units) {
+        List<Unit> priced = new ArrayList<>();
+        list.forEach(u -> priced.add(u.unit()));
+        if (requests != null) {
+            priced.add(requests.unit());
+        }
+        for (Unit u : priced) {
+            for (Unit a : units.units()) {
+                if (a != u && a.isAncestorOrSelfOf(u) && !pricedKeys.contains(a.priceKey())) {
+                    return "Missing ancestor price key " + a.priceKey() + " for " + u.priceKey();
+                }
+            }
+        }
+        for (int i = 0; i < priced.size(); i++) {
+            for (int j = i + 1; j < priced.size(); j++) {
+                Unit a = priced.get(i);
+                Unit b = priced.get(j);
+                if (!a.isCompatibleWith(b)) {
+                    continue;
+                }
+                Unit join = units.join(a, b);
+                if (join == null) {
+                    return "Missing registered join unit for " + a.priceKey() + " and " + b.priceKey();
+                }
+                if (!pricedKeys.contains(join.priceKey())) {
+                    return "Missing join price key " + join.priceKey() + " for " + a.priceKey() + " and " + b.priceKey();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static int sideOf(Unit unit) {
+        String direction = unit.direction();
+        return "input".equals(direction) ? INPUT_TOTAL : "output".equals(direction) ? OUTPUT_TOTAL : NO_SIDE;
+    }
+
+    private static UnitPrice toUnitPrice(Unit unit, PriceValue value) {
+        Rate base = Rate.of(perUnit(value.base(), unit.per()));
+        if (value.tierStarts().length == 0) {
+            return new UnitPrice(unit, base, null, null);
+        }
+        Rate[] tierPrices = new Rate[value.tierPrices().length];
+        for (int i = 0; i < tierPrices.length; i++) {
+            tierPrices[i] = Rate.of(perUnit(value.tierPrices()[i], unit.per()));
+        }
+        return new UnitPrice(unit, base, value.tierStarts(), tierPrices);
+    }
+
+    // Prices per million (or thousand, or billion) divide exactly; only per-hour prices of
+    // duration units (per = 3600) are rounded, to 34 significant digits.
+    private static BigDecimal perUnit(BigDecimal price, BigDecimal per) {
+        return price.divide(per, PRECISION);
+    }
+
+    /** Why this table cannot price (missing ancestor or join price), or null if it can. */
+    public String problem() {
+        return invalid;
+    }
+
+    /** The prices this table was compiled from, keyed by price key. */
+    public Map<String, PriceValue> prices() {
+        return source;
+    }
+
+    /**
+     * Computes the cost. {@code out} (length {@link #SLOTS}) receives the cost per bucket (indexed
+     * by {@link Unit.Bucket#ordinal()}) plus input total, output total and total in its last three
+     * slots; a slot nothing was charged to is {@link BigDecimal#ZERO}. Each slot equals, in value
+     * and scale, {@code ZERO} plus its charges.
+     *
+     * @throws IllegalArgumentException if a more specific count exceeds the count that includes it
+     * @throws IllegalStateException if the price table is inconsistent
+     */
+    public void cost(TokenUsage usage, BigDecimal[] out) {
+        if (invalid != null) {
+            throw new IllegalStateException(invalid);
+        }
+        int n = ordered.length;
+        long[] leaf = new long[n];
+        for (int i = 0; i < n; i++) {
+            long reported = UsageField.count(usage, field[i], ordered[i].unit().usageKey());
+            long sum = 0;
+            for (int d : descendants[i]) {
+                sum += leaf[d];
+            }
+            long r = reported - sum;
+            if (r < 0) {
+                throw new IllegalArgumentException(overflowMessage(i, usage));
+            }
+            leaf[i] = r;
+        }
+        Arrays.fill(out, null);
+        long inputTokens = anyTiered ? usage.inputTokens() : 0;
+        for (int i = 0; i < n; i++) {
+            if (leaf[i] != 0) {   // most calls use a few of a model's units; unused ones cost nothing
+                charge(out, bucket[i], side[i], ordered[i].rateAt(inputTokens).times(leaf[i]));
+            }
+        }
+        if (requests != null) {
+            charge(out, requests.unit().bucket().ordinal(), sideOf(requests.unit()), requests.rateAt(inputTokens).perUnit());
+        }
+        // The total so far holds the charges of units with no side; adding the two side totals
+        // once is cheaper than adding every charge to the total as well.
+        if (out[INPUT_TOTAL] != null) {
+            out[TOTAL] = plus(out[TOTAL], out[INPUT_TOTAL]);
+        }
+        if (out[OUTPUT_TOTAL] != null) {
+            out[TOTAL] = plus(out[TOTAL], out[OUTPUT_TOTAL]);
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == null) {
+                out[i] = BigDecimal.ZERO;
+            }
+        }
+    }
+
+    private static void charge(BigDecimal[] out, int bucket, int side, BigDecimal c) {
+        out[bucket] = plus(out[bucket], c);
+        int sum = side != NO_SIDE ? side : TOTAL;   // unsided charges go straight to the total
+        out[sum] = plus(out[sum], c);
+    }
+
+    // Exact sums do not depend on order, and ZERO.add(c) is c with its scale raised to at least
+    // 0, so starting a slot with c itself saves an addition without changing value or scale.
+    private static BigDecimal plus(BigDecimal sum, BigDecimal c) {
+        if (sum != null) {
+            return sum.add(c);
+        }
+        return c.scale() >= 0 ? c : c.setScale(0);
+    }
+
+    private String overflowMessage(int i, TokenUsage usage) {
+        Unit unit = ordered[i].unit();
+        long total = count(usage, unit);
+        for (int d : descendants[i]) {
+            Unit du = ordered[d].unit();
+            long v = count(usage, du);
+            if (v > total) {
+                return UsageField.name(du.usageKey()) + " (" + v + ") cannot exceed " + UsageField.name(unit.usageKey())
+                        + " (" + total + ")";
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        for (int d : descendants[i]) {
+            if (count(usage, ordered[d].unit()) > 0) {
+                names.append(names.length() == 0 ? "" : ", ").append(UsageField.name(ordered[d].unit().usageKey()));
+            }
+        }
+        return "more specific usage (" + names + ") exceeds " + UsageField.name(unit.usageKey()) + " (" + total + ")";
+    }
+
+    private static long count(TokenUsage usage, Unit unit) {
+        return UsageField.count(usage, UsageField.of(unit.usageKey()), unit.usageKey());
+    }
+}

@@ -1,0 +1,202 @@
+package io.llmstore.core.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * What every {@link RateLimiters} implementation must do. Extended by the in-process fallback (moving a clock) and
+ * by the Redis adapter against a real server (sleeping), so windows here are short.
+ */
+public abstract class RateLimiterContract {
+    protected static final Duration WINDOW = Duration.ofMillis(600);
+
+    /** The limiters under test; each test uses fresh keys. */
+    protected abstract RateLimiters limiters();
+
+    /** Lets {@code d} pass for the limiters (move the clock, or sleep). */
+    protected abstract void advance(Duration d);
+
+    /** A key no other test uses, with a space and a newline in it (keys are used verbatim). */
+    protected String newKey() {
+        return "user " + UUID.randomUUID() + "\nline two";
+    }
+
+    @Test
+    void fixedWindowAdmitsExactlyTheLimitThenDeniesWithARetryAfter() {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("rpm", 5, WINDOW));
+        String key = newKey();
+        List<Long> remaining = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Decision d = limiter.tryAcquire(key);
+            assertThat(d.allowed()).isTrue();
+            assertThat(d.limitName()).isEqualTo("rpm");
+            remaining.add(d.remaining());
+        }
+        Decision denied = limiter.tryAcquire(key);
+        assertThat(remaining).containsExactly(4L, 3L, 2L, 1L, 0L);
+        assertThat(denied.allowed()).isFalse();
+        assertThat(denied.backendUnavailable()).isFalse();
+        assertThat(denied.remaining()).isZero();
+        assertThat(denied.retryAfter()).isPositive().isLessThanOrEqualTo(WINDOW);
+    }
+
+    @Test
+    void aNewWindowRestoresTheFullLimit() {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("rpm", 3, WINDOW));
+        String key = newKey();
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.tryAcquire(key).allowed()).isTrue();
+        }
+        Decision denied = limiter.tryAcquire(key);
+        assertThat(denied.allowed()).isFalse();
+        advance(denied.retryAfter().plusMillis(20));
+        Decision again = limiter.tryAcquire(key);
+        assertThat(again.allowed()).isTrue();
+        assertThat(again.remaining()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(RateLimit.Algorithm.class)
+    void permitsCostTheirCountAndADenialConsumesNothing(RateLimit.Algorithm algorithm) {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("tpm", 100, Duration.ofMinutes(1)).withAlgorithm(algorithm));
+        String key = newKey();
+        assertThat(limiter.tryAcquire(key, 30).remaining()).isEqualTo(70);
+        Decision denied = limiter.tryAcquire(key, 80);
+        assertThat(denied.allowed()).isFalse();
+        assertThat(denied.remaining()).isEqualTo(70);
+        assertThat(denied.retryAfter()).isPositive();
+        Decision rest = limiter.tryAcquire(key, 70);
+        assertThat(rest.allowed()).isTrue();
+        assertThat(rest.remaining()).isZero();
+    }
+
+    @Test
+    void tokenBucketAllowsABurstThenOnePermitPerInterval() {
+        // 5 per 600 ms: a burst of 5, then one every 120 ms.
+        RateLimiter limiter = limiters().limiter(RateLimit.of("rps", 5, WINDOW)
+                .withAlgorithm(RateLimit.Algorithm.TOKEN_BUCKET));
+        String key = newKey();
+        for (int i = 0; i < 5; i++) {
+            assertThat(limiter.tryAcquire(key).allowed()).isTrue();
+        }
+        Decision denied = limiter.tryAcquire(key);
+        assertThat(denied.allowed()).isFalse();
+        assertThat(denied.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofMillis(120));
+        advance(denied.retryAfter().plusMillis(2));
+        assertThat(limiter.tryAcquire(key).allowed()).isTrue();
+        assertThat(limiter.tryAcquire(key).allowed()).isFalse();
+    }
+
+    @Test
+    void severalLimitsAreDecidedAllOrNothing() {
+        RateLimiter limiter = limiters().limiter(
+                RateLimit.of("rpm", 2, Duration.ofMinutes(1)).chargedPerCall(),
+                RateLimit.of("tpm", 100, Duration.ofMinutes(1)));
+        String key = newKey();
+        Decision first = limiter.tryAcquire(key, 90);
+        assertThat(first.allowed()).isTrue();
+        assertThat(first.limitName()).isEqualTo("rpm"); // the limit with the fewest permits left
+        assertThat(first.remaining()).isEqualTo(1);
+
+        Decision deniedByTokens = limiter.tryAcquire(key, 20);
+        assertThat(deniedByTokens.allowed()).isFalse();
+        assertThat(deniedByTokens.limitName()).isEqualTo("tpm");
+
+        // The denied call took no request permit: one of the two is still there.
+        Decision second = limiter.tryAcquire(key, 5);
+        assertThat(second.allowed()).isTrue();
+        assertThat(second.limitName()).isEqualTo("rpm");
+        assertThat(second.remaining()).isZero();
+
+        Decision deniedByRequests = limiter.tryAcquire(key, 1);
+        assertThat(deniedByRequests.allowed()).isFalse();
+        assertThat(deniedByRequests.limitName()).isEqualTo("rpm");
+        // ...and the request denial took no tokens: 5 are left.
+        assertThat(limiters().limiter(RateLimit.of("tpm", 100, Duration.ofMinutes(1))).tryAcquire(key, 5).remaining())
+                .isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(RateLimit.Algorithm.class)
+    void settlingWithFewerPermitsRefundsTheDifference(RateLimit.Algorithm algorithm) {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("tpm", 100, Duration.ofMinutes(1)).withAlgorithm(algorithm));
+        String key = newKey();
+        Reservation r = limiter.reserve(key, 80);
+        assertThat(r.isGranted()).isTrue();
+        assertThat(limiter.tryAcquire(key, 30).allowed()).isFalse();
+
+        limiter.settle(r, 30);
+
+        Decision d = limiter.tryAcquire(key, 70);
+        assertThat(d.allowed()).isTrue();
+        assertThat(d.remaining()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(RateLimit.Algorithm.class)
+    void settlingWithMorePermitsChargesTheDifference(RateLimit.Algorithm algorithm) {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("tpm", 100, Duration.ofMinutes(1)).withAlgorithm(algorithm));
+        String key = newKey();
+        Reservation r = limiter.reserve(key, 10);
+        limiter.settle(r, 60);
+        assertThat(limiter.tryAcquire(key, 50).allowed()).isFalse();
+        assertThat(limiter.tryAcquire(key, 40).allowed()).isTrue();
+    }
+
+    @Test
+    void settlingLeavesPerCallLimitsAlone() {
+        RateLimiter limiter = limiters().limiter(
+                RateLimit.of("rpm", 1, Duration.ofMinutes(1)).chargedPerCall(),
+                RateLimit.of("tpm", 100, Duration.ofMinutes(1)));
+        String key = newKey();
+        Reservation r = limiter.reserve(key, 50);
+        limiter.settle(r, 0);
+        Decision d = limiter.tryAcquire(key, 1);
+        assertThat(d.allowed()).isFalse();
+        assertThat(d.limitName()).isEqualTo("rpm");
+    }
+
+    @Test
+    void settlingADeniedReservationChangesNothing() {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("tpm", 100, Duration.ofMinutes(1)));
+        String key = newKey();
+        limiter.tryAcquire(key, 100);
+        Reservation denied = limiter.reserve(key, 50);
+        assertThat(denied.isGranted()).isFalse();
+        limiter.settle(denied, 0);
+        assertThat(limiter.tryAcquire(key, 1).allowed()).isFalse();
+    }
+
+    @Test
+    void keysAreIndependentAndUsedVerbatim() {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("rpm", 1, Duration.ofMinutes(1)));
+        String suffix = UUID.randomUUID().toString();
+        List<String> keys = List.of("a b " + suffix, "a\nb " + suffix, "a{b}c " + suffix, "{" + suffix,
+                "}" + suffix, "redis.call('FLUSHALL') " + suffix, "ключ 🔑 " + suffix, "a b  " + suffix);
+        for (String key : keys) {
+            assertThat(limiter.tryAcquire(key).allowed()).as(key).isTrue();
+        }
+        for (String key : keys) {
+            assertThat(limiter.tryAcquire(key).allowed()).as(key).isFalse();
+        }
+    }
+
+    @Test
+    void invalidCallsAreRejectedBeforeTheBackend() {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("tpm", 100, Duration.ofMinutes(1)));
+        assertThatThrownBy(() -> limiter.tryAcquire("", 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("key");
+        assertThatThrownBy(() -> limiter.tryAcquire(newKey(), 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("permits must be >= 1, was 0");
+        assertThatThrownBy(() -> limiter.tryAcquire(newKey(), 101)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("could never be granted");
+    }
+}

@@ -1,0 +1,59 @@
+package io.llmstore.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmstore.core.config.CoreSettings;
+import io.llmstore.core.config.Setting;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README's configuration reference lists every variable with the default the code really uses. */
+class ConfigurationReferenceTest {
+    private static final Pattern ROW = Pattern.compile("^\\| `([A-Z][A-Z0-9_<>]*)` \\| ([^|]*) \\|");
+
+    static List<Setting> allSettings() {
+        List<Setting> all = new ArrayList<>(CoreSettings.ALL);
+        return all;
+    }
+
+    @Test
+    void everySettingIsInTheReadmeWithItsRealDefault() throws IOException {
+        Map<String, String> documented = readmeRows();
+
+        for (Setting setting : allSettings()) {
+            assertThat(documented).as("README row for " + setting.name()).containsKey(setting.name());
+            String expected = setting.defaultText() == null ? "—" : "`" + setting.defaultText() + "`";
+            assertThat(documented.get(setting.name())).as("README default of " + setting.name()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void theReadmeDocumentsNoVariableTheCodeDoesNotKnow() throws IOException {
+        List<String> known = allSettings().stream().map(Setting::name).toList();
+
+        for (String name : readmeRows().keySet()) {
+            if (!name.contains("<")) {
+                assertThat(known).as("README documents " + name + " but no Setting declares it").contains(name);
+            }
+        }
+    }
+
+    private static Map<String, String> readmeRows() throws IOException {
+        Map<String, String> rows = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("..", "README.md"))) {
+            Matcher m = ROW.matcher(line);
+            if (m.find()) {
+                rows.put(m.group(1), m.group(2).trim());
+            }
+        }
+        return rows;
+    }
+}

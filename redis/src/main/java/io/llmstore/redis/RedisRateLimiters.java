@@ -1,0 +1,203 @@
+package io.llmstore.redis;
+
+import io.lettuce.core.ScriptOutputType;
+import io.llmstore.core.error.StorageException;
+import io.llmstore.core.ratelimit.Decision;
+import io.llmstore.core.ratelimit.RateLimit;
+import io.llmstore.core.ratelimit.RateLimitPolicy;
+import io.llmstore.core.ratelimit.RateLimiter;
+import io.llmstore.core.ratelimit.RateLimiters;
+import io.llmstore.core.ratelimit.Reservation;
+import io.llmstore.redis.internal.LuaScript;
+import io.llmstore.redis.internal.RedisConnector;
+import io.llmstore.redis.internal.RedisErrors;
+import io.llmstore.redis.internal.RedisKeys;
+import io.llmstore.redis.internal.WarnGate;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rate limiters decided in Redis, exact across any number of application instances: {@code pool.rateLimiters()}.
+ *
+ * <p>Each decision is ONE {@code EVALSHA} of {@code rate_limit.lua}: every limit of the policy is read, decided
+ * and (only if all allow) charged atomically on the server, with the server's clock ({@code TIME}). No client-side
+ * compare-and-set loop, so a hot key costs one round trip per call, however contended. Keys:
+ * {@code <REDIS_KEY_PREFIX>ratelimit:{<key>}:<limit name>} (token buckets add {@code :tb}); the {hash tag} keeps one
+ * entity's limits in one Redis Cluster slot. Needs Redis 7.0+ ({@code PEXPIRETIME}).
+ *
+ * <p>When Redis fails or exceeds {@code REDIS_COMMAND_TIMEOUT}, the policy's
+ * {@link io.llmstore.core.ratelimit.FailurePolicy} decides, the decision says {@code backendUnavailable}, an error is
+ * counted and a WARN logged at most every 10 seconds. Thread-safe; the backend owns the connection.
+ */
+public final class RedisRateLimiters implements RateLimiters {
+    private static final Logger log = LoggerFactory.getLogger(RedisRateLimiters.class);
+    /** The wait a fail-closed denial suggests: long enough not to hammer a recovering server. */
+    static final Duration FAIL_CLOSED_RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final RedisConnector connector;
+    private final LuaScript acquire;
+    private final LuaScript settle;
+    private final String prefix;
+    private final LongAdder errors = new LongAdder();
+    private final WarnGate warnGate = new WarnGate(Duration.ofSeconds(10));
+
+    RedisRateLimiters(RedisConnector connector, LuaScript acquire, LuaScript settle, String prefix) {
+        this.connector = connector;
+        this.acquire = acquire;
+        this.settle = settle;
+        this.prefix = prefix;
+    }
+
+    @Override
+    public RateLimiter limiter(RateLimitPolicy policy) {
+        return new RedisRateLimiter(Objects.requireNonNull(policy, "policy"));
+    }
+
+    /** Decisions and settlements that failed because Redis could not answer, since creation. */
+    public long errors() {
+        return errors.sum();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisRateLimiters{prefix='" + prefix + "'}";
+    }
+
+    private void warn(String operation, StorageException e, RateLimitPolicy policy) {
+        errors.increment();
+        long suppressed = warnGate.tryPass();
+        if (suppressed >= 0) {
+            log.warn("Rate limiter {} ({}; {} more since the last warning): {}", operation,
+                    policy.onBackendFailure(), suppressed, e.getMessage());
+        }
+    }
+
+    private final class RedisRateLimiter implements RateLimiter {
+        private final RateLimitPolicy policy;
+        private final List<RateLimit> limits;
+        private final byte[][] algorithmArgs;
+        private final byte[][] limitArgs;
+        private final byte[][] windowArgs;
+
+        RedisRateLimiter(RateLimitPolicy policy) {
+            this.policy = policy;
+            this.limits = policy.limits();
+            int n = limits.size();
+            algorithmArgs = new byte[n][];
+            limitArgs = new byte[n][];
+            windowArgs = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                RateLimit l = limits.get(i);
+                algorithmArgs[i] = ascii(l.algorithm() == RateLimit.Algorithm.FIXED_WINDOW ? "fw" : "tb");
+                limitArgs[i] = ascii(Long.toString(l.limit()));
+                windowArgs[i] = ascii(Long.toString(l.windowMillis()));
+            }
+        }
+
+        @Override
+        public RateLimitPolicy policy() {
+            return policy;
+        }
+
+        @Override
+        public Decision tryAcquire(String key, long permits) {
+            return reserve(key, permits).decision();
+        }
+
+        @Override
+        public Reservation reserve(String key, long permits) {
+            policy.checkCall(key, permits);
+            int n = limits.size();
+            byte[][] args = new byte[n * 4][];
+            for (int i = 0; i < n; i++) {
+                args[i * 4] = algorithmArgs[i];
+                args[i * 4 + 1] = limitArgs[i];
+                args[i * 4 + 2] = windowArgs[i];
+                args[i * 4 + 3] = ascii(Long.toString(limits.get(i).cost(permits)));
+            }
+            List<Object> reply;
+            try {
+                reply = acquire.run(connector.connection().sync(), ScriptOutputType.MULTI, keys(key), args);
+            } catch (RuntimeException e) {
+                StorageException error = RedisErrors.translate("rate limit decision", e);
+                warn("decided by policy", error, policy);
+                return new Reservation(key, permits, Decision.onBackendFailure(policy.onBackendFailure(),
+                        limits.get(0).name(), FAIL_CLOSED_RETRY_AFTER), List.of());
+            }
+            boolean allowed = ((Long) reply.get(0)) == 1L;
+            Decision decision = null;
+            List<Long> windows = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                boolean ok = ((Long) reply.get(1 + i * 4)) == 1L;
+                long remaining = (Long) reply.get(2 + i * 4);
+                long retryMs = (Long) reply.get(3 + i * 4);
+                windows.add((Long) reply.get(4 + i * 4));
+                String name = limits.get(i).name();
+                if (allowed) {
+                    if (decision == null || remaining < decision.remaining()) {
+                        decision = Decision.allowed(name, remaining);
+                    }
+                } else if (!ok && (decision == null || retryMs > decision.retryAfter().toMillis())) {
+                    decision = Decision.denied(name, remaining, Duration.ofMillis(retryMs));
+                }
+            }
+            return new Reservation(key, permits, decision, windows);
+        }
+
+        @Override
+        public void settle(Reservation reservation, long actualPermits) {
+            Objects.requireNonNull(reservation, "reservation");
+            if (actualPermits < 0) {
+                throw new IllegalArgumentException("actualPermits must be >= 0, was " + actualPermits);
+            }
+            if (!reservation.isGranted() || reservation.decision().backendUnavailable()) {
+                return; // nothing was charged in Redis
+            }
+            long delta = actualPermits - reservation.permits();
+            if (delta == 0) {
+                return;
+            }
+            int n = limits.size();
+            byte[][] args = new byte[n * 5][];
+            for (int i = 0; i < n; i++) {
+                boolean perCall = limits.get(i).charge() == RateLimit.Charge.ONE_PER_CALL;
+                args[i * 5] = algorithmArgs[i];
+                args[i * 5 + 1] = limitArgs[i];
+                args[i * 5 + 2] = windowArgs[i];
+                args[i * 5 + 3] = ascii(Long.toString(perCall ? 0 : delta));
+                args[i * 5 + 4] = ascii(Long.toString(reservation.windows().get(i)));
+            }
+            try {
+                settle.run(connector.connection().sync(), ScriptOutputType.INTEGER, keys(reservation.key()), args);
+            } catch (RuntimeException e) {
+                // The call being settled has happened; failing it now would help no one.
+                warn("settlement dropped", RedisErrors.translate("rate limit settlement", e), policy);
+            }
+        }
+
+        private byte[][] keys(String key) {
+            byte[][] keys = new byte[limits.size()][];
+            for (int i = 0; i < keys.length; i++) {
+                RateLimit l = limits.get(i);
+                keys[i] = RedisKeys.bytes(RedisKeys.rateLimit(prefix, key, l.name(),
+                        l.algorithm() == RateLimit.Algorithm.TOKEN_BUCKET));
+            }
+            return keys;
+        }
+
+        @Override
+        public String toString() {
+            return "RedisRateLimiter" + limits;
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

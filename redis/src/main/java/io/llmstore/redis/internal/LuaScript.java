@@ -1,0 +1,73 @@
+package io.llmstore.redis.internal;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * A Lua script from a {@code .lua} resource, run by SHA ({@code EVALSHA}); when the server answers NOSCRIPT (it
+ * restarted, or someone ran {@code SCRIPT FLUSH}) it is loaded again and the call repeated once. Immutable.
+ */
+public final class LuaScript {
+    private final String name;
+    private final byte[] source;
+    private final String sha;
+
+    private LuaScript(String name, byte[] source) {
+        this.name = name;
+        this.source = source;
+        this.sha = sha1Hex(source);
+    }
+
+    /** Reads {@code io/llmstore/redis/internal/<name>} from the classpath. */
+    public static LuaScript load(String name) {
+        try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing Lua resource " + name);
+            }
+            return new LuaScript(name, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read Lua resource " + name, e);
+        }
+    }
+
+    /** The SHA-1 the server knows the script by. */
+    public String sha() {
+        return sha;
+    }
+
+    /** Loads the script on the server ({@code SCRIPT LOAD}). */
+    public void loadInto(RedisCommands<byte[], byte[]> commands) {
+        commands.scriptLoad(source);
+    }
+
+    /** Runs it by SHA, reloading once on NOSCRIPT. */
+    public <T> T run(RedisCommands<byte[], byte[]> commands, ScriptOutputType type, byte[][] keys, byte[]... args) {
+        try {
+            return commands.evalsha(sha, type, keys, args);
+        } catch (RedisNoScriptException e) {
+            loadInto(commands);
+            return commands.evalsha(sha, type, keys, args);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LuaScript{" + name + ", sha=" + sha + "}";
+    }
+
+    private static String sha1Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(Objects.requireNonNull(bytes)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JVM", e);
+        }
+    }
+}

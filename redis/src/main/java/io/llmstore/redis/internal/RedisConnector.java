@@ -1,0 +1,111 @@
+package io.llmstore.redis.internal;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.llmstore.core.error.ConnectionException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one shared connection to Redis (Lettuce connections are thread-safe and pipeline concurrent commands). When
+ * Redis was unreachable at start-up, every use tries to connect again, at most once per {@code reconnectInterval}, so
+ * callers fail fast (and fail open) in between; once connected, Lettuce reconnects by itself after a drop and
+ * rejects commands while disconnected. Thread-safe.
+ */
+public final class RedisConnector implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
+
+    private final RedisClient client;
+    private final String display;
+    private final Duration reconnectInterval;
+    private final List<Consumer<StatefulRedisConnection<byte[], byte[]>>> onConnect;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile long nextAttemptNanos;
+    private volatile String lastFailure = "not connected yet";
+
+    /**
+     * @param client    the client (owned by the caller)
+     * @param display   the server for messages, password masked
+     * @param onConnect runs on each new connection (loading scripts), before it is handed out
+     */
+    public RedisConnector(RedisClient client, String display, Duration reconnectInterval,
+                          List<Consumer<StatefulRedisConnection<byte[], byte[]>>> onConnect) {
+        this.client = client;
+        this.display = display;
+        this.reconnectInterval = reconnectInterval;
+        this.onConnect = List.copyOf(onConnect);
+    }
+
+    /** Connects now (used at start-up inside the retry policy); throws what Lettuce throws. */
+    public synchronized StatefulRedisConnection<byte[], byte[]> connectNow() {
+        if (connection != null) {
+            return connection;
+        }
+        StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+        try {
+            onConnect.forEach(hook -> hook.accept(c));
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        connection = c;
+        return c;
+    }
+
+    /** Remembers a failed start-up connection, so the next attempt waits {@code reconnectInterval}. */
+    public void markUnavailable(String why) {
+        lastFailure = why;
+        nextAttemptNanos = System.nanoTime() + reconnectInterval.toNanos();
+    }
+
+    /**
+     * The connection, connecting first if there is none and the last attempt is older than the interval.
+     *
+     * @throws ConnectionException when there is no connection (now)
+     */
+    public StatefulRedisConnection<byte[], byte[]> connection() {
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (c != null) {
+            return c;
+        }
+        if (closed.get()) {
+            throw new ConnectionException("Redis client for " + display + " is closed");
+        }
+        if (System.nanoTime() - nextAttemptNanos < 0) {
+            throw new ConnectionException("Redis at " + display + " is unavailable: " + lastFailure);
+        }
+        synchronized (this) {
+            if (connection != null) {
+                return connection;
+            }
+            try {
+                connectNow();
+                log.info("Redis at {} is reachable again", display);
+                return connection;
+            } catch (RuntimeException e) {
+                markUnavailable(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                throw new ConnectionException("Redis at " + display + " is unavailable: " + lastFailure, e);
+            }
+        }
+    }
+
+    /** True when a connection exists and Lettuce reports it open. */
+    public boolean isConnected() {
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        return c != null && c.isOpen();
+    }
+
+    /** Closes the connection (not the client). Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed.compareAndSet(false, true) && connection != null) {
+            connection.close();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.llmstore.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.llmstore.core.StoragePool;
+import io.llmstore.core.error.StorageException;
+import io.llmstore.core.health.HealthReport;
+import io.llmstore.core.health.HealthStatus;
+import io.llmstore.core.ratelimit.Decision;
+import io.llmstore.core.ratelimit.FailurePolicy;
+import io.llmstore.core.ratelimit.RateLimit;
+import io.llmstore.core.ratelimit.RateLimitPolicy;
+import io.llmstore.core.ratelimit.RateLimiter;
+import io.llmstore.testkit.TestServers;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis stopped mid-run: limiters decide by their failure policy, the cache fails open, sessions throw, health says
+ * DEGRADED, every caller returns within the command timeout; when Redis comes back, so does everything.
+ */
+class RedisOutageTest {
+    private static final Duration TIMEOUT = Duration.ofMillis(300);
+
+    @Test
+    void whileRedisIsDownCallsDecideByPolicyWithinTheTimeoutAndRecoverAfter() {
+        String prefix = RedisTestPools.newPrefix();
+        try (StoragePool pool = StoragePool.create(RedisTestPools.config(prefix)
+                .set("REDIS_COMMAND_TIMEOUT", "300ms").build())) {
+            RateLimit rpm = RateLimit.of("rpm", 100, Duration.ofMinutes(1));
+            RateLimiter open = pool.rateLimiters().limiter(RateLimitPolicy.of(rpm));
+            RateLimiter closed = pool.rateLimiters().limiter(
+                    RateLimitPolicy.of(rpm).withFailurePolicy(FailurePolicy.FAIL_CLOSED));
+            String user = "user " + UUID.randomUUID();
+            assertThat(open.tryAcquire(user).backendUnavailable()).isFalse();
+            assertThat(closed.tryAcquire(user).backendUnavailable()).isFalse();
+            assertThat(pool.healthCheck().status()).isEqualTo(HealthStatus.UP);
+
+            TestServers.stop("redis");
+            try {
+                long t0 = System.nanoTime();
+                Decision o = open.tryAcquire(user);
+                Decision c = closed.tryAcquire(user);
+                AtomicInteger llmCalls = new AtomicInteger();
+                String answer = pool.cache().getOrCompute("m", "p " + user, Duration.ofMinutes(1),
+                        () -> "computed #" + llmCalls.incrementAndGet());
+                long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+
+                assertThat(o.allowed()).isTrue();
+                assertThat(o.isFailedOpen()).isTrue();
+                assertThat(c.allowed()).isFalse();
+                assertThat(c.isFailedClosed()).isTrue();
+                assertThat(c.retryAfter()).isPositive();
+                assertThat(answer).isEqualTo("computed #1");
+                assertThat(pool.cache().stats().errors()).isPositive();
+                // Three calls, each bounded by one command timeout (in fact they fail at once: disconnected).
+                assertThat(elapsedMs).isLessThan(3 * TIMEOUT.toMillis() + 500);
+
+                assertThatThrownBy(() -> pool.sessions().get("s " + user)).isInstanceOf(StorageException.class)
+                        .hasMessageContaining("Redis");
+                HealthReport health = pool.healthCheck();
+                assertThat(health.status()).isEqualTo(HealthStatus.DEGRADED);
+                assertThat(health.component("redis").orElseThrow().isUp()).isFalse();
+            } finally {
+                TestServers.start("redis");
+            }
+
+            // Lettuce reconnects by itself; the restarted server has no scripts, so NOSCRIPT reloads them.
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !open.tryAcquire(user).backendUnavailable());
+            assertThat(closed.tryAcquire(user).allowed()).isTrue();
+            assertThat(pool.healthCheck().status()).isEqualTo(HealthStatus.UP);
+        }
+    }
+}
