@@ -71,6 +71,7 @@ public final class TimescaleIngestBenchmark implements Benchmark {
             try {
                 // 1. Bulk path vs psql \copy.
                 List<UsageMetric> rows = generate(bulkRows, 1);
+                double psqlRate = 0;
                 Path csv = Files.createTempFile("llmstore-bench", ".csv");
                 try {
                     writeCsv(rows, csv);
@@ -89,6 +90,7 @@ public final class TimescaleIngestBenchmark implements Benchmark {
                         check(stored == bulkRows, "COPY stored " + stored + " of " + bulkRows);
                     }
                     check(Long.parseLong(query(ds, "SELECT count(*) FROM bench_psql_copy")) == bulkRows, "psql rows");
+                    psqlRate = psql;
                     // Replay: idempotent, stores nothing.
                     check(writer.store(rows.subList(0, Math.min(rows.size(), 50_000))) == 0, "replay stored rows");
                     measures.add(Measure.ratioAtLeast("usage bulk ingest, COPY idempotent (" + writer.mode()
@@ -121,7 +123,9 @@ public final class TimescaleIngestBenchmark implements Benchmark {
                     measures.add(Measure.ratioAtLeast("usage async writer vs per-row autocommit INSERT, fsync=" + setting,
                             "rows/s", async, perRow, "per-row INSERT, 1 connection", 30,
                             "PostgreSQL 15, fsync=" + setting + ", 1 caller thread each; async: " + asyncRows
-                                    + " rows, flush size 10000, COPY; baseline: " + perRowRows + " rows"));
+                                    + " rows, flush size 10000, COPY; baseline: " + perRowRows + " rows; server ceiling"
+                                    + " for this table shape: psql \\copy " + Math.round(psqlRate) + " rows/s = "
+                                    + String.format(Locale.ROOT, "%.1f", psqlRate / perRow) + "x the baseline"));
                 }
             } finally {
                 setFsync(ds, fsync ? "on" : "off");
