@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmstore.core.config.CoreSettings;
 import io.llmstore.core.config.Setting;
+import io.llmstore.kafka.KafkaSettings;
+import io.llmstore.redis.RedisSettings;
+import io.llmstore.timescale.TimescaleSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +24,9 @@ class ConfigurationReferenceTest {
 
     static List<Setting> allSettings() {
         List<Setting> all = new ArrayList<>(CoreSettings.ALL);
+        all.addAll(TimescaleSettings.ALL);
+        all.addAll(RedisSettings.ALL);
+        all.addAll(KafkaSettings.ALL);
         return all;
     }
 
@@ -30,7 +36,8 @@ class ConfigurationReferenceTest {
 
         for (Setting setting : allSettings()) {
             assertThat(documented).as("README row for " + setting.name()).containsKey(setting.name());
-            String expected = setting.defaultText() == null ? "—" : "`" + setting.defaultText() + "`";
+            String expected = setting.defaultText() == null ? "—"
+                    : setting.defaultText().isEmpty() ? "(empty)" : "`" + setting.defaultText() + "`";
             assertThat(documented.get(setting.name())).as("README default of " + setting.name()).isEqualTo(expected);
         }
     }

@@ -59,6 +59,30 @@ class PostgresPoolTest {
     }
 
     @Test
+    void analyticsReadFromTheReplicaGivenByDbReadUrlWhileWritesStayOnThePrimary() throws Exception {
+        String appName = "llmstore-read-" + schema;
+        String replicaUrl = server.databaseUrl() + (server.databaseUrl().contains("?") ? "&" : "?")
+                + "application_name=" + appName;
+        StoragePool pool = open(config(server.databaseUrl(), 2, Duration.ofSeconds(5))
+                .set("DB_MIGRATE_ON_START", "true").set("DB_READ_URL", replicaUrl));
+        pool.usage().record(UsageMetric.builder().time(UsageData.START).model("gpt-4o").provider("openai")
+                .tokens(10, 5).build());
+
+        List<io.llmstore.core.usage.ModelUsage> usage = pool.analytics().usageByModel(
+                io.llmstore.core.usage.UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(1)));
+
+        assertThat(usage).singleElement().satisfies(u -> assertThat(u.tokenTotal()).isEqualTo(15));
+        try (Connection c = pool.client(DataSource.class).orElseThrow().getConnection(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+                     + appName + "'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("connections of the read pool").isPositive();
+        }
+        assertThat(pool.client(DataSource.class).orElseThrow()).isInstanceOf(com.zaxxer.hikari.HikariDataSource.class)
+                .satisfies(ds -> assertThat(((com.zaxxer.hikari.HikariDataSource) ds).getPoolName()).isEqualTo("llmstore-postgres"));
+    }
+
+    @Test
     void aPoolFromADatabaseUrlIsHealthyAndItsStatsShowAHeldConnection() throws Exception {
         StoragePool pool = open(config(server.databaseUrl(), 3, Duration.ofSeconds(5)).set("DB_MIGRATE_ON_START", "true"));
         HealthReport health = pool.healthCheck();

@@ -41,13 +41,11 @@ public final class CoreSettings {
     public static final Setting KAFKA_BOOTSTRAP_SERVERS = Setting.of("KAFKA_BOOTSTRAP_SERVERS", null,
             "host:port[,host:port...]; unset = no event streaming");
     public static final Setting KAFKA_CLIENT_ID = Setting.of("KAFKA_CLIENT_ID", "llmstore", "client.id of producers, consumers and admin");
-    public static final Setting HEALTH_CHECK_INTERVAL = Setting.of("HEALTH_CHECK_INTERVAL", "30s",
-            "period of the opt-in background health checker");
 
     /** Every core setting, in the order the README lists them. */
     public static final List<Setting> ALL = List.of(
             DATABASE_URL, DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSL_MODE, DB_APP_NAME, DB_READ_URL,
             DB_POOL_MAX_CONNECTIONS, DB_POOL_MIN_CONNECTIONS, DB_POOL_CONNECT_TIMEOUT,
             DB_RETRY_MAX_ATTEMPTS, DB_RETRY_INITIAL_BACKOFF, DB_RETRY_MULTIPLIER, DB_RETRY_MAX_BACKOFF, DB_RETRY_JITTER,
-            REDIS_URL, REDIS_COMMAND_TIMEOUT, KAFKA_BOOTSTRAP_SERVERS, KAFKA_CLIENT_ID, HEALTH_CHECK_INTERVAL);
+            REDIS_URL, REDIS_COMMAND_TIMEOUT, KAFKA_BOOTSTRAP_SERVERS, KAFKA_CLIENT_ID);
 }

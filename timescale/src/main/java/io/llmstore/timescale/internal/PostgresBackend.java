@@ -41,6 +41,8 @@ public final class PostgresBackend implements Backend {
     }
 
     private final HikariDataSource dataSource;
+    /** Read-only replica for analytics ({@code DB_READ_URL}); null when analytics read the primary. */
+    private final HikariDataSource readDataSource;
     private final int maxConnections;
     private final DSLContext dsl;
     private final SchemaMigrator migrator;
@@ -49,9 +51,11 @@ public final class PostgresBackend implements Backend {
     private final TimescaleUsageQueries queries;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private PostgresBackend(HikariDataSource dataSource, int maxConnections, DSLContext dsl, SchemaMigrator migrator,
-                            TimescaleUsageWriter writer, BufferedUsageWriter buffer, TimescaleUsageQueries queries) {
+    private PostgresBackend(HikariDataSource dataSource, HikariDataSource readDataSource, int maxConnections,
+                            DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
+                            BufferedUsageWriter buffer, TimescaleUsageQueries queries) {
         this.dataSource = dataSource;
+        this.readDataSource = readDataSource;
         this.maxConnections = maxConnections;
         this.dsl = dsl;
         this.migrator = migrator;
@@ -68,6 +72,7 @@ public final class PostgresBackend implements Backend {
         } catch (RuntimeException e) {
             throw new ConnectionException("PostgreSQL pool failed to start: " + e.getMessage(), e);
         }
+        HikariDataSource readDs = null;
         try {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
             // a time (PGlite) never sees two; each attempt waits at most DB_POOL_CONNECT_TIMEOUT.
@@ -89,10 +94,26 @@ public final class PostgresBackend implements Backend {
                     .retry(context.retry())
                     .admission(writer::prepare)
                     .build();
+            TimescaleUsageQueries queries = new TimescaleUsageQueries(dsl, ds);
+            if (pg.readReplica().isPresent()) {
+                // Analytics are read-only and may lag a little: they go to the replica, writes stay on the primary.
+                HikariConfig readConfig = hikariConfig(pg.readReplica().get(), o.schema());
+                readConfig.setPoolName("llmstore-postgres-read");
+                readConfig.setReadOnly(true);
+                readDs = new HikariDataSource(readConfig);
+                HikariDataSource replica = readDs;
+                context.retry().connect("PostgreSQL read replica", () -> {
+                    verify(replica);
+                    return null;
+                });
+                queries = new TimescaleUsageQueries(DSL.using(readDs, SQLDialect.POSTGRES), readDs);
+            }
             log.info("PostgreSQL backend open: {} schema={} writeMode={}", pg, o.schema(), writer.mode());
-            return new PostgresBackend(ds, pg.poolMaxConnections(), dsl, migrator, writer, buffer,
-                    new TimescaleUsageQueries(dsl, ds));
+            return new PostgresBackend(ds, readDs, pg.poolMaxConnections(), dsl, migrator, writer, buffer, queries);
         } catch (RuntimeException e) {
+            if (readDs != null) {
+                readDs.close();
+            }
             ds.close();
             throw e;
         }
@@ -180,6 +201,9 @@ public final class PostgresBackend implements Backend {
         try {
             buffer.close();
         } finally {
+            if (readDataSource != null) {
+                readDataSource.close();
+            }
             dataSource.close();
         }
     }
