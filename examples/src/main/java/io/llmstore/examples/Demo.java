@@ -43,31 +43,35 @@ public final class Demo {
     }
 
     public static void main(String[] args) throws Exception {
-        StorageConfig config = StorageConfig.fromEnv();
-        System.out.println("config: " + config);
-        try (StoragePool pool = StoragePool.create(config)) {
-            System.out.println("\n== schema");
-            System.out.println(pool.migrate());
+        run(StorageConfig.fromEnv(), System.out);
+    }
 
-            System.out.println("\n== prices: the cost of a call, exactly, at the price in force when it was made");
+    /** Runs the tour against {@code config}, printing to {@code out}; returns the final health report. */
+    public static HealthReport run(StorageConfig config, java.io.PrintStream out) throws Exception {
+        out.println("config: " + config);
+        try (StoragePool pool = StoragePool.create(config)) {
+            out.println("\n== schema");
+            out.println(pool.migrate());
+
+            out.println("\n== prices: the cost of a call, exactly, at the price in force when it was made");
             PriceCatalog prices = PriceCatalog.bundled();
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             for (String[] m : MODELS) {
                 Optional<Cost> cost = prices.cost(m[0], m[1], TokenUsage.of(1_200, 350), now);
-                System.out.printf("  %-10s %-20s 1200 in / 350 out -> %s%n", m[0], m[1],
+                out.printf("  %-10s %-20s 1200 in / 350 out -> %s%n", m[0], m[1],
                         cost.map(c -> "$" + c.total().toPlainString() + " (" + c.pricedBy().source() + ")").orElse("unpriced"));
             }
 
-            System.out.println("\n== usage: 2,000 calls recorded in batches, then analysed");
+            out.println("\n== usage: 2,000 calls recorded in batches, then analysed");
             Random random = new Random(42);
             List<UsageMetric> batch = new ArrayList<>();
             for (int i = 0; i < 2_000; i++) {
                 String[] m = MODELS[random.nextInt(MODELS.length)];
                 long in = 100 + random.nextInt(4_000);
-                long out = 20 + random.nextInt(800);
+                long outTokens = 20 + random.nextInt(800);
                 Instant at = now.minus(random.nextInt(24 * 60), ChronoUnit.MINUTES);
-                BigDecimal cost = prices.cost(m[0], m[1], TokenUsage.of(in, out), at).map(Cost::total).orElse(null);
-                batch.add(UsageMetric.builder().time(at).provider(m[0]).model(m[1]).tokens(in, out)
+                BigDecimal cost = prices.cost(m[0], m[1], TokenUsage.of(in, outTokens), at).map(Cost::total).orElse(null);
+                batch.add(UsageMetric.builder().time(at).provider(m[0]).model(m[1]).tokens(in, outTokens)
                         .costUsd(cost == null ? null : cost.setScale(6, java.math.RoundingMode.HALF_UP))
                         .latencyMs(200 + random.nextInt(2_000)).errors(random.nextInt(50) == 0 ? 1 : 0)
                         .user("user-" + random.nextInt(20)).application("demo").environment("dev").build());
@@ -75,23 +79,23 @@ public final class Demo {
             pool.usage().recordAll(batch);
             UsageFilter lastDay = UsageFilter.between(now.minus(Duration.ofDays(1)), now.plusSeconds(1));
             for (ModelUsage u : pool.analytics().usageByModel(lastDay)) {
-                System.out.printf("  %-20s %5d requests %9d tokens  $%s%n", u.modelId(), u.requests(), u.tokenTotal(),
+                out.printf("  %-20s %5d requests %9d tokens  $%s%n", u.modelId(), u.requests(), u.tokenTotal(),
                         u.costUsd().toPlainString());
             }
             for (ProviderCost p : pool.analytics().costByProvider(lastDay)) {
-                System.out.printf("  provider %-10s $%s%n", p.provider(), p.costUsd().toPlainString());
+                out.printf("  provider %-10s $%s%n", p.provider(), p.costUsd().toPlainString());
             }
 
-            System.out.println("\n== response cache: the second identical prompt is not paid for");
+            out.println("\n== response cache: the second identical prompt is not paid for");
             AtomicInteger llmCalls = new AtomicInteger();
             for (int i = 0; i < 3; i++) {
                 String answer = pool.cache().getOrCompute("gpt-4o", "What is a hypertable?", Duration.ofMinutes(10),
                         () -> "(LLM call #" + llmCalls.incrementAndGet() + ") a partitioned table");
-                System.out.println("  answer: " + answer);
+                out.println("  answer: " + answer);
             }
-            System.out.println("  " + pool.stats().caches());
+            out.println("  " + pool.stats().caches());
 
-            System.out.println("\n== rate limits: 5 requests and 2,000 tokens per minute, decided atomically in Redis");
+            out.println("\n== rate limits: 5 requests and 2,000 tokens per minute, decided atomically in Redis");
             RateLimiter limiter = pool.rateLimiters().limiter(RateLimitPolicy.of(
                     RateLimit.of("rpm", 5, Duration.ofMinutes(1)).chargedPerCall(),
                     RateLimit.of("tpm", 2_000, Duration.ofMinutes(1))));
@@ -102,11 +106,11 @@ public final class Demo {
                     limiter.settle(r, 450); // the call used fewer tokens than estimated: the rest is refunded
                 }
                 Decision d = r.decision();
-                System.out.printf("  call %d: %s (%s remaining on %s, retry after %s)%n", i + 1,
+                out.printf("  call %d: %s (%s remaining on %s, retry after %s)%n", i + 1,
                         d.allowed() ? "allowed" : "DENIED", d.remaining(), d.limitName(), d.retryAfter());
             }
 
-            System.out.println("\n== events: published to Kafka, consumed by the sink into the usage table");
+            out.println("\n== events: published to Kafka, consumed by the sink into the usage table");
             List<LlmEvent> events = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 events.add(LlmEvent.builder().timestamp(now).type("completion").model("gpt-4o-mini").provider("openai")
@@ -119,15 +123,16 @@ public final class Demo {
                 while (sink.stats().handled() < events.size() && System.nanoTime() < deadline) {
                     Thread.sleep(100);
                 }
-                System.out.println("  sink: " + sink.stats());
+                out.println("  sink: " + sink.stats());
             }
 
-            System.out.println("\n== health and stats");
+            out.println("\n== health and stats");
             HealthReport health = pool.healthCheck();
             for (ComponentHealth c : health.components()) {
-                System.out.printf("  %-9s %s in %d ms%n", c.component(), c.status(), c.latency().toMillis());
+                out.printf("  %-9s %s in %d ms%n", c.component(), c.status(), c.latency().toMillis());
             }
-            System.out.println("  overall " + health.status() + "; " + pool.stats().postgres().orElse(null));
+            out.println("  overall " + health.status() + "; " + pool.stats().postgres().orElse(null));
+            return health;
         }
     }
 }
