@@ -1,0 +1,68 @@
+package io.llmstore.core.metrics;
+
+import io.llmstore.core.StoragePool;
+import io.llmstore.core.stats.CacheStats;
+import io.llmstore.core.stats.ConnectionPoolStats;
+import io.llmstore.core.stats.PoolStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Publishes {@link StoragePool#stats()} to a Micrometer registry: {@code llmstore.db.connections} (tagged
+ * {@code state=active|idle|total|max|waiting}) and {@code llmstore.cache.requests} (tagged {@code cache},
+ * {@code result=hit|miss|error}). Micrometer is an optional dependency of llmstore-core: add it yourself to use this.
+ *
+ * <pre>{@code new LlmstoreMetrics(pool).bindTo(registry);}</pre>
+ *
+ * <p>Values are read when the registry samples them; the binder holds the pool but not its lifecycle. Cache meters
+ * are registered for the caches that exist at bind time.
+ */
+public final class LlmstoreMetrics implements MeterBinder {
+    // The meters' state object is the pool itself: Micrometer holds state weakly, and the application holds its pool.
+    private final StoragePool pool;
+
+    public LlmstoreMetrics(StoragePool pool) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        PoolStats now = pool.stats();
+        if (now.postgres().isPresent()) {
+            connections(registry, "active", ConnectionPoolStats::active);
+            connections(registry, "idle", ConnectionPoolStats::idle);
+            connections(registry, "total", ConnectionPoolStats::total);
+            connections(registry, "max", ConnectionPoolStats::max);
+            connections(registry, "waiting", ConnectionPoolStats::threadsWaiting);
+        }
+        for (String cache : now.caches().keySet()) {
+            cacheCounter(registry, cache, "hit", CacheStats::hits);
+            cacheCounter(registry, cache, "miss", CacheStats::misses);
+            cacheCounter(registry, cache, "error", CacheStats::errors);
+        }
+    }
+
+    private void connections(MeterRegistry registry, String state, Function<ConnectionPoolStats, Integer> value) {
+        Gauge.builder("llmstore.db.connections", pool,
+                        p -> p.stats().postgres().map(c -> (double) value.apply(c)).orElse(Double.NaN))
+                .tag("state", state)
+                .description("PostgreSQL pool connections")
+                .register(registry);
+    }
+
+    private void cacheCounter(MeterRegistry registry, String cache, String result, ToDoubleFunction<CacheStats> value) {
+        FunctionCounter.builder("llmstore.cache.requests", pool, p -> {
+                    CacheStats c = p.stats().caches().get(cache);
+                    return c == null ? 0 : value.applyAsDouble(c);
+                })
+                .tag("cache", cache)
+                .tag("result", result)
+                .description("cache lookups by result")
+                .register(registry);
+    }
+}
