@@ -16,13 +16,11 @@ import io.llmstore.timescale.TimescaleUsageQueries;
 import io.llmstore.timescale.TimescaleUsageWriter;
 import io.llmstore.timescale.WriteMode;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
@@ -64,10 +62,6 @@ public final class PostgresBackend implements Backend {
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
     public static PostgresBackend open(PostgresConfig pg, Options o, BackendContext context) {
-        context.retry().connect("PostgreSQL", () -> {
-            verify(pg);
-            return null;
-        });
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(hikariConfig(pg, o.schema()));
@@ -75,6 +69,12 @@ public final class PostgresBackend implements Backend {
             throw new ConnectionException("PostgreSQL pool failed to start: " + e.getMessage(), e);
         }
         try {
+            // Verified through the pool itself (not a side connection), so a server that admits one connection at
+            // a time (PGlite) never sees two; each attempt waits at most DB_POOL_CONNECT_TIMEOUT.
+            context.retry().connect("PostgreSQL", () -> {
+                verify(ds);
+                return null;
+            });
             DSLContext dsl = DSL.using(ds, SQLDialect.POSTGRES);
             SchemaMigrator migrator = new SchemaMigrator(ds, o.schema(), o.timescale(), o.retention(), o.compressAfter());
             if (o.migrateOnStart()) {
@@ -98,16 +98,8 @@ public final class PostgresBackend implements Backend {
         }
     }
 
-    private static void verify(PostgresConfig pg) {
-        Properties props = new Properties();
-        props.setProperty("user", pg.user());
-        if (pg.password() != null) {
-            props.setProperty("password", pg.password().reveal());
-        }
-        int seconds = (int) Math.max(1, pg.connectTimeout().toSeconds());
-        props.setProperty("connectTimeout", Integer.toString(seconds));
-        props.setProperty("loginTimeout", Integer.toString(seconds));
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), props); Statement st = c.createStatement()) {
+    private static void verify(DataSource ds) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.execute("SELECT 1");
         } catch (SQLException e) {
             throw SqlErrors.translate("connecting", e);
@@ -127,6 +119,9 @@ public final class PostgresBackend implements Backend {
         // HikariCP's floor is 250 ms; a smaller configured value is raised, never silently lowered.
         hc.setConnectionTimeout(Math.max(250, pg.connectTimeout().toMillis()));
         hc.setAutoCommit(true);
+        hc.setInitializationFailTimeout(-1); // connectivity is verified with the retry policy instead
+        int seconds = (int) Math.max(1, pg.connectTimeout().toSeconds());
+        hc.addDataSourceProperty("connectTimeout", Integer.toString(seconds));
         hc.setConnectionInitSql("SET search_path TO " + SchemaMigrator.searchPath(schema));
         hc.setRegisterMbeans(false);
         return hc;

@@ -40,7 +40,10 @@ public final class SqlErrors {
     private static String message(SQLException e) {
         Throwable cause = e.getCause();
         String m = e.getMessage();
-        if ((m == null || m.isBlank()) && cause != null) {
+        if (cause instanceof SQLException && cause.getMessage() != null) {
+            // HikariCP's timeout wraps the driver's reason (e.g. password authentication failed): show the reason.
+            m = cause.getMessage();
+        } else if ((m == null || m.isBlank()) && cause != null) {
             m = cause.getMessage();
         }
         return m == null ? e.getClass().getSimpleName() : m;

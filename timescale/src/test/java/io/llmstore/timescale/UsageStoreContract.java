@@ -1,0 +1,534 @@
+package io.llmstore.timescale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.llmstore.core.StoragePool;
+import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.error.StorageException;
+import io.llmstore.core.usage.BufferedUsageWriter;
+import io.llmstore.core.usage.ErrorSummary;
+import io.llmstore.core.usage.MigrationResult;
+import io.llmstore.core.usage.ModelUsage;
+import io.llmstore.core.usage.PageCursor;
+import io.llmstore.core.usage.ProviderCost;
+import io.llmstore.core.usage.UsageBucket;
+import io.llmstore.core.usage.UsageCsv;
+import io.llmstore.core.usage.UsageFilter;
+import io.llmstore.core.usage.UsageMetric;
+import io.llmstore.core.usage.UsagePage;
+import io.llmstore.core.usage.UsageQueries;
+import io.llmstore.testkit.PostgresServer;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the usage store promises, proven on a real server. {@link PostgresUsageStoreTest} runs it on PostgreSQL 15,
+ * {@link TimescaleUsageStoreTest} on TimescaleDB (PGlite). Each test owns a fresh schema.
+ */
+abstract class UsageStoreContract {
+    static final Instant ORIGIN = Instant.parse("2000-01-03T00:00:00Z");
+
+    protected String schema;
+    protected final List<StoragePool> pools = new ArrayList<>();
+    protected StoragePool pool;
+
+    abstract PostgresServer server();
+
+    abstract boolean expectTimescale();
+
+    @BeforeEach
+    void openPoolOnFreshSchema() {
+        schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        pool = open(Map.of());
+    }
+
+    @AfterEach
+    void dropSchemaAndClose() throws SQLException {
+        for (StoragePool p : pools) {
+            p.close();
+        }
+        try (Connection c = connection(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+        }
+    }
+
+    String databaseUrl() {
+        return server().isTimescale() ? server().databaseUrl() + "&prepareThreshold=0" : server().databaseUrl();
+    }
+
+    /** A pool on this test's schema, migrated on start; {@code extra} settings win. */
+    StoragePool open(Map<String, String> extra) {
+        int max = Math.min(4, server().maxConnections());
+        StorageConfig.Builder b = StorageConfig.builder()
+                .databaseUrl(databaseUrl())
+                .poolMaxConnections(max)
+                .poolMinConnections(Math.min(1, max))
+                .retryMaxAttempts(2)
+                .set("DB_SCHEMA", schema)
+                .set("DB_MIGRATE_ON_START", "true");
+        extra.forEach(b::set);
+        if (server().maxConnections() == 1) {
+            // The PGlite server takes one connection at a time: a new pool replaces the open one.
+            pools.forEach(StoragePool::close);
+        }
+        StoragePool p = StoragePool.create(b.build());
+        pools.add(p);
+        pool = p;
+        return p;
+    }
+
+    static DataSource dataSource(StoragePool p) {
+        return p.client(DataSource.class).orElseThrow();
+    }
+
+    /** A connection from an open pool of this test, else a direct one on this test's schema. */
+    Connection connection() throws SQLException {
+        for (StoragePool p : pools) {
+            if (!p.isClosed()) {
+                return dataSource(p).getConnection();
+            }
+        }
+        PostgresServer s = server();
+        Connection c = null;
+        // PGlite frees its one connection slot a moment after a client disconnects: retry briefly.
+        for (int attempt = 1; c == null; attempt++) {
+            try {
+                c = java.sql.DriverManager.getConnection(s.jdbcUrl(), s.user(), s.password());
+            } catch (SQLException e) {
+                if (attempt >= 50) {
+                    throw e;
+                }
+                sleep(100);
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("SET search_path TO \"" + schema + "\", public");
+        }
+        return c;
+    }
+
+    long count(String where) {
+        try (Connection c = connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM llm_usage_metrics" + (where.isEmpty() ? "" : " WHERE " + where))) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    long count() {
+        return count("");
+    }
+
+    // ------------------------------------------------------------------ schema
+
+    @Test
+    void migrationOnAFreshSchemaCreatesTheTablesAndARerunAppliesNothing() throws SQLException {
+        // The pool migrated on start; a second migrate applies nothing.
+        MigrationResult again = pool.migrate();
+        assertThat(again.applied()).isEmpty();
+        assertThat(again.current()).isEqualTo(3);
+        assertThat(again.flavor()).isEqualTo(expectTimescale() ? "timescaledb" : "postgresql");
+
+        try (Connection c = dataSource(pool).getConnection(); Statement st = c.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT version, flavor FROM llmstore_schema_history ORDER BY version");
+            List<String> history = new ArrayList<>();
+            while (rs.next()) {
+                history.add(rs.getInt(1) + ":" + rs.getString(2));
+            }
+            String f = again.flavor();
+            assertThat(history).containsExactlyElementsOf(expectTimescale()
+                    ? List.of("1:" + f, "2:" + f, "3:" + f) : List.of("1:" + f, "3:" + f));
+            rs = st.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema
+                    + "' ORDER BY table_name");
+            List<String> tables = new ArrayList<>();
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+            assertThat(tables).contains("llm_usage_metrics", "llm_usage_hourly", "llm_usage_daily", "llmstore_schema_history");
+            rs = st.executeQuery("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema
+                    + "' AND tablename = 'llm_usage_metrics'");
+            rs.next();
+            assertThat(rs.getInt(1)).as("unique key + time, model, provider, user indexes").isGreaterThanOrEqualTo(5);
+        }
+        // Another application instance starting with migrate-on-start re-runs nothing either.
+        StoragePool second = open(Map.of());
+        assertThat(second.migrate().applied()).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ writer
+
+    @Test
+    void recordAllStoresEveryFieldAsGiven() {
+        List<UsageMetric> rows = UsageData.generate(500, 2, 7);
+        pool.usage().recordAll(rows);
+        List<UsageMetric> back = allRows(UsageFilter.between(UsageData.START, UsageData.START.plus(Duration.ofDays(3))));
+        assertThat(back).containsExactlyElementsOf(sorted(rows));
+    }
+
+    @Test
+    void aReplayedBatchStoresNoDuplicates() {
+        List<UsageMetric> rows = UsageData.generate(1000, 1, 11);
+        TimescaleUsageWriter writer = pool.client(TimescaleUsageWriter.class).orElseThrow();
+        assertThat(writer.store(rows)).isEqualTo(1000);
+        assertThat(writer.store(rows)).isZero();
+        pool.usage().recordAll(rows.subList(0, 10));
+        pool.usage().record(rows.get(500));
+        assertThat(count()).isEqualTo(1000);
+    }
+
+    @Test
+    void sqlLookingAndSpecialCharacterStringsAreStoredVerbatim() {
+        String[] nasty = {
+            "x'); DROP TABLE llm_usage_metrics; --",
+            "tab\there, newline\nthere, cr\r, backslash \\N \\\\ and \"quotes\" ,comma",
+            "unicode: héllo 日本語 🚀 \u00ad",
+            "\\.",
+        };
+        List<UsageMetric> rows = new ArrayList<>();
+        for (int i = 0; i < nasty.length; i++) {
+            rows.add(UsageMetric.builder().eventId(new UUID(99, i)).time(UsageData.START.plusSeconds(i))
+                    .model(nasty[i]).provider(nasty[(i + 1) % nasty.length]).user(nasty[(i + 2) % nasty.length])
+                    .application(nasty[(i + 3) % nasty.length]).environment("env")
+                    .metadata("{\"q\": \"a\\tb\\n\\\\ 🚀 '); DROP\"}")
+                    .tokens(1, 2).build());
+        }
+        pool.usage().recordAll(rows);
+        List<UsageMetric> back = allRows(UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(10)));
+        assertThat(back).containsExactlyElementsOf(rows);
+        assertThat(count()).isEqualTo(nasty.length); // and the table is still there
+    }
+
+    @Test
+    void invalidRowsAreRejectedWithAMessageNamingTheField() {
+        UsageMetric.Builder ok = UsageMetric.builder().time(UsageData.START).model("m").provider("p");
+        assertThatThrownBy(() -> UsageMetric.builder().time(UsageData.START).model(" ").provider("p").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("modelId");
+        assertThatThrownBy(() -> UsageMetric.builder().time(UsageData.START).model("m").provider(null).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("provider");
+        assertThatThrownBy(() -> UsageMetric.builder().model("m").provider("p").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("time");
+        assertThatThrownBy(() -> ok.tokens(-3, 1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tokenInput must be >= 0, was -3");
+        assertThatThrownBy(() -> UsageMetric.builder().time(UsageData.START).model("m").provider("p").errors(-1).build())
+                .hasMessageContaining("errorCount");
+        assertThatThrownBy(() -> UsageMetric.builder().time(UsageData.START).model("m").provider("p")
+                .costUsd(new BigDecimal("10000")).build()).hasMessageContaining("costUsd");
+        assertThatThrownBy(() -> UsageMetric.builder().time(UsageData.START).model("m").provider("p")
+                .costUsd(new BigDecimal("-0.1")).build()).hasMessageContaining("costUsd");
+        assertThatThrownBy(() -> UsageMetric.builder().time(UsageData.START).model("m").provider("p")
+                .latencyMs(Double.NaN).build()).hasMessageContaining("avgLatencyMs");
+
+        UsageMetric base = UsageMetric.builder().time(UsageData.START).model("m").provider("p").build();
+        assertThatThrownBy(() -> pool.usage().record(base.toBuilder().metadata("[1, 2]").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metadata must be a JSON object");
+        assertThatThrownBy(() -> pool.usageBuffer().record(base.toBuilder().metadata("{\"a\": ").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metadata must be valid JSON");
+        String big = "{\"a\": \"" + "x".repeat(20_000) + "\"}";
+        assertThatThrownBy(() -> pool.usage().record(base.toBuilder().metadata(big).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("metadata must be at most 16384 bytes").hasMessageContaining("USAGE_METADATA_MAX_BYTES");
+        assertThat(count()).isZero();
+    }
+
+    // ------------------------------------------------------------------ buffered writer
+
+    @Test
+    void theBufferedWriterFlushesWhenFlushSizeRowsAreBuffered() {
+        StoragePool p = open(Map.of("USAGE_FLUSH_SIZE", "100", "USAGE_FLUSH_INTERVAL", "1h"));
+        List<UsageMetric> rows = UsageData.generate(150, 1, 21);
+        p.usageBuffer().recordAll(rows.subList(0, 100));
+        await().atMost(Duration.ofSeconds(10)).until(() -> count() == 100);
+        p.usageBuffer().recordAll(rows.subList(100, 150));
+        sleep(500);
+        assertThat(count()).as("50 rows are below the flush size and the interval is an hour").isEqualTo(100);
+        p.close();
+        assertThat(count()).as("close flushes the rest").isEqualTo(150);
+    }
+
+    @Test
+    void theBufferedWriterFlushesWhenTheIntervalPasses() {
+        StoragePool p = open(Map.of("USAGE_FLUSH_SIZE", "10000", "USAGE_FLUSH_INTERVAL", "200ms"));
+        p.usageBuffer().recordAll(UsageData.generate(10, 1, 22));
+        await().atMost(Duration.ofSeconds(5)).until(() -> count() == 10);
+        assertThat(p.usageBuffer().stats().written()).isEqualTo(10);
+    }
+
+    @Test
+    void closingTheBufferedWriterFlushesWhatItHolds() {
+        TimescaleUsageWriter writer = pool.client(TimescaleUsageWriter.class).orElseThrow();
+        BufferedUsageWriter buffer = BufferedUsageWriter.builder(writer).flushSize(10_000)
+                .flushInterval(Duration.ofHours(1)).admission(writer::prepare).build();
+        buffer.recordAll(UsageData.generate(1234, 1, 23));
+        assertThat(count()).isZero();
+        buffer.close();
+        buffer.close();
+        assertThat(count()).isEqualTo(1234);
+        assertThatThrownBy(() -> buffer.record(UsageData.generate(1, 1, 24).get(0)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aBadRowInABatchOfAThousandIsReportedAndTheOther999AreStored() {
+        List<UsageMetric> rows = new ArrayList<>(UsageData.generate(1000, 1, 31));
+        // Valid JSON, so it passes validation, but jsonb rejects the \u0000 escape (SQLState 22P05).
+        UsageMetric poison = rows.get(617).toBuilder().metadata("{\"bad\": \"\\u0000\"}").build();
+        rows.set(617, poison);
+        List<UsageMetric> reported = new CopyOnWriteArrayList<>();
+        TimescaleUsageWriter writer = pool.client(TimescaleUsageWriter.class).orElseThrow();
+        try (BufferedUsageWriter buffer = BufferedUsageWriter.builder(writer).flushSize(1000)
+                .flushInterval(Duration.ofHours(1)).admission(writer::prepare)
+                .listener(new BufferedUsageWriter.Listener() {
+                    @Override
+                    public void onPoisonRow(UsageMetric row, StorageException cause) {
+                        reported.add(row);
+                    }
+                }).build()) {
+            buffer.recordAll(rows);
+            buffer.flush();
+            assertThat(buffer.stats().poison()).isEqualTo(1);
+            assertThat(buffer.stats().dropped()).isZero();
+        }
+        assertThat(reported).extracting(UsageMetric::eventId).containsExactly(poison.eventId());
+        assertThat(count()).isEqualTo(999);
+        assertThat(count("event_id = '" + poison.eventId() + "'")).isZero();
+    }
+
+    @Test
+    void aFullBufferRejectsWithBufferFullExceptionUnderTheRejectPolicy() {
+        TimescaleUsageWriter writer = pool.client(TimescaleUsageWriter.class).orElseThrow();
+        try (BufferedUsageWriter buffer = BufferedUsageWriter.builder(writer).capacity(20).flushSize(20)
+                .flushInterval(Duration.ofHours(1)).whenFull(BufferedUsageWriter.FullPolicy.REJECT, Duration.ZERO)
+                .build()) {
+            // The flusher may take the first 20 at once; keep offering until the buffer is full.
+            List<UsageMetric> rows = UsageData.generate(5000, 1, 41);
+            assertThatThrownBy(() -> rows.forEach(buffer::record))
+                    .isInstanceOf(io.llmstore.core.error.BufferFullException.class)
+                    .hasMessageContaining("USAGE_BUFFER_CAPACITY");
+            assertThat(buffer.stats().buffered()).isLessThanOrEqualTo(20);
+        }
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    @Test
+    void everyQueryMatchesAnIndependentlyComputedExpectation() {
+        List<UsageMetric> rows = UsageData.generate(4000, 4, 51);
+        pool.usage().recordAll(rows);
+        UsageQueries q = pool.analytics();
+        Instant end = UsageData.START.plus(Duration.ofDays(4));
+        List<UsageFilter> filters = List.of(
+                UsageFilter.between(UsageData.START, end),
+                UsageFilter.between(UsageData.START.plus(Duration.ofHours(13)), UsageData.START.plus(Duration.ofHours(61))),
+                UsageFilter.between(UsageData.START, end).withProvider("openai"),
+                UsageFilter.between(UsageData.START, end).withModel("llama-3-70b").withEnvironment("prod"),
+                UsageFilter.between(UsageData.START, end).withUser("u3").withApplication("chat"),
+                UsageFilter.between(UsageData.START, end).withMinTokens(3000));
+        for (UsageFilter f : filters) {
+            List<UsageMetric> in = rows.stream().filter(f::matches).toList();
+            assertThat(in).as("filter selects something: %s", f).isNotEmpty();
+            assertThat(fmtModels(q.usageByModel(f))).as("usageByModel %s", f).containsExactlyElementsOf(expectModels(in));
+            assertThat(fmtProviders(q.costByProvider(f))).as("costByProvider %s", f).containsExactlyElementsOf(expectProviders(in));
+            assertThat(fmtErrors(q.errors(f))).as("errors %s", f).containsExactlyElementsOf(expectErrors(in));
+            for (Duration width : List.of(Duration.ofHours(6), Duration.ofMinutes(90))) {
+                assertBuckets("timeSeries " + width + " " + f, q.timeSeries(f, width), in, width);
+            }
+        }
+        // Raw rows, paged by keyset, equal the expected rows in (time, event_id) order.
+        UsageFilter paged = UsageFilter.between(UsageData.START, end).withEnvironment("prod").withMinTokens(1000);
+        List<UsageMetric> expected = sorted(rows.stream().filter(paged::matches).toList());
+        List<UsageMetric> got = new ArrayList<>();
+        Optional<PageCursor> cursor = Optional.empty();
+        int pages = 0;
+        do {
+            UsagePage page = q.rows(paged, cursor, 97);
+            got.addAll(page.rows());
+            cursor = page.next();
+            pages++;
+        } while (cursor.isPresent());
+        assertThat(got).containsExactlyElementsOf(expected);
+        assertThat(pages).isEqualTo((expected.size() + 96) / 97);
+    }
+
+    @Test
+    void hourlyAndDailyRollupsMatchTheRawRowsBeforeAndAfterARefresh() {
+        List<UsageMetric> rows = UsageData.generate(3000, 4, 61);
+        pool.usage().recordAll(rows);
+        UsageQueries q = pool.analytics();
+        UsageFilter hours = UsageFilter.between(UsageData.START.plus(Duration.ofHours(5)), UsageData.START.plus(Duration.ofHours(53)));
+        UsageFilter days = UsageFilter.between(UsageData.START, UsageData.START.plus(Duration.ofDays(4)));
+        UsageFilter anthropicDays = days.withProvider("anthropic");
+        for (int pass = 0; pass < 2; pass++) {
+            assertBuckets("hourly, pass " + pass, q.hourly(hours), rows.stream().filter(hours::matches).toList(), Duration.ofHours(1));
+            assertBuckets("daily, pass " + pass, q.daily(days), rows.stream().filter(days::matches).toList(), Duration.ofDays(1));
+            assertBuckets("daily anthropic, pass " + pass, q.daily(anthropicDays),
+                    rows.stream().filter(anthropicDays::matches).toList(), Duration.ofDays(1));
+            q.refreshRollups(UsageData.START, UsageData.START.plus(Duration.ofDays(4)));
+        }
+        assertThatThrownBy(() -> q.hourly(hours.withUser("u1"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeSeries");
+    }
+
+    @Test
+    void anyResultExportsAsCsv() {
+        pool.usage().recordAll(List.of(
+                UsageMetric.builder().time(UsageData.START).model("gpt-4o").provider("openai").tokens(10, 5)
+                        .costUsd(new BigDecimal("0.000123")).build(),
+                UsageMetric.builder().time(UsageData.START).model("model, \"quoted\"").provider("openai").tokens(1, 1).build()));
+        StringWriter out = new StringWriter();
+        UsageCsv.write(pool.analytics().usageByModel(UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(1))), out);
+        assertThat(out.toString()).isEqualTo("modelId,requests,tokenInput,tokenOutput,tokenTotal,costUsd\r\n"
+                + "gpt-4o,1,10,5,15,0.000123\r\n"
+                + "\"model, \"\"quoted\"\"\",1,1,1,2,0\r\n");
+    }
+
+    // ------------------------------------------------------------------ expectations, computed in Java
+
+    static List<UsageMetric> sorted(List<UsageMetric> rows) {
+        return rows.stream().sorted(Comparator.comparing(UsageMetric::time).thenComparing(UsageMetric::eventId)).toList();
+    }
+
+    List<UsageMetric> allRows(UsageFilter f) {
+        List<UsageMetric> all = new ArrayList<>();
+        Optional<PageCursor> cursor = Optional.empty();
+        do {
+            UsagePage page = pool.analytics().rows(f, cursor, 10_000);
+            all.addAll(page.rows());
+            cursor = page.next();
+        } while (cursor.isPresent());
+        return all;
+    }
+
+    static String money(BigDecimal d) {
+        return d.setScale(6).toPlainString();
+    }
+
+    static BigDecimal cost(List<UsageMetric> rows) {
+        return rows.stream().map(m -> m.costUsd() == null ? BigDecimal.ZERO : m.costUsd()).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    static long sum(List<UsageMetric> rows, Function<UsageMetric, Long> f) {
+        return rows.stream().mapToLong(f::apply).sum();
+    }
+
+    static List<String> fmtModels(List<ModelUsage> list) {
+        return list.stream().map(m -> m.modelId() + " r=" + m.requests() + " in=" + m.tokenInput() + " out=" + m.tokenOutput()
+                + " total=" + m.tokenTotal() + " $" + money(m.costUsd())).toList();
+    }
+
+    static List<String> expectModels(List<UsageMetric> in) {
+        Map<String, List<UsageMetric>> by = in.stream().collect(Collectors.groupingBy(UsageMetric::modelId));
+        return fmtModels(by.entrySet().stream()
+                .map(e -> new ModelUsage(e.getKey(), sum(e.getValue(), UsageMetric::requestCount),
+                        sum(e.getValue(), UsageMetric::tokenInput), sum(e.getValue(), UsageMetric::tokenOutput),
+                        sum(e.getValue(), UsageMetric::tokenTotal), cost(e.getValue())))
+                .sorted(Comparator.comparing(ModelUsage::costUsd).reversed().thenComparing(ModelUsage::modelId)).toList());
+    }
+
+    static List<String> fmtProviders(List<ProviderCost> list) {
+        return list.stream().map(p -> p.provider() + " r=" + p.requests() + " total=" + p.tokenTotal() + " $" + money(p.costUsd())).toList();
+    }
+
+    static List<String> expectProviders(List<UsageMetric> in) {
+        Map<String, List<UsageMetric>> by = in.stream().collect(Collectors.groupingBy(UsageMetric::provider));
+        return fmtProviders(by.entrySet().stream()
+                .map(e -> new ProviderCost(e.getKey(), sum(e.getValue(), UsageMetric::requestCount),
+                        sum(e.getValue(), UsageMetric::tokenTotal), cost(e.getValue())))
+                .sorted(Comparator.comparing(ProviderCost::costUsd).reversed().thenComparing(ProviderCost::provider)).toList());
+    }
+
+    static List<String> fmtErrors(List<ErrorSummary> list) {
+        return list.stream().map(e -> e.provider() + "/" + e.modelId() + " r=" + e.requests() + " e=" + e.errors()
+                + " s=" + e.successes() + String.format(Locale.ROOT, " rate=%.6f", e.errorRate())).toList();
+    }
+
+    static List<String> expectErrors(List<UsageMetric> in) {
+        Map<List<String>, List<UsageMetric>> by = in.stream().collect(Collectors.groupingBy(m -> List.of(m.provider(), m.modelId())));
+        return fmtErrors(by.entrySet().stream()
+                .map(e -> {
+                    long r = sum(e.getValue(), UsageMetric::requestCount);
+                    long err = sum(e.getValue(), UsageMetric::errorCount);
+                    return new ErrorSummary(e.getKey().get(0), e.getKey().get(1), r, err,
+                            sum(e.getValue(), UsageMetric::successCount), r == 0 ? 0 : (double) err / r);
+                })
+                .sorted(Comparator.comparingLong(ErrorSummary::errors).reversed()
+                        .thenComparing(ErrorSummary::provider).thenComparing(ErrorSummary::modelId)).toList());
+    }
+
+    static List<String> fmtBuckets(List<UsageBucket> list) {
+        return list.stream().map(b -> b.bucketStart() + " " + b.modelId() + " r=" + b.requests() + " t=" + b.tokenTotal()
+                + " $" + money(b.costUsd()) + " e=" + b.errors()).toList();
+    }
+
+    /** Buckets equal the expectation exactly, and latencies within floating-point summation error. */
+    static void assertBuckets(String what, List<UsageBucket> actual, List<UsageMetric> in, Duration width) {
+        List<UsageBucket> expected = expectBucketList(in, width);
+        assertThat(fmtBuckets(actual)).as(what).containsExactlyElementsOf(fmtBuckets(expected));
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(actual.get(i).avgLatencyMs()).as(what + " latency of " + expected.get(i))
+                    .isCloseTo(expected.get(i).avgLatencyMs(), org.assertj.core.data.Offset.offset(1e-6));
+        }
+    }
+
+    static Instant bucketOf(Instant t, Duration width) {
+        long w = width.toSeconds();
+        return ORIGIN.plusSeconds(Math.floorDiv(t.getEpochSecond() - ORIGIN.getEpochSecond(), w) * w);
+    }
+
+    static List<UsageBucket> expectBucketList(List<UsageMetric> in, Duration width) {
+        Map<Instant, Map<String, List<UsageMetric>>> by = new TreeMap<>();
+        for (UsageMetric m : in) {
+            by.computeIfAbsent(bucketOf(m.time(), width), k -> new TreeMap<>())
+                    .computeIfAbsent(m.modelId(), k -> new ArrayList<>()).add(m);
+        }
+        List<UsageBucket> out = new ArrayList<>();
+        by.forEach((bucket, models) -> models.forEach((model, ms) -> {
+            long r = sum(ms, UsageMetric::requestCount);
+            double lat = ms.stream().mapToDouble(m -> m.avgLatencyMs() * m.requestCount()).sum();
+            out.add(new UsageBucket(bucket, model, r, sum(ms, UsageMetric::tokenTotal), cost(ms), r == 0 ? 0 : lat / r,
+                    sum(ms, UsageMetric::errorCount)));
+        }));
+        return out;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Map<String, String> map(String... kv) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}
