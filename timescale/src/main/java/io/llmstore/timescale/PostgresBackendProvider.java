@@ -8,6 +8,7 @@ import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.usage.BufferedUsageWriter;
+import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.timescale.internal.PostgresBackend;
 import java.time.Duration;
@@ -47,8 +48,9 @@ public final class PostgresBackendProvider implements BackendProvider {
         }
         UsageCostFiller filler = null;
         if (s.booleanValue(TimescaleSettings.USAGE_FILL_MISSING_COST)) {
-            filler = context.ports().find(UsageCostFiller.class).orElseThrow(() -> new ConfigException(
-                    "USAGE_FILL_MISSING_COST=true but no UsageCostFiller is available (add the price catalog)"));
+            // A filler another backend provides wins; else core's bundled price catalog.
+            filler = context.ports().find(UsageCostFiller.class)
+                    .orElseGet(() -> UsageCostFiller.fromCatalog(PriceCatalog.bundled()));
         }
         int capacity = s.intValue(TimescaleSettings.USAGE_BUFFER_CAPACITY, 1);
         int flushSize = s.intValue(TimescaleSettings.USAGE_FLUSH_SIZE, 1);

@@ -32,7 +32,7 @@ public final class TimescaleSettings {
     public static final Setting USAGE_BUFFER_FULL_TIMEOUT = Setting.of("USAGE_BUFFER_FULL_TIMEOUT", "5s",
             "longest record() waits for room under the block policy");
     public static final Setting USAGE_FILL_MISSING_COST = Setting.of("USAGE_FILL_MISSING_COST", "false",
-            "price rows that carry tokens but no cost with the UsageCostFiller another backend provides");
+            "price rows that carry tokens but no cost (bundled price catalog, or a UsageCostFiller port)");
     public static final Setting TIMESCALE_RETENTION = Setting.of("TIMESCALE_RETENTION", null,
             "TimescaleDB only: drop raw usage chunks older than this (e.g. 90d); unset = keep forever");
     public static final Setting TIMESCALE_COMPRESS_AFTER = Setting.of("TIMESCALE_COMPRESS_AFTER", null,

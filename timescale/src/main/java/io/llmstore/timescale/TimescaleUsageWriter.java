@@ -26,8 +26,10 @@ import org.postgresql.copy.CopyIn;
  * Stores usage rows in {@code llm_usage_metrics}, one round trip per batch, idempotently on
  * {@code (event_id, time)}: a replayed row is skipped, never stored twice.
  *
- * <p>Two bulk paths ({@link WriteMode}): {@code COPY} streams the batch in COPY text format into a session temp
- * table, then moves it with {@code INSERT ... SELECT ... ON CONFLICT DO NOTHING} in the same transaction;
+ * <p>Two bulk paths ({@link WriteMode}): {@code COPY} streams the batch in COPY text format straight into the table
+ * in one transaction; when the batch holds an already stored row (a replay: unique violation) that transaction is
+ * rolled back and the batch goes through a session temp table and {@code INSERT ... SELECT ... ON CONFLICT DO
+ * NOTHING} instead;
  * {@code INSERT} binds each column as one array and inserts {@code FROM unnest(...)} (for servers without COPY).
  * Either way every value is bound or encoded, never concatenated into SQL.
  *
@@ -140,33 +142,30 @@ public final class TimescaleUsageWriter implements UsageWriter {
         }
     }
 
+    /**
+     * COPY, exactly once per row: first straight into the table (psql's speed); if any row of the batch is already
+     * stored (unique violation 23505, i.e. a replay) the transaction is rolled back, so nothing of it stays, and the
+     * batch goes through a session temp table and {@code INSERT ... ON CONFLICT DO NOTHING} instead. Fresh batches,
+     * the common case, pay no staging cost; replays pay one aborted COPY.
+     */
     private static int copy(Connection c, List<UsageMetric> rows) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
+            try {
+                copyRows(c, "llm_usage_metrics", rows);
+                c.commit();
+                return rows.size();
+            } catch (SQLException e) {
+                c.rollback();
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
             try (Statement st = c.createStatement()) {
                 st.execute(CREATE_STAGING);
             }
-            CopyIn in = c.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY " + STAGING + " (" + CopyTextEncoder.COLUMNS + ") FROM STDIN");
-            try {
-                CopyTextEncoder encoder = new CopyTextEncoder(Math.min(COPY_CHUNK_BYTES, rows.size() * 160) + 1024);
-                for (UsageMetric m : rows) {
-                    encoder.append(m);
-                    if (encoder.length() >= COPY_CHUNK_BYTES) {
-                        in.writeToCopy(encoder.buffer(), 0, encoder.length());
-                        encoder.reset();
-                    }
-                }
-                if (encoder.length() > 0) {
-                    in.writeToCopy(encoder.buffer(), 0, encoder.length());
-                }
-                in.endCopy();
-            } finally {
-                if (in.isActive()) {
-                    in.cancelCopy();
-                }
-            }
+            copyRows(c, STAGING, rows);
             int inserted;
             try (Statement st = c.createStatement()) {
                 inserted = st.executeUpdate(MOVE_STAGING);
@@ -178,6 +177,33 @@ public final class TimescaleUsageWriter implements UsageWriter {
             throw e;
         } finally {
             restoreAutoCommit(c, autoCommit);
+        }
+    }
+
+    private static void copyRows(Connection c, String table, List<UsageMetric> rows) throws SQLException {
+        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI()
+                .copyIn("COPY " + table + " (" + CopyTextEncoder.COLUMNS + ") FROM STDIN");
+        try {
+            CopyTextEncoder encoder = new CopyTextEncoder(Math.min(COPY_CHUNK_BYTES, rows.size() * 160) + 1024);
+            for (UsageMetric m : rows) {
+                encoder.append(m);
+                if (encoder.length() >= COPY_CHUNK_BYTES) {
+                    in.writeToCopy(encoder.buffer(), 0, encoder.length());
+                    encoder.reset();
+                }
+            }
+            if (encoder.length() > 0) {
+                in.writeToCopy(encoder.buffer(), 0, encoder.length());
+            }
+            in.endCopy();
+        } finally {
+            if (in.isActive()) {
+                try {
+                    in.cancelCopy();
+                } catch (SQLException ignored) {
+                    // The server already ended the COPY with the error being thrown; keep that one.
+                }
+            }
         }
     }
 

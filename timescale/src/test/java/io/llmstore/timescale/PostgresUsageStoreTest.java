@@ -29,6 +29,22 @@ class PostgresUsageStoreTest extends UsageStoreContract {
     }
 
     @Test
+    void withCostFillingOnARowWithTokensButNoCostIsPricedFromTheCatalog() {
+        var p = open(Map.of("USAGE_FILL_MISSING_COST", "true"));
+        io.llmstore.core.price.PriceCatalog catalog = io.llmstore.core.price.PriceCatalog.bundled();
+        UsageMetric noCost = UsageMetric.builder().time(UsageData.START).model("gpt-4o").provider("openai")
+                .tokens(1_000_000, 100_000).build();
+        UsageMetric unknown = UsageMetric.builder().time(UsageData.START.plusSeconds(1)).model("no-such-model")
+                .provider("nobody").tokens(10, 10).build();
+        p.usage().recordAll(List.of(noCost, unknown));
+        java.math.BigDecimal expected = catalog.cost("openai", "gpt-4o",
+                io.llmstore.core.price.TokenUsage.of(1_000_000, 100_000), UsageData.START).orElseThrow().total();
+        List<UsageMetric> back = allRows(UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(2)));
+        assertThat(back.get(0).costUsd()).isPositive().isEqualByComparingTo(expected.setScale(6, java.math.RoundingMode.HALF_UP));
+        assertThat(back.get(1).costUsd()).as("an unpriced model keeps no cost").isNull();
+    }
+
+    @Test
     void theBatchedInsertModeStoresTheSameRowsIdempotently() {
         var p = open(Map.of("DB_WRITE_MODE", "insert"));
         TimescaleUsageWriter writer = p.client(TimescaleUsageWriter.class).orElseThrow();

@@ -200,6 +200,12 @@ abstract class UsageStoreContract {
         pool.usage().recordAll(rows.subList(0, 10));
         pool.usage().record(rows.get(500));
         assertThat(count()).isEqualTo(1000);
+        // A batch mixing stored and new rows stores exactly the new ones.
+        List<UsageMetric> mixed = new ArrayList<>(rows.subList(200, 700));
+        mixed.addAll(UsageData.generate(100, 1, 12));
+        mixed.add(mixed.get(0)); // and a duplicate inside the batch itself
+        assertThat(writer.store(mixed)).isEqualTo(100);
+        assertThat(count()).isEqualTo(1100);
     }
 
     @Test
@@ -317,6 +323,54 @@ abstract class UsageStoreContract {
         assertThat(reported).extracting(UsageMetric::eventId).containsExactly(poison.eventId());
         assertThat(count()).isEqualTo(999);
         assertThat(count("event_id = '" + poison.eventId() + "'")).isZero();
+    }
+
+    @Test
+    void rowsSurviveRetryableFailuresAndAreStoredOnceTheDatabaseAnswersAgain() {
+        // The real writer behind a switch that makes the first three writes fail as a lost connection would.
+        TimescaleUsageWriter real = pool.client(TimescaleUsageWriter.class).orElseThrow();
+        java.util.concurrent.atomic.AtomicInteger outages = new java.util.concurrent.atomic.AtomicInteger(3);
+        io.llmstore.core.usage.UsageWriter flaky = new io.llmstore.core.usage.UsageWriter() {
+            @Override
+            public void record(UsageMetric metric) {
+                recordAll(List.of(metric));
+            }
+
+            @Override
+            public void recordAll(List<UsageMetric> metrics) {
+                if (outages.getAndDecrement() > 0) {
+                    throw new io.llmstore.core.error.ConnectionException("PostgreSQL connection lost (simulated)");
+                }
+                real.recordAll(metrics);
+            }
+        };
+        List<UsageMetric> dropped = new CopyOnWriteArrayList<>();
+        BufferedUsageWriter buffer = BufferedUsageWriter.builder(flaky).flushSize(10_000)
+                .flushInterval(Duration.ofHours(1)).admission(real::prepare)
+                .listener(new BufferedUsageWriter.Listener() {
+                    @Override
+                    public void onDropped(List<UsageMetric> rows, StorageException cause) {
+                        dropped.addAll(rows);
+                    }
+                }).build();
+        buffer.recordAll(UsageData.generate(500, 1, 81));
+        assertThatThrownBy(buffer::flush).isInstanceOf(io.llmstore.core.error.ConnectionException.class);
+        assertThat(buffer.stats().buffered()).as("held for a retry, not lost").isEqualTo(500);
+        buffer.recordAll(UsageData.generate(300, 1, 82));
+        assertThatThrownBy(buffer::flush).isInstanceOf(io.llmstore.core.error.ConnectionException.class);
+        assertThatThrownBy(buffer::flush).isInstanceOf(io.llmstore.core.error.ConnectionException.class);
+        assertThat(count()).isZero();
+        buffer.flush(); // the database answers again
+        assertThat(count()).isEqualTo(800);
+        assertThat(buffer.stats().buffered()).isZero();
+        // Rows still failing when the writer closes are reported as dropped, not silently lost.
+        outages.set(Integer.MAX_VALUE);
+        List<UsageMetric> last = UsageData.generate(7, 1, 83);
+        buffer.recordAll(last);
+        buffer.close();
+        assertThat(dropped).containsExactlyElementsOf(last.stream().map(real::prepare).toList());
+        assertThat(buffer.stats().dropped()).isEqualTo(7);
+        assertThat(count()).isEqualTo(800);
     }
 
     @Test
