@@ -16,7 +16,7 @@ import java.util.function.LongPredicate;
  * A loopback TCP proxy the fault tests control: forwards {@code 127.0.0.1:port()} to a target, and can cut every open
  * connection ({@link #cutAll()}), refuse new ones ({@link #refuseNew()}, the client sees its connection reset at once)
  * and {@link #resume()}. {@link #cutAfterUpstreamBytes} cuts every connection once a connection has sent that many
- * bytes towards the server, the precise way to drop a connection in the middle of a COPY or a batch.
+ * bytes towards the server, the precise way to drop one connection in the middle of a COPY or a batch.
  *
  * <p>Plain threads, two per connection: enough for a test's handful of pooled connections.
  */
@@ -69,8 +69,8 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /**
-     * Arms a one-shot cut: when one connection has sent more than {@code bytes} bytes towards the server, every
-     * connection is cut (the one mid-request included). Later connections work normally.
+     * Arms a one-shot cut: when one connection has sent more than {@code bytes} bytes towards the server, that
+     * connection is cut mid-request (half of the chunk forwarded, then both sides closed). Others live on.
      */
     void cutAfterUpstreamBytes(long bytes) {
         cutWhen = n -> n > bytes;
@@ -122,8 +122,9 @@ final class TcpProxy implements AutoCloseable {
                             // Forward only part of this chunk: the server sees a request that stops half-way.
                             out.write(buf, 0, n / 2);
                             out.flush();
-                            cutAll();
-                            return;
+                            cuts.incrementAndGet();
+                            return; // finally closes this connection's two sockets; the others live on
+
                         }
                     }
                     out.write(buf, 0, n);
