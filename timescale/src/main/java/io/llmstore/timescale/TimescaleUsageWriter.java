@@ -1,5 +1,7 @@
 package io.llmstore.timescale;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.llmstore.core.error.SqlStates;
 import io.llmstore.core.error.StorageException;
 import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.core.usage.UsageMetadata;
@@ -136,7 +138,12 @@ public final class TimescaleUsageWriter implements UsageWriter {
             rows.add(prepare(m));
         }
         try (Connection c = dataSource.getConnection()) {
-            return mode == WriteMode.COPY ? copy(c, rows) : insert(c, rows);
+            try {
+                return mode == WriteMode.COPY ? copy(c, rows) : insert(c, rows);
+            } catch (SQLException e) {
+                evictIfBroken(c, e);
+                throw e;
+            }
         } catch (SQLException e) {
             throw SqlErrors.translate("storing " + rows.size() + " usage rows", e);
         }
@@ -257,6 +264,17 @@ public final class TimescaleUsageWriter implements UsageWriter {
             }
             // Autocommit: one statement is its own transaction.
             return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The COPY runs on the unwrapped pgjdbc connection, so a connection lost mid-COPY is never seen by the pool's
+     * proxy, which would hand the dead connection out again (and again: a flusher retrying within HikariCP's 500 ms
+     * alive-bypass window never gets it validated). Evict it explicitly; found by the fault suite's proxy cut.
+     */
+    private void evictIfBroken(Connection c, SQLException e) {
+        if (SqlStates.isConnectionLoss(e.getSQLState()) && dataSource instanceof HikariDataSource hikari) {
+            hikari.evictConnection(c);
         }
     }
 

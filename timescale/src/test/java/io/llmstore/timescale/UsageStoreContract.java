@@ -302,8 +302,9 @@ abstract class UsageStoreContract {
     @Test
     void aBadRowInABatchOfAThousandIsReportedAndTheOther999AreStored() {
         List<UsageMetric> rows = new ArrayList<>(UsageData.generate(1000, 1, 31));
-        // Valid JSON, so it passes validation, but jsonb rejects the \u0000 escape (SQLState 22P05).
-        UsageMetric poison = rows.get(617).toBuilder().metadata("{\"bad\": \"\\u0000\"}").build();
+        // Valid JSON, so it passes validation, but jsonb's numeric overflows (SQLState 22003). (\u0000 is now
+        // rejected at admission, naming metadata.)
+        UsageMetric poison = rows.get(617).toBuilder().metadata("{\"bad\": 1e200000}").build();
         rows.set(617, poison);
         List<UsageMetric> reported = new CopyOnWriteArrayList<>();
         TimescaleUsageWriter writer = pool.client(TimescaleUsageWriter.class).orElseThrow();

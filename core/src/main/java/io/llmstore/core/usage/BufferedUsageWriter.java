@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -77,7 +78,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
      * @param written  rows handed to the delegate successfully (replayed duplicates included)
      * @param poison   rows rejected by the database and reported
      * @param dropped  rows dropped (non-retryable batch failure, or given up at close)
-     * @param buffered rows waiting now (in the buffer or held for retry)
+     * @param buffered rows in memory now (queued, being written, or held for a retry); never above the capacity
      * @param flushes  batches written
      * @param failures batch attempts that failed after the retry policy (each is retried later)
      */
@@ -96,6 +97,10 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
     private final Listener listener;
 
     private final ArrayBlockingQueue<UsageMetric> queue;
+    // One permit per row the writer holds in memory: queued, in the batch being written, or held for a retry. Rows
+    // taken out of the queue for a write keep their permit until they leave (stored, poison or dropped), so a long
+    // outage never lets the queue refill behind a held batch beyond the capacity.
+    private final Semaphore room;
     private final ReentrantLock signalLock = new ReentrantLock();
     private final Condition wake = signalLock.newCondition();
     private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
@@ -123,6 +128,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         this.admission = b.admission;
         this.listener = b.listener;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.room = new Semaphore(capacity);
         this.flusher = new Thread(this::runFlusher, b.threadName);
         this.flusher.setDaemon(true);
     }
@@ -171,11 +177,12 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
             }
             boolean ok;
             if (fullPolicy == FullPolicy.REJECT) {
-                ok = queue.offer(m);
+                ok = room.tryAcquire();
             } else {
                 try {
-                    ok = queue.offer(m, fullTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                    ok = room.tryAcquire(fullTimeout.toNanos(), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     throw new BufferFullException("interrupted while waiting for room in the usage buffer", e);
                 }
             }
@@ -184,6 +191,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
                         + (fullPolicy == FullPolicy.BLOCK ? " after waiting " + fullTimeout.toMillis() + " ms" : "")
                         + "; the database is slower than the incoming rows or unreachable");
             }
+            queue.add(m); // never full: the queue is as large as the permits
             accepted.incrementAndGet();
         } finally {
             closeLock.readLock().unlock();
@@ -206,14 +214,10 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         }
     }
 
-    /** Counters now. */
+    /** Counters now. Never blocks (in particular not behind a write that waits for an unreachable database). */
     public Stats stats() {
-        int heldNow;
-        synchronized (writeLock) {
-            heldNow = held.size();
-        }
-        return new Stats(accepted.get(), written.get(), poison.get(), dropped.get(), queue.size() + heldNow,
-                flushes.get(), failures.get());
+        return new Stats(accepted.get(), written.get(), poison.get(), dropped.get(),
+                capacity - room.availablePermits(), flushes.get(), failures.get());
     }
 
     /**
@@ -248,6 +252,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
                 List<UsageMetric> all = new ArrayList<>(lost);
                 all.addAll(rest);
                 dropped.addAndGet(all.size());
+                room.release(all.size());
                 log.error("usage writer closed with {} rows it could not store: {}", all.size(), failure.toString());
                 notifyDropped(all, failure);
             }
@@ -304,6 +309,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
                 if (failure != null) {
                     return failure;
                 }
+                room.release(held.size());
                 held.clear();
             }
             List<UsageMetric> batch = new ArrayList<>(Math.min(flushSize, Math.max(16, queue.size())));
@@ -313,6 +319,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
                     held.addAll(batch);
                     return failure;
                 }
+                room.release(batch.size());
                 batch.clear();
             }
             return null;

@@ -36,7 +36,23 @@ public final class UsageMetadata {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("metadata must be a JSON object, was " + preview(json));
             }
-            parser.skipChildren();
+            // Walk every name and string instead of skipping: jsonb rejects \u0000 and a lone surrogate (escaped or
+            // raw) only at the server, failing the whole batch with an error that does not name the field.
+            int depth = 1;
+            while (depth > 0) {
+                JsonToken t = parser.nextToken();
+                if (t == null) {
+                    throw new IllegalArgumentException("metadata must be valid JSON: it ends inside an object, was "
+                            + preview(json));
+                }
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    depth++;
+                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    depth--;
+                } else if (t == JsonToken.FIELD_NAME || t == JsonToken.VALUE_STRING) {
+                    requireStorable(parser.getText());
+                }
+            }
             if (parser.nextToken() != null) {
                 throw new IllegalArgumentException("metadata must be a single JSON object, was " + preview(json));
             }
@@ -48,6 +64,18 @@ public final class UsageMetadata {
                     + ", was " + preview(json), e);
         }
         return json;
+    }
+
+    private static void requireStorable(String text) {
+        if (text.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("metadata must not contain \\u0000 (PostgreSQL jsonb cannot store it), found in "
+                    + preview(text.replace("\0", "\\u0000")));
+        }
+        int unpaired = UsageMetric.unpairedSurrogate(text);
+        if (unpaired >= 0) {
+            throw new IllegalArgumentException("metadata must not contain an unpaired UTF-16 surrogate, found "
+                    + String.format("\\u%04X", (int) text.charAt(unpaired)) + " in a name or string at index " + unpaired);
+        }
     }
 
     private static int utf8Length(String s) {

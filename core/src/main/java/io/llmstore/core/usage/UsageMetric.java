@@ -116,7 +116,34 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
         if (value != null && value.indexOf('\0') >= 0) {
             throw new IllegalArgumentException(field + " must not contain NUL characters (PostgreSQL text cannot store them)");
         }
+        int unpaired = value == null ? -1 : unpairedSurrogate(value);
+        if (unpaired >= 0) {
+            // The driver would encode it to UTF-8 as '?', storing a different string than the caller gave.
+            throw new IllegalArgumentException(field + " must not contain an unpaired UTF-16 surrogate, found "
+                    + String.format("\\u%04X", (int) value.charAt(unpaired)) + " at index " + unpaired);
+        }
         return value;
+    }
+
+    /**
+     * Index of the first UTF-16 surrogate that is not part of a high-low pair in {@code s}, or -1. Such a string
+     * cannot be encoded as UTF-8, so no text column can hold it.
+     */
+    static int unpairedSurrogate(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                return i;
+            }
+            if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void requireNonNegative(long value, String field) {
