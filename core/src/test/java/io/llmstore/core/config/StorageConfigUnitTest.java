@@ -201,6 +201,12 @@ class StorageConfigUnitTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("DB_PORT (postgres.port in YAML file " + wrongType + ") must be an integer >= 1, was 'eighty'");
 
+        Path mapping = dir.resolve("mapping.yml");
+        Files.writeString(mapping, "pool:\n  max_connections: {a: 1}\n");
+        assertThatThrownBy(() -> isolated().yamlFile(mapping).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("pool.max_connections in YAML file " + mapping + " must be a value or a list of values, not a mapping");
+
         Path nested = dir.resolve("nested.yml");
         Files.writeString(nested, "kafka:\n  bootstrap_servers:\n    - {host: a}\n");
         assertThatThrownBy(() -> isolated().yamlFile(nested).build())

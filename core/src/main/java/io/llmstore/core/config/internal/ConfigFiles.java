@@ -118,13 +118,20 @@ public final class ConfigFiles {
             Map.Entry<String, JsonNode> section = sections.next();
             String key = section.getKey();
             String prefix = SECTION_PREFIX.getOrDefault(key.toLowerCase(Locale.ROOT), toVariable(key));
-            flatten(name, key, prefix, section.getValue(), values, origins);
+            // section.key = value; only cache names nest one level more (cache.api_key.ttl).
+            int maxDepth = key.equalsIgnoreCase("cache") ? 3 : 2;
+            flatten(name, key, prefix, section.getValue(), 1, maxDepth, values, origins);
         }
         return new ConfigLayer(name, values, origins);
     }
 
-    private static void flatten(String file, String path, String variable, JsonNode node,
+    private static void flatten(String file, String path, String variable, JsonNode node, int depth, int maxDepth,
                                 Map<String, String> values, Map<String, String> origins) {
+        if (node.isObject() && depth >= maxDepth) {
+            // A mapping where a value belongs (pool.max_connections: {a: 1}) would otherwise become an unknown
+            // variable and be ignored silently.
+            throw new ConfigException(path + " in " + file + " must be a value or a list of values, not a mapping");
+        }
         if (node.isObject()) {
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
             while (fields.hasNext()) {
@@ -133,7 +140,8 @@ public final class ConfigFiles {
                 if (childVariable.equals("DB_URL")) {
                     childVariable = "DATABASE_URL";
                 }
-                flatten(file, path + "." + field.getKey(), childVariable, field.getValue(), values, origins);
+                flatten(file, path + "." + field.getKey(), childVariable, field.getValue(), depth + 1, maxDepth,
+                        values, origins);
             }
             return;
         }
