@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Contract:
  * <ul>
- * <li><b>Bounded.</b> At most {@code capacity} rows wait. When full, {@link FullPolicy#BLOCK} waits up to
+ * <li><b>Bounded.</b> At most {@code capacity} rows wait, counting the batch being written and the batch held for
+ *     a retry (a row keeps its place until it is stored, reported or dropped). When full, {@link FullPolicy#BLOCK} waits up to
  *     {@code fullTimeout} for room, {@link FullPolicy#REJECT} fails at once; either way the caller gets a
  *     {@link BufferFullException} and the row is not accepted.</li>
  * <li><b>Accepted rows survive retryable failures.</b> A batch that fails retryably (connection lost, pool
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *     {@link Listener#onDropped}; so are rows still failing retryably when {@link #close()} gives up.</li>
  * </ul>
  *
- * <p>Thread-safe. The writer owns its flusher thread, not the delegate. {@link #close()} is idempotent.
+ * <p>Thread-safe; {@link #stats()} never waits for a write in progress. The writer owns its flusher thread, not the
+ * delegate. {@link #close()} is idempotent.
  */
 public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BufferedUsageWriter.class);
@@ -96,6 +99,9 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
     private final Listener listener;
 
     private final ArrayBlockingQueue<UsageMetric> queue;
+    // One permit per free place: taken by enqueue, given back only once the row left for good (stored, poison,
+    // dropped), so the batch in flight and the batch held for a retry count against the capacity too.
+    private final Semaphore room;
     private final ReentrantLock signalLock = new ReentrantLock();
     private final Condition wake = signalLock.newCondition();
     private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
@@ -123,6 +129,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         this.admission = b.admission;
         this.listener = b.listener;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.room = new Semaphore(capacity);
         this.flusher = new Thread(this::runFlusher, b.threadName);
         this.flusher.setDaemon(true);
     }
@@ -171,10 +178,10 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
             }
             boolean ok;
             if (fullPolicy == FullPolicy.REJECT) {
-                ok = queue.offer(m);
+                ok = room.tryAcquire();
             } else {
                 try {
-                    ok = queue.offer(m, fullTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                    ok = room.tryAcquire(fullTimeout.toNanos(), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     throw new BufferFullException("interrupted while waiting for room in the usage buffer", e);
                 }
@@ -184,6 +191,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
                         + (fullPolicy == FullPolicy.BLOCK ? " after waiting " + fullTimeout.toMillis() + " ms" : "")
                         + "; the database is slower than the incoming rows or unreachable");
             }
+            queue.add(m); // cannot fail: the permit guarantees a free slot in the queue
             accepted.incrementAndGet();
         } finally {
             closeLock.readLock().unlock();
@@ -206,14 +214,13 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         }
     }
 
-    /** Counters now. */
+    /**
+     * Counters now. Does not wait for a write in progress; {@code buffered} counts the rows queued, being written
+     * and held for a retry.
+     */
     public Stats stats() {
-        int heldNow;
-        synchronized (writeLock) {
-            heldNow = held.size();
-        }
-        return new Stats(accepted.get(), written.get(), poison.get(), dropped.get(), queue.size() + heldNow,
-                flushes.get(), failures.get());
+        return new Stats(accepted.get(), written.get(), poison.get(), dropped.get(),
+                capacity - room.availablePermits(), flushes.get(), failures.get());
     }
 
     /**
@@ -248,6 +255,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
                 List<UsageMetric> all = new ArrayList<>(lost);
                 all.addAll(rest);
                 dropped.addAndGet(all.size());
+                room.release(all.size());
                 log.error("usage writer closed with {} rows it could not store: {}", all.size(), failure.toString());
                 notifyDropped(all, failure);
             }
@@ -304,6 +312,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
                 if (failure != null) {
                     return failure;
                 }
+                room.release(held.size());
                 held.clear();
             }
             List<UsageMetric> batch = new ArrayList<>(Math.min(flushSize, Math.max(16, queue.size())));
@@ -313,6 +322,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
                     held.addAll(batch);
                     return failure;
                 }
+                room.release(batch.size());
                 batch.clear();
             }
             return null;
