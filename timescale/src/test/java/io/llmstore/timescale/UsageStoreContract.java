@@ -389,6 +389,62 @@ abstract class UsageStoreContract {
         }
     }
 
+    @Test
+    void rowsHeldForARetryCountAgainstTheCapacityAndStatsDoNotWaitForAWriteInProgress() throws Exception {
+        // A database that is down: every write fails retryably, and the one in progress hangs until released.
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        io.llmstore.core.usage.UsageWriter down = new io.llmstore.core.usage.UsageWriter() {
+            @Override
+            public void record(UsageMetric metric) {
+                recordAll(List.of(metric));
+            }
+
+            @Override
+            public void recordAll(List<UsageMetric> metrics) {
+                writing.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new io.llmstore.core.error.ConnectionException("PostgreSQL connection lost (simulated)");
+            }
+        };
+        BufferedUsageWriter buffer = BufferedUsageWriter.builder(down).capacity(20).flushSize(10)
+                .flushInterval(Duration.ofHours(1)).whenFull(BufferedUsageWriter.FullPolicy.REJECT, Duration.ZERO)
+                .build();
+        try {
+            List<UsageMetric> rows = UsageData.generate(100, 1, 91);
+            int accepted = 0;
+            for (UsageMetric row : rows) {
+                try {
+                    buffer.record(row);
+                    accepted++;
+                } catch (io.llmstore.core.error.BufferFullException e) {
+                    // full: the batch being written still holds its places
+                }
+            }
+            assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(accepted).as("rows accepted while a batch of 10 is being written").isEqualTo(20);
+            long start = System.nanoTime();
+            assertThat(buffer.stats().buffered()).isEqualTo(20);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("stats() during a hung write")
+                    .isLessThan(Duration.ofSeconds(1));
+            release.countDown(); // the write fails; its batch is held for a retry and keeps its 10 places
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (buffer.stats().failures() == 0 && System.nanoTime() < deadline) {
+                sleep(10);
+            }
+            assertThatThrownBy(() -> buffer.record(rows.get(99)))
+                    .isInstanceOf(io.llmstore.core.error.BufferFullException.class);
+            assertThat(buffer.stats().buffered()).isEqualTo(20);
+        } finally {
+            release.countDown();
+            buffer.close();
+        }
+    }
+
     // ------------------------------------------------------------------ queries
 
     @Test
