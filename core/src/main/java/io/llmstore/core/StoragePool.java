@@ -59,6 +59,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StoragePool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StoragePool.class);
+    private static final String POSTGRES_VARIABLES = "DATABASE_URL (or DB_HOST and DB_PASSWORD)";
 
     private final StorageConfig config;
     private final Clock clock;
@@ -88,22 +89,22 @@ public final class StoragePool implements AutoCloseable {
 
     /** Records usage rows into PostgreSQL/TimescaleDB. */
     public UsageWriter usage() {
-        return require(UsageWriter.class, "usage recording", "PostgreSQL", "DATABASE_URL (or DB_HOST and DB_PASSWORD)");
+        return require(UsageWriter.class, "usage recording", "PostgreSQL", POSTGRES_VARIABLES);
     }
 
     /** Records usage rows asynchronously through a bounded buffer (flushed by size, interval, flush() and close()). */
     public BufferedUsageWriter usageBuffer() {
-        return require(BufferedUsageWriter.class, "buffered usage recording", "PostgreSQL", "DATABASE_URL (or DB_HOST and DB_PASSWORD)");
+        return require(BufferedUsageWriter.class, "buffered usage recording", "PostgreSQL", POSTGRES_VARIABLES);
     }
 
     /** Usage analytics: summaries, time series, rollups, costs, errors and raw rows. */
     public UsageQueries analytics() {
-        return require(UsageQueries.class, "usage analytics", "PostgreSQL", "DATABASE_URL (or DB_HOST and DB_PASSWORD)");
+        return require(UsageQueries.class, "usage analytics", "PostgreSQL", POSTGRES_VARIABLES);
     }
 
     /** Applies the usage schema's pending migrations (also done at start with {@code DB_MIGRATE_ON_START=true}). */
     public MigrationResult migrate() {
-        return require(UsageSchema.class, "schema migration", "PostgreSQL", "DATABASE_URL (or DB_HOST and DB_PASSWORD)").migrate();
+        return require(UsageSchema.class, "schema migration", "PostgreSQL", POSTGRES_VARIABLES).migrate();
     }
 
     /** The LLM response cache: Redis when {@code REDIS_URL} is set, else an in-process cache local to this JVM. */

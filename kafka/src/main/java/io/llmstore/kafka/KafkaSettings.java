@@ -60,8 +60,8 @@ public final class KafkaSettings {
     // Consumer and sink -------------------------------------------------------------------------------------------
     public static final Setting KAFKA_SINK_GROUP = Setting.of("KAFKA_SINK_GROUP", "llmstore-usage-sink",
             "consumer group of the events -> llm_usage_metrics sink (add instances to scale out)");
-    public static final Setting KAFKA_CONSUMER_MAX_POLL_RECORDS = Setting.of("KAFKA_CONSUMER_MAX_POLL_RECORDS", "500",
-            "most records handed to a handler in one batch");
+    public static final Setting KAFKA_CONSUMER_MAX_POLL_RECORDS = Setting.of("KAFKA_CONSUMER_MAX_POLL_RECORDS", "5000",
+            "most records handed to a handler in one batch (Kafka's own default is 500; larger batches make the sink's COPY and commit cheaper per row)");
     public static final Setting KAFKA_CONSUMER_POLL_TIMEOUT = Setting.of("KAFKA_CONSUMER_POLL_TIMEOUT", "500ms",
             "longest one poll waits for records; also bounds how fast shutdown is noticed");
     public static final Setting KAFKA_CLOSE_TIMEOUT = Setting.of("KAFKA_CLOSE_TIMEOUT", "10s",

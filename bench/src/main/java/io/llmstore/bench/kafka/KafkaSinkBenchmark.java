@@ -35,7 +35,7 @@ import org.apache.kafka.clients.admin.TopicListing;
  * <p>N events are published (acks=all) into a fresh prefixed 6-partition topic before any timing; then a sink (one
  * instance, a fresh consumer group, reading from the earliest offset) is started and timed from {@code start()} until
  * a {@code count(*)} polled every 50 ms sees N rows. Measured twice: with the default
- * {@code KAFKA_CONSUMER_MAX_POLL_RECORDS=500} and raised to 5000 (fewer, larger COPY batches and commits). The table is
+ * {@code KAFKA_CONSUMER_MAX_POLL_RECORDS=500} (Kafka's default) and 5000 (llmstore's default: fewer, larger COPY batches and commits). The table is
  * truncated between runs; the bulk baseline is the best of two rounds (one before each sink run).
  */
 public final class KafkaSinkBenchmark implements Benchmark {
@@ -111,7 +111,7 @@ public final class KafkaSinkBenchmark implements Benchmark {
                                     + "start() to count(*)=N (polled every 50 ms), first row after %.2f s; %d batches "
                                     + "committed; table with unique key + 4 indexes; bulk best of %d rounds, "
                                     + "1 client, pool 4 connections", n, maxPoll,
-                                    maxPoll == 500 ? " (default)" : " (raised for throughput)",
+                                    maxPoll == 500 ? " (Kafka's own default)" : " (llmstore's default)",
                                     (firstRow - start) / 1e9, stats.commits(), maxPoll == 500 ? 1 : 2)));
                 }
             }
