@@ -1,5 +1,6 @@
 package io.llmstore.bench;
 
+import io.llmstore.testkit.TcpProxy;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.error.BufferFullException;
@@ -28,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * The async usage writer's memory while the database is unreachable under load, against its configured cap
  * ({@code USAGE_BUFFER_CAPACITY}). Goal: the buffered row count never exceeds the cap, and no accepted row is lost.
  *
- * <p>A pool on real PostgreSQL 15 reaches the server through an {@link OutageProxy}; producer threads offer rows at a
+ * <p>A pool on real PostgreSQL 15 reaches the server through an {@link TcpProxy}; producer threads offer rows at a
  * steady rate to {@code pool.usageBuffer()} (policy {@code reject}: a full buffer fails {@code record} at once with
  * {@code BufferFullException}, so the offered rate stays steady and the rejects are counted). After a warm-up the
  * proxy cuts every connection and refuses new ones for the outage, then forwards again; producers keep going for a
@@ -65,7 +66,7 @@ public final class WriterOutageBenchmark implements Benchmark {
 
         PostgresServer pg = servers.postgres();
         String schema = "bench_outage_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
-        try (OutageProxy proxy = new OutageProxy(pg.host(), pg.port())) {
+        try (TcpProxy proxy = TcpProxy.to(pg.host(), pg.port())) {
             String direct = "@" + pg.host() + ":" + pg.port() + "/";
             if (!pg.databaseUrl().contains(direct)) {
                 throw new IllegalStateException("cannot point DATABASE_URL at the proxy: no '" + direct + "' in it");
@@ -85,7 +86,7 @@ public final class WriterOutageBenchmark implements Benchmark {
                 long[] stored = countStored(pg, schema);
                 r = r.withStored(stored[0], stored[1]);
             } finally {
-                proxy.restore();
+                proxy.resume();
                 dropSchema(pg, schema);
             }
             return measures(r, capacity, flushSize, rate, outage);
@@ -123,7 +124,7 @@ public final class WriterOutageBenchmark implements Benchmark {
     }
 
     /** The run: warm-up, outage, recovery, stop, flush; returns what was sampled and counted. */
-    private static Result drive(BufferedUsageWriter writer, OutageProxy proxy, int rate, Duration warmup,
+    private static Result drive(BufferedUsageWriter writer, TcpProxy proxy, int rate, Duration warmup,
                                 Duration outage, Duration recovery) throws Exception {
         AtomicLong offered = new AtomicLong();
         AtomicLong accepted = new AtomicLong();
@@ -142,7 +143,7 @@ public final class WriterOutageBenchmark implements Benchmark {
             System.gc();
             long heapAtStart = memory.getHeapMemoryUsage().getUsed();
             long offeredAtStart = offered.get();
-            proxy.cut();
+            proxy.refuseNew();
             long outageStart = System.nanoTime();
             long outageEnd = outageStart + outage.toNanos();
             while (System.nanoTime() < outageEnd) {
@@ -156,7 +157,7 @@ public final class WriterOutageBenchmark implements Benchmark {
             System.gc();
             long heapAtEnd = memory.getHeapMemoryUsage().getUsed();
             maxBuffered = Math.max(maxBuffered, bufferedAtEnd);
-            proxy.restore();
+            proxy.resume();
             long restored = System.nanoTime();
             long backlog = writer.stats().accepted(); // every row accepted before the server came back
             double drainSeconds = Double.NaN;

@@ -1,5 +1,6 @@
 package io.llmstore.integration.faults;
 
+import io.llmstore.testkit.TcpProxy;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.usage.UsageMetric;

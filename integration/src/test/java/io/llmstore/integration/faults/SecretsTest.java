@@ -1,5 +1,6 @@
 package io.llmstore.integration.faults;
 
+import io.llmstore.testkit.TcpProxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmstore.core.StoragePool;

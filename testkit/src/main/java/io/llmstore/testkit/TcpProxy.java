@@ -1,4 +1,4 @@
-package io.llmstore.integration.faults;
+package io.llmstore.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,14 +13,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
 
 /**
- * A loopback TCP proxy the fault tests control: forwards {@code 127.0.0.1:port()} to a target, and can cut every open
+ * A loopback TCP proxy that fault tests and benchmarks control: forwards {@code 127.0.0.1:port()} to a target, and can cut every open
  * connection ({@link #cutAll()}), refuse new ones ({@link #refuseNew()}, the client sees its connection reset at once)
  * and {@link #resume()}. {@link #cutAfterUpstreamBytes} cuts every connection once a connection has sent that many
  * bytes towards the server, the precise way to drop one connection in the middle of a COPY or a batch.
  *
  * <p>Plain threads, two per connection: enough for a test's handful of pooled connections.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -39,16 +39,16 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** A proxy to {@code host:port} listening on a free loopback port. */
-    static TcpProxy to(String host, int port) throws IOException {
+    public static TcpProxy to(String host, int port) throws IOException {
         return new TcpProxy(new InetSocketAddress(host, port));
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Closes every open connection (both sides see a reset/EOF); new ones are still accepted. */
-    void cutAll() {
+    public void cutAll() {
         for (Socket s : open) {
             closeQuietly(s);
         }
@@ -57,13 +57,13 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Accepts and at once closes new connections, and cuts the open ones: the server looks unreachable. */
-    void refuseNew() {
+    public void refuseNew() {
         refusing = true;
         cutAll();
     }
 
     /** Forwards new connections again and forgets any armed cut. */
-    void resume() {
+    public void resume() {
         cutWhen = n -> false;
         refusing = false;
     }
@@ -72,12 +72,12 @@ final class TcpProxy implements AutoCloseable {
      * Arms a one-shot cut: when one connection has sent more than {@code bytes} bytes towards the server, that
      * connection is cut mid-request (half of the chunk forwarded, then both sides closed). Others live on.
      */
-    void cutAfterUpstreamBytes(long bytes) {
+    public void cutAfterUpstreamBytes(long bytes) {
         cutWhen = n -> n > bytes;
     }
 
     /** How many times connections were cut. */
-    long cuts() {
+    public long cuts() {
         return cuts.get();
     }
 
