@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The LLM response cache in Redis, shared by every application instance: {@code pool.cache()}.
  *
- * <p>Keys: {@code <REDIS_KEY_PREFIX>llm:response:<model>:<sha256(prompt) hex>}, values the response's UTF-8 bytes
- * with a TTL ({@code SET ... PX}). {@link #getOrCompute} is single-flight across instances: the caller that wins a
+ * <p>Keys: {@code <REDIS_KEY_PREFIX>llm:response:<model>:<sha256(prompt) hex>}, values the response's raw bytes
+ * (a String's UTF-8, so either form reads the other) with a TTL ({@code SET ... PX}). {@link #getOrComputeBytes}
+ * (and {@link #getOrCompute} over it) is single-flight across instances: the caller that wins a
  * short lock ({@code SET <prefix>llm:lock:<model>:<sha> <random token> NX PX REDIS_CACHE_LOCK_TTL}, released by a
  * token-checked Lua script) calls the LLM; the others poll for its answer up to {@code REDIS_CACHE_LOCK_WAIT}, then
  * call it themselves. Callers in one JVM also share one in-flight computation, so one instance polls once per key.
@@ -53,7 +54,7 @@ public final class RedisResponseCache implements ResponseCache {
     private final Duration defaultTtl;
     private final Duration lockTtl;
     private final Duration lockWait;
-    private final ConcurrentHashMap<String, CompletableFuture<String>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder errors = new LongAdder();
@@ -70,39 +71,41 @@ public final class RedisResponseCache implements ResponseCache {
     }
 
     @Override
-    public Optional<String> get(String model, String prompt) {
+    public Optional<byte[]> getBytes(String model, String prompt) {
         PromptKeys.check(model, prompt);
-        Optional<String> value = lookup(PromptKeys.responseKey(prefix, model, prompt));
+        Optional<byte[]> value = lookup(PromptKeys.responseKey(prefix, model, prompt));
         (value.isPresent() ? hits : misses).increment();
-        return value;
+        return value; // a fresh array from the driver: nobody else holds it
     }
 
     @Override
-    public void put(String model, String prompt, String response, Duration ttl) {
+    public void putBytes(String model, String prompt, byte[] response, Duration ttl) {
         PromptKeys.check(model, prompt);
         PromptKeys.checkTtl(ttl);
         Objects.requireNonNull(response, "response");
+        // A synchronous SET has written the bytes out when it returns, so the caller's array is not kept.
         store(PromptKeys.responseKey(prefix, model, prompt), response, ttl);
     }
 
     @Override
-    public String getOrCompute(String model, String prompt, Duration ttl, Supplier<String> llmCall) {
+    public byte[] getOrComputeBytes(String model, String prompt, Duration ttl, Supplier<byte[]> llmCall) {
         Objects.requireNonNull(llmCall, "llmCall");
         PromptKeys.checkTtl(ttl);
-        Optional<String> cached = get(model, prompt);
+        Optional<byte[]> cached = getBytes(model, prompt);
         if (cached.isPresent()) {
             return cached.get();
         }
         String key = PromptKeys.responseKey(prefix, model, prompt);
-        CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> leader = inFlight.putIfAbsent(key, mine);
+        // The future's array is shared by this JVM's waiters, so each of them, and the leader, returns a copy.
+        CompletableFuture<byte[]> mine = new CompletableFuture<>();
+        CompletableFuture<byte[]> leader = inFlight.putIfAbsent(key, mine);
         if (leader != null) {
-            return await(leader, () -> computeAndStore(key, ttl, llmCall));
+            return await(leader, () -> computeAndStore(key, ttl, llmCall)).clone();
         }
         try {
-            String value = computeOnce(key, RedisKeys.responseLock(prefix, model, prompt), ttl, llmCall);
+            byte[] value = computeOnce(key, RedisKeys.responseLock(prefix, model, prompt), ttl, llmCall);
             mine.complete(value);
-            return value;
+            return value.clone();
         } catch (RuntimeException | Error e) {
             mine.completeExceptionally(e);
             throw e;
@@ -112,7 +115,7 @@ public final class RedisResponseCache implements ResponseCache {
     }
 
     /** This JVM's leader for the key: takes the cross-instance lock, or waits for whoever holds it. */
-    private String computeOnce(String key, String lockKey, Duration ttl, Supplier<String> llmCall) {
+    private byte[] computeOnce(String key, String lockKey, Duration ttl, Supplier<byte[]> llmCall) {
         byte[] lock = RedisKeys.bytes(lockKey);
         byte[] token = HexFormat.of().formatHex(randomBytes()).getBytes(StandardCharsets.US_ASCII);
         long deadline = System.nanoTime() + lockWait.toNanos();
@@ -130,13 +133,13 @@ public final class RedisResponseCache implements ResponseCache {
             if (locked) {
                 try {
                     // Re-check under the lock: the previous holder may have stored it after our miss.
-                    Optional<String> value = lookup(key);
+                    Optional<byte[]> value = lookup(key);
                     return value.isPresent() ? value.get() : computeAndStore(key, ttl, llmCall);
                 } finally {
                     unlock(redis, lock, token);
                 }
             }
-            Optional<String> value = lookup(key);
+            Optional<byte[]> value = lookup(key);
             if (value.isPresent()) {
                 return value.get();
             }
@@ -163,13 +166,14 @@ public final class RedisResponseCache implements ResponseCache {
         }
     }
 
-    private String computeAndStore(String key, Duration ttl, Supplier<String> llmCall) {
-        String value = Objects.requireNonNull(llmCall.get(), "llmCall returned null");
+    /** Calls the LLM and stores its answer; returns a private copy, so the supplier's array is not kept. */
+    private byte[] computeAndStore(String key, Duration ttl, Supplier<byte[]> llmCall) {
+        byte[] value = Objects.requireNonNull(llmCall.get(), "llmCall returned null").clone();
         store(key, value, ttl);
         return value;
     }
 
-    private String await(CompletableFuture<String> leader, Supplier<String> fallback) {
+    private byte[] await(CompletableFuture<byte[]> leader, Supplier<byte[]> fallback) {
         try {
             return leader.get(lockWait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -182,19 +186,18 @@ public final class RedisResponseCache implements ResponseCache {
         }
     }
 
-    private Optional<String> lookup(String key) {
+    private Optional<byte[]> lookup(String key) {
         try {
-            byte[] value = connector.connection().sync().get(RedisKeys.bytes(key));
-            return value == null ? Optional.empty() : Optional.of(new String(value, StandardCharsets.UTF_8));
+            return Optional.ofNullable(connector.connection().sync().get(RedisKeys.bytes(key)));
         } catch (RuntimeException e) {
             failedOpen("cache lookup", e);
             return Optional.empty();
         }
     }
 
-    private void store(String key, String value, Duration ttl) {
+    private void store(String key, byte[] value, Duration ttl) {
         try {
-            connector.connection().sync().set(RedisKeys.bytes(key), value.getBytes(StandardCharsets.UTF_8),
+            connector.connection().sync().set(RedisKeys.bytes(key), value,
                     SetArgs.Builder.px(ttl.toMillis()));
         } catch (RuntimeException e) {
             failedOpen("cache write", e);

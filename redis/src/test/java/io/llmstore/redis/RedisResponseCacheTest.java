@@ -3,6 +3,7 @@ package io.llmstore.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.cache.PromptKeys;
@@ -89,6 +90,22 @@ class RedisResponseCacheTest extends ResponseCacheContract {
             assertThat(b.get()).isEqualTo("shared");
             assertThat(calls).hasValue(1);
         }
+    }
+
+    @Test
+    void bytesAreStoredRawUnderTheSameKeySoOtherClientsReadAndWriteThem() {
+        byte[] response = {0x00, (byte) 0xFF, (byte) 0xFE, 0x41};
+        cache().putBytes(model, "raw bytes", response, Duration.ofMinutes(5));
+        byte[] key = PromptKeys.responseKey(PREFIX, model, "raw bytes").getBytes(StandardCharsets.UTF_8);
+        try (var raw = rawClient.connect(ByteArrayCodec.INSTANCE)) {
+            assertThat(raw.sync().get(key)).containsExactly(response);
+            assertThat(raw.sync().ttl(key)).isBetween(298L, 300L);
+            // Another instance (or an older llmstore) wrote text: it reads back as its UTF-8 bytes.
+            raw.sync().set(key, "héllo".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(cache().getBytes(model, "raw bytes"))
+                .hasValueSatisfying(b -> assertThat(b).containsExactly("héllo".getBytes(StandardCharsets.UTF_8)));
+        assertThat(cache().get(model, "raw bytes")).contains("héllo");
     }
 
     @Test

@@ -20,14 +20,15 @@ import java.util.function.Supplier;
 /**
  * An in-process response cache, LOCAL TO ONE JVM: entries and single-flight are not shared with other application
  * instances. Used when Redis is not configured. Caffeine-held, bounded in size, each entry expiring after its own
- * TTL measured on the injected {@link Clock}. Thread-safe.
+ * TTL measured on the injected {@link Clock}. Responses are held as bytes (Strings as their UTF-8). Thread-safe.
  */
 public final class LocalResponseCache implements ResponseCache {
-    private record Entry(String value, long ttlNanos) {
+    /** {@code value} is owned by the cache: copied in, copied out, never handed out or changed. */
+    private record Entry(byte[] value, long ttlNanos) {
     }
 
     private final Cache<String, Entry> entries;
-    private final ConcurrentHashMap<String, CompletableFuture<String>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
     private final Duration defaultTtl;
     private final Duration computeWait;
     private final LongAdder hits = new LongAdder();
@@ -70,7 +71,7 @@ public final class LocalResponseCache implements ResponseCache {
     }
 
     @Override
-    public Optional<String> get(String model, String prompt) {
+    public Optional<byte[]> getBytes(String model, String prompt) {
         PromptKeys.check(model, prompt);
         Entry entry = entries.getIfPresent(PromptKeys.responseKey("", model, prompt));
         if (entry == null) {
@@ -78,46 +79,47 @@ public final class LocalResponseCache implements ResponseCache {
             return Optional.empty();
         }
         hits.increment();
-        return Optional.of(entry.value());
+        return Optional.of(entry.value().clone());
     }
 
     @Override
-    public void put(String model, String prompt, String response, Duration ttl) {
+    public void putBytes(String model, String prompt, byte[] response, Duration ttl) {
         PromptKeys.check(model, prompt);
         PromptKeys.checkTtl(ttl);
         Objects.requireNonNull(response, "response");
-        entries.put(PromptKeys.responseKey("", model, prompt), new Entry(response, ttl.toNanos()));
+        store(PromptKeys.responseKey("", model, prompt), response.clone(), ttl);
     }
 
     @Override
-    public String getOrCompute(String model, String prompt, Duration ttl, Supplier<String> llmCall) {
+    public byte[] getOrComputeBytes(String model, String prompt, Duration ttl, Supplier<byte[]> llmCall) {
         Objects.requireNonNull(llmCall, "llmCall");
         PromptKeys.checkTtl(ttl);
-        Optional<String> cached = get(model, prompt);
+        Optional<byte[]> cached = getBytes(model, prompt);
         if (cached.isPresent()) {
             return cached.get();
         }
         String key = PromptKeys.responseKey("", model, prompt);
-        CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> leader = inFlight.putIfAbsent(key, mine);
+        // The future holds the cache's own array; every caller, the leader included, gets a copy of it.
+        CompletableFuture<byte[]> mine = new CompletableFuture<>();
+        CompletableFuture<byte[]> leader = inFlight.putIfAbsent(key, mine);
         if (leader != null) {
             try {
-                return leader.get(computeWait.toNanos(), TimeUnit.NANOSECONDS);
+                return leader.get(computeWait.toNanos(), TimeUnit.NANOSECONDS).clone();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CompletionException(e);
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : new CompletionException(e.getCause());
             } catch (TimeoutException e) {
-                return compute(model, prompt, ttl, llmCall); // the leader is too slow: do not wait forever
+                return compute(key, ttl, llmCall).clone(); // the leader is too slow: do not wait forever
             }
         }
         try {
             // Re-check: the previous leader may have cached it between our miss and our registration.
             Entry entry = entries.getIfPresent(key);
-            String value = entry != null ? entry.value() : compute(model, prompt, ttl, llmCall);
+            byte[] value = entry != null ? entry.value() : compute(key, ttl, llmCall);
             mine.complete(value);
-            return value;
+            return value.clone();
         } catch (RuntimeException | Error e) {
             mine.completeExceptionally(e);
             throw e;
@@ -126,10 +128,16 @@ public final class LocalResponseCache implements ResponseCache {
         }
     }
 
-    private String compute(String model, String prompt, Duration ttl, Supplier<String> llmCall) {
-        String value = Objects.requireNonNull(llmCall.get(), "llmCall returned null");
-        put(model, prompt, value, ttl);
+    /** Calls the LLM and caches a private copy of its answer, which it returns (not to be handed out as is). */
+    private byte[] compute(String key, Duration ttl, Supplier<byte[]> llmCall) {
+        byte[] value = Objects.requireNonNull(llmCall.get(), "llmCall returned null").clone();
+        store(key, value, ttl);
         return value;
+    }
+
+    /** Caches {@code value}, which the cache owns from now on. */
+    private void store(String key, byte[] value, Duration ttl) {
+        entries.put(key, new Entry(value, ttl.toNanos()));
     }
 
     @Override

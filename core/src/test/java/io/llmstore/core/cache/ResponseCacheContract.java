@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmstore.core.stats.CacheStats;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,11 +115,112 @@ public abstract class ResponseCacheContract {
     }
 
     @Test
+    void bytesRoundTripExactlyIncludingNulAndBytesThatAreNotUtf8() {
+        byte[] response = {0x00, (byte) 0xFF, (byte) 0xFE, 0x41, 0x00, (byte) 0xC3, (byte) 0x28, (byte) 0x80};
+        cache().putBytes(model, "binary", response, Duration.ofMinutes(1));
+        assertThat(cache().getBytes(model, "binary")).hasValueSatisfying(b -> assertThat(b).containsExactly(response));
+        cache().putBytes(model, "empty", new byte[0], Duration.ofMinutes(1));
+        assertThat(cache().getBytes(model, "empty")).hasValueSatisfying(b -> assertThat(b).isEmpty());
+        assertThat(cache().getBytes(model, "never cached")).isEmpty();
+    }
+
+    @Test
+    void arraysAreCopiedInAndOutSoChangingThemDoesNotChangeTheEntry() {
+        byte[] response = {1, 2, 3};
+        cache().putBytes(model, "copied", response, Duration.ofMinutes(1));
+        response[0] = 9;
+        byte[] read = cache().getBytes(model, "copied").orElseThrow();
+        assertThat(read).containsExactly(1, 2, 3);
+        read[1] = 9;
+        assertThat(cache().getBytes(model, "copied")).hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
+
+        byte[] fromLlm = {4, 5, 6};
+        byte[] computed = cache().getOrComputeBytes(model, "computed", Duration.ofMinutes(1), () -> fromLlm);
+        fromLlm[0] = 9;
+        computed[1] = 9;
+        assertThat(cache().getOrComputeBytes(model, "computed", Duration.ofMinutes(1), () -> new byte[] {7}))
+                .containsExactly(4, 5, 6);
+    }
+
+    @Test
+    void aByteEntryExpiresAfterItsTtl() {
+        cache().putBytes(model, "short-lived bytes", new byte[] {0x00, (byte) 0xFF}, Duration.ofMillis(300));
+        assertThat(cache().getBytes(model, "short-lived bytes")).isPresent();
+        advance(Duration.ofMillis(450));
+        assertThat(cache().getBytes(model, "short-lived bytes")).isEmpty();
+        assertThat(cache().get(model, "short-lived bytes")).isEmpty();
+    }
+
+    @Test
+    void aStringPutReadsBackAsItsUtf8BytesAndUtf8BytesReadBackAsTheString() {
+        String text = "emoji 🔑 кириллица 中文 \u0000";
+        cache().put(model, "as string", text, Duration.ofMinutes(1));
+        assertThat(cache().getBytes(model, "as string"))
+                .hasValueSatisfying(b -> assertThat(b).containsExactly(text.getBytes(StandardCharsets.UTF_8)));
+
+        cache().putBytes(model, "as bytes", text.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
+        assertThat(cache().get(model, "as bytes")).contains(text);
+        assertThat(cache().getOrCompute(model, "as bytes", Duration.ofMinutes(1), () -> "not called")).isEqualTo(text);
+    }
+
+    @Test
+    void getOrComputeBytesCallsTheLlmOnceThenServesTheCache() {
+        AtomicInteger calls = new AtomicInteger();
+        byte[] first = cache().getOrComputeBytes(model, "hello bytes", Duration.ofMinutes(1),
+                () -> new byte[] {(byte) 0xFF, (byte) calls.incrementAndGet()});
+        byte[] second = cache().getOrComputeBytes(model, "hello bytes", Duration.ofMinutes(1),
+                () -> new byte[] {(byte) 0xFF, (byte) calls.incrementAndGet()});
+        assertThat(first).containsExactly(0xFF, 1);
+        assertThat(second).containsExactly(0xFF, 1);
+        assertThat(calls).hasValue(1);
+        assertThatThrownBy(() -> cache().getOrComputeBytes(model, "null answer", Duration.ofMinutes(1), () -> null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("llmCall");
+        assertThat(cache().getBytes(model, "null answer")).isEmpty();
+    }
+
+    @Test
+    void fiftyConcurrentCallersOfGetOrComputeBytesOnAColdKeyCallTheLlmOnce() throws Exception {
+        byte[] answer = {0x00, (byte) 0xFF, (byte) 0xFE, 0x7F};
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Future<byte[]>> results = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    byte[] got = cache().getOrComputeBytes(model, "hot binary prompt", Duration.ofMinutes(1), () -> {
+                        calls.incrementAndGet();
+                        sleep(300); // an LLM call takes a while: the others must wait, not call too
+                        return answer.clone();
+                    });
+                    got[0] = 42; // each caller owns its array: scribbling on it must not reach the others
+                    return got;
+                }));
+            }
+            start.countDown();
+            for (Future<byte[]> f : results) {
+                assertThat(f.get(30, TimeUnit.SECONDS)).containsExactly(42, 0xFF, 0xFE, 0x7F);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(calls).hasValue(1);
+        assertThat(cache().getBytes(model, "hot binary prompt")).hasValueSatisfying(b -> assertThat(b).containsExactly(answer));
+    }
+
+    @Test
     void invalidArgumentsAreRejected() {
         assertThatThrownBy(() -> cache().get(" ", "p")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("model");
         assertThatThrownBy(() -> cache().put(model, "p", "r", Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+        assertThatThrownBy(() -> cache().getBytes(" ", "p")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("model");
+        assertThatThrownBy(() -> cache().putBytes(model, "p", new byte[] {1}, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+        assertThatThrownBy(() -> cache().putBytes(model, "p", null, Duration.ofMinutes(1)))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("response");
     }
 
     protected static void sleep(long millis) {
