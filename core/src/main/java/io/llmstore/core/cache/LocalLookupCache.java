@@ -3,6 +3,7 @@ package io.llmstore.core.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.llmstore.core.internal.ClockCaches;
 import io.llmstore.core.config.CacheSpec;
 import io.llmstore.core.stats.CacheStats;
 import java.time.Clock;
@@ -72,11 +73,7 @@ public final class LocalLookupCache<K, V> {
     public static <K, V> LocalLookupCache<K, V> create(CacheSpec spec, Clock clock) {
         Objects.requireNonNull(clock, "clock");
         // Caffeine wants nanoseconds on a monotonic scale; the clock's epoch nanoseconds serve while it does not go back.
-        Ticker ticker = () -> {
-            var now = clock.instant();
-            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        };
-        return new LocalLookupCache<>(Objects.requireNonNull(spec, "spec"), ticker);
+        return new LocalLookupCache<>(Objects.requireNonNull(spec, "spec"), ClockCaches.ticker(clock));
     }
 
     /**

@@ -1,8 +1,7 @@
 package io.llmstore.core.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
+import io.llmstore.core.internal.ClockCaches;
 import io.llmstore.core.stats.CacheStats;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,29 +44,7 @@ public final class LocalResponseCache implements ResponseCache {
         this.defaultTtl = defaultTtl;
         this.computeWait = Objects.requireNonNull(computeWait, "computeWait");
         Objects.requireNonNull(clock, "clock");
-        this.entries = Caffeine.newBuilder()
-                .maximumSize(maximumSize)
-                .ticker(() -> {
-                    var now = clock.instant();
-                    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-                })
-                .expireAfter(new Expiry<String, Entry>() {
-                    @Override
-                    public long expireAfterCreate(String key, Entry entry, long currentTime) {
-                        return entry.ttlNanos();
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
-                        return entry.ttlNanos();
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Entry entry, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .build();
+        this.entries = ClockCaches.perEntryTtl(maximumSize, clock, Entry::ttlNanos);
     }
 
     @Override

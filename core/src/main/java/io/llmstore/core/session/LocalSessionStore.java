@@ -4,8 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
+import io.llmstore.core.internal.ClockCaches;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -36,29 +35,7 @@ public final class LocalSessionStore implements SessionStore {
      */
     public LocalSessionStore(long maximumSize, Clock clock) {
         Objects.requireNonNull(clock, "clock");
-        this.sessions = Caffeine.newBuilder()
-                .maximumSize(maximumSize)
-                .ticker(() -> {
-                    var now = clock.instant();
-                    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-                })
-                .expireAfter(new Expiry<String, Entry>() {
-                    @Override
-                    public long expireAfterCreate(String key, Entry entry, long currentTime) {
-                        return entry.ttlNanos();
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
-                        return entry.ttlNanos();
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Entry entry, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .build();
+        this.sessions = ClockCaches.perEntryTtl(maximumSize, clock, Entry::ttlNanos);
     }
 
     @Override
