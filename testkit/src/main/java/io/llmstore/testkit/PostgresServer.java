@@ -7,9 +7,8 @@ import java.util.Objects;
 /**
  * A PostgreSQL server a test may use: real PostgreSQL, or TimescaleDB.
  *
- * <p>Tests must respect {@link #maxConnections()} (the PGlite TimescaleDB serves one
- * connection at most: a pool must hold one) and {@link #supportsCopy()} (PGlite has no
- * {@code COPY}; use batched inserts there). {@link #toString()} masks the password.
+ * <p>Tests should respect {@link #maxConnections()} and {@link #supportsCopy()}, which a server
+ * given by URL may restrict. {@link #toString()} masks the password.
  *
  * @param name           which server this is: {@code "postgres"} or {@code "timescale"}
  * @param host           host name or address
@@ -47,14 +46,9 @@ public record PostgresServer(
     }
   }
 
-  /**
-   * The pgjdbc URL, without credentials (pass {@link #user()} and {@link #password()}).
-   * TimescaleDB gets {@code prepareThreshold=0} (PGlite's one shared session outlives a closed
-   * connection's named statements) and {@code reWriteBatchedInserts=true} (its bulk path).
-   */
+  /** The pgjdbc URL, without credentials (pass {@link #user()} and {@link #password()}). */
   public String jdbcUrl() {
-    String url = "jdbc:postgresql://" + host + ":" + port + "/" + database + "?sslmode=disable";
-    return isTimescale ? url + "&prepareThreshold=0&reWriteBatchedInserts=true" : url;
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database + "?sslmode=disable";
   }
 
   /** The {@code postgresql://user:password@host:port/database?sslmode=disable} form (the library's DATABASE_URL). */

@@ -54,7 +54,7 @@ public final class TestServers {
   private enum Kind {
     POSTGRES("postgres", "PostgreSQL", "LLMSTORE_TEST_POSTGRES_URL", "postgresql://user:password@host:port/database"),
     TIMESCALE("timescale", "TimescaleDB", "LLMSTORE_TEST_TIMESCALE_URL",
-        "postgresql://user:password@host:port/database?sslmode=disable"),
+        "postgresql://user:password@host:port/database"),
     REDIS("redis", "Redis", "LLMSTORE_TEST_REDIS_URL", "redis://host:port"),
     KAFKA("kafka", "Kafka", "LLMSTORE_TEST_KAFKA_BOOTSTRAP", "host:port");
 
@@ -100,8 +100,8 @@ public final class TestServers {
   }
 
   /**
-   * TimescaleDB. Locally this is PGlite: at most ONE connection at a time, no {@code COPY};
-   * check {@link PostgresServer#maxConnections()} and {@link PostgresServer#supportsCopy()}.
+   * TimescaleDB with pgvector: PostgreSQL with {@code timescaledb} preloaded and both extensions
+   * created in its database, so policies run on TimescaleDB's own scheduler.
    */
   public static PostgresServer timescale() {
     return (PostgresServer) resolve(Kind.TIMESCALE).server();
@@ -146,7 +146,7 @@ public final class TestServers {
 
   /**
    * Starts a server stopped by {@link #stop(String)} (a running one is left alone) and returns once
-   * it answers. It comes back on the same address; PGlite (local TimescaleDB) comes back empty.
+   * it answers. It comes back on the same address, with its data.
    *
    * @param name {@code postgres}, {@code timescale}, {@code redis} or {@code kafka}
    * @throws IllegalStateException when the server does not come from {@code scripts/test-servers}
@@ -238,11 +238,8 @@ public final class TestServers {
           String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
           String database = path.isEmpty() ? "postgres" : path;
           int port = uri.getPort() < 0 ? 5432 : uri.getPort();
-          boolean timescale = kind == Kind.TIMESCALE;
-          // The local TimescaleDB is PGlite: one shared session, no COPY (TEST-SERVERS.md). A
-          // TimescaleDB given by URL is taken as that too, as the strictest case.
           PostgresServer s = new PostgresServer(kind.scriptName, uri.getHost(), port, database, user, password,
-              timescale, timescale ? 1 : 100, !timescale);
+              kind == Kind.TIMESCALE, 100, true);
           return new Resolved(s, source, s.host(), s.port());
         }
         case REDIS: {
@@ -285,9 +282,10 @@ public final class TestServers {
     switch (kind) {
       case POSTGRES:
       case TIMESCALE: {
+        // The -ha image is Timescale's official one that ships pgvector too (the plain image does not).
         DockerImageName image = kind == Kind.POSTGRES
             ? DockerImageName.parse("postgres:15")
-            : DockerImageName.parse("timescale/timescaledb:2.23.0-pg17").asCompatibleSubstituteFor("postgres");
+            : DockerImageName.parse("timescale/timescaledb-ha:pg15").asCompatibleSubstituteFor("postgres");
         PostgreSQLContainer c = new PostgreSQLContainer(image);
         c.start();
         containers.add(c);
