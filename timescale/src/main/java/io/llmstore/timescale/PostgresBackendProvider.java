@@ -72,8 +72,17 @@ public final class PostgresBackendProvider implements BackendProvider {
                 s.duration(TimescaleSettings.USAGE_BUFFER_FULL_TIMEOUT),
                 filler,
                 optionalDuration(s, TimescaleSettings.TIMESCALE_RETENTION),
-                optionalDuration(s, TimescaleSettings.TIMESCALE_COMPRESS_AFTER));
+                optionalDuration(s, TimescaleSettings.TIMESCALE_COMPRESS_AFTER),
+                positiveDuration(s, TimescaleSettings.TIMESCALE_ROLLUP_REFRESH));
         return PostgresBackend.open(pg, options, context);
+    }
+
+    private static Duration positiveDuration(Settings s, io.llmstore.core.config.Setting setting) {
+        Duration d = s.duration(setting);
+        if (d.isZero() || d.isNegative()) {
+            throw s.invalid(setting, "a positive duration such as 5m");
+        }
+        return d;
     }
 
     private static Optional<Duration> optionalDuration(Settings s, io.llmstore.core.config.Setting setting) {

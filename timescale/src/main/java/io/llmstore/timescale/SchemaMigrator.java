@@ -1,6 +1,6 @@
 package io.llmstore.timescale;
 
-import io.llmstore.core.error.StorageException;
+import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.usage.MigrationResult;
 import io.llmstore.core.usage.UsageSchema;
 import io.llmstore.timescale.internal.Migrations;
@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * A transactional script is recorded in the same transaction; a no-transaction script is recorded after its last
  * statement (its statements use IF NOT EXISTS, so a run interrupted half-way is safely re-run).
  *
- * <p>Flavor: TimescaleDB when {@code DB_TIMESCALEDB=on}, or {@code auto} and the extension is available; once
- * recorded in the history, a schema keeps its flavor. After migrating a TimescaleDB schema the optional retention
- * and compression policies ({@code TIMESCALE_RETENTION}, {@code TIMESCALE_COMPRESS_AFTER}) are (re)applied.
+ * <p>Flavor: TimescaleDB when {@code DB_TIMESCALEDB=on}, or {@code auto} and the extension can be used here (created
+ * in the database, or preloaded); a server that lists the extension without preloading it gets PostgreSQL and a
+ * WARN. Once a flavor-specific script is recorded in the history, a schema keeps its flavor. After migrating a
+ * TimescaleDB schema its policies are (re)applied: the rollups' refresh ({@code TIMESCALE_ROLLUP_REFRESH}) and the
+ * optional retention and compression ({@code TIMESCALE_RETENTION}, {@code TIMESCALE_COMPRESS_AFTER}).
  *
  * <p>Thread-safe; uses one connection of the given {@link DataSource} per call and does not own it.
  */
@@ -57,19 +59,25 @@ public final class SchemaMigrator implements UsageSchema {
     private final Timescale timescale;
     private final Optional<Duration> retention;
     private final Optional<Duration> compressAfter;
+    private final Duration rollupRefresh;
 
     /**
      * @param schema        lower-case identifier ({@code [a-z_][a-z0-9_]*}); created if missing
      * @param retention     drop raw chunks older than this (TimescaleDB only); empty = keep
      * @param compressAfter compress raw chunks older than this (TimescaleDB only); empty = never
+     * @param rollupRefresh how often the rollups' refresh policies run (TimescaleDB only), positive
      */
     public SchemaMigrator(DataSource dataSource, String schema, Timescale timescale, Optional<Duration> retention,
-                          Optional<Duration> compressAfter) {
+                          Optional<Duration> compressAfter, Duration rollupRefresh) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.schema = requireSchemaName(schema);
         this.timescale = Objects.requireNonNull(timescale, "timescale");
         this.retention = Objects.requireNonNull(retention, "retention");
         this.compressAfter = Objects.requireNonNull(compressAfter, "compressAfter");
+        this.rollupRefresh = Objects.requireNonNull(rollupRefresh, "rollupRefresh");
+        if (rollupRefresh.isZero() || rollupRefresh.isNegative()) {
+            throw new IllegalArgumentException("rollupRefresh must be positive, was " + rollupRefresh);
+        }
     }
 
     /** Checks a {@code DB_SCHEMA} value: a lower-case SQL identifier. */
@@ -116,13 +124,19 @@ public final class SchemaMigrator implements UsageSchema {
                     + " installed_at TIMESTAMPTZ NOT NULL DEFAULT now(), execution_ms BIGINT NOT NULL)");
         }
         Map<Integer, String[]> applied = new HashMap<>();
+        String recordedFlavor = null;
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT version, flavor, checksum FROM " + HISTORY)) {
+             ResultSet rs = st.executeQuery("SELECT version, flavor, checksum, script FROM " + HISTORY)) {
             while (rs.next()) {
                 applied.put(rs.getInt(1), new String[] {rs.getString(2), rs.getString(3)});
+                // Only a flavor-specific script commits the schema to its flavor; a schema holding just the common
+                // scripts (a first run that failed at the hypertable step, say) is detected again.
+                if (Migrations.flavorOf(rs.getString(4)) != null) {
+                    recordedFlavor = rs.getString(2);
+                }
             }
         }
-        String flavor = applied.values().stream().map(a -> a[0]).findFirst().orElseGet(() -> detectFlavor(c));
+        String flavor = recordedFlavor != null ? keepRecorded(recordedFlavor) : detectFlavor(c);
         List<Integer> done = new ArrayList<>();
         int current = applied.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
         for (Migration m : Migrations.forFlavor(flavor)) {
@@ -147,20 +161,47 @@ public final class SchemaMigrator implements UsageSchema {
         return new MigrationResult(done, current, flavor);
     }
 
+    private String keepRecorded(String recorded) {
+        boolean contradicts = (timescale == Timescale.OFF && Migrations.TIMESCALEDB.equals(recorded))
+                || (timescale == Timescale.ON && Migrations.POSTGRESQL.equals(recorded));
+        if (contradicts) {
+            log.warn("schema {} was created with the {} flavor; DB_TIMESCALEDB={} applies only to a new schema"
+                    + " (choose another DB_SCHEMA, or drop this one, to change it)", schema, recorded,
+                    timescale.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return recorded;
+    }
+
+    /**
+     * {@code on}: TimescaleDB or a clear failure; {@code auto}: TimescaleDB only where it can be used (created in this
+     * database, or preloaded so that creating it works), else PostgreSQL with one WARN; {@code off}: PostgreSQL.
+     * Decided from one SELECT, so no probe can end the session.
+     */
     private String detectFlavor(Connection c) {
         if (timescale == Timescale.OFF) {
             return Migrations.POSTGRESQL;
         }
+        ServerInfo info;
         try {
-            ServerInfo info = ServerInfo.probe(c);
-            if (timescale == Timescale.ON && !info.timescaleAvailable()) {
-                throw new StorageException("DB_TIMESCALEDB=on but the timescaledb extension is not available on this "
-                        + "server (pg_available_extensions)", false);
-            }
-            return info.timescaleAvailable() ? Migrations.TIMESCALEDB : Migrations.POSTGRESQL;
+            info = ServerInfo.probe(c);
         } catch (SQLException e) {
             throw SqlErrors.translate("probing for TimescaleDB", e);
         }
+        if (info.timescaleUsable()) {
+            return Migrations.TIMESCALEDB;
+        }
+        String why = info.timescaleAvailable()
+                ? "the timescaledb extension is installed on this server but not loaded: add timescaledb to"
+                        + " shared_preload_libraries in postgresql.conf and restart the server"
+                : "the timescaledb extension is not installed on this server (pg_available_extensions)";
+        if (timescale == Timescale.ON) {
+            throw new ConfigException("DB_TIMESCALEDB=on but " + why + "; or set DB_TIMESCALEDB=auto to use plain"
+                    + " PostgreSQL");
+        }
+        if (info.timescaleAvailable()) {
+            log.warn("schema {}: using plain PostgreSQL because {} (DB_TIMESCALEDB=off silences this)", schema, why);
+        }
+        return Migrations.POSTGRESQL;
     }
 
     private void apply(Connection c, Migration m, String flavor, long start) throws SQLException {
@@ -209,6 +250,11 @@ public final class SchemaMigrator implements UsageSchema {
     }
 
     private void applyPolicies(Connection c) throws SQLException {
+        // Refresh windows start at the beginning of time (start_offset NULL): a refresh recomputes only buckets with
+        // invalidated rows, so late and replayed rows of any age reach the rollups on the next run, at the cost of
+        // those buckets alone. (V3's fixed 3- and 35-day windows left older late rows out of the rollups for good.)
+        refreshPolicy(c, "llm_usage_hourly", "1 hour");
+        refreshPolicy(c, "llm_usage_daily", "1 day");
         if (retention.isPresent()) {
             exec(c, "SELECT remove_retention_policy('llm_usage_metrics', if_exists => TRUE)", null);
             exec(c, "SELECT add_retention_policy('llm_usage_metrics', drop_after => ?::interval)", retention.get());
@@ -220,6 +266,12 @@ public final class SchemaMigrator implements UsageSchema {
             exec(c, "SELECT remove_compression_policy('llm_usage_metrics', if_exists => TRUE)", null);
             exec(c, "SELECT add_compression_policy('llm_usage_metrics', compress_after => ?::interval)", compressAfter.get());
         }
+    }
+
+    private void refreshPolicy(Connection c, String view, String endOffset) throws SQLException {
+        exec(c, "SELECT remove_continuous_aggregate_policy('" + view + "', if_exists => TRUE)", null);
+        exec(c, "SELECT add_continuous_aggregate_policy('" + view + "', start_offset => NULL, end_offset => INTERVAL '"
+                + endOffset + "', schedule_interval => ?::interval)", rollupRefresh);
     }
 
     private static void exec(Connection c, String sql, Duration interval) throws SQLException {
@@ -234,6 +286,6 @@ public final class SchemaMigrator implements UsageSchema {
     @Override
     public String toString() {
         return "SchemaMigrator{schema=" + schema + ", timescale=" + timescale + ", retention=" + retention
-                + ", compressAfter=" + compressAfter + "}";
+                + ", compressAfter=" + compressAfter + ", rollupRefresh=" + rollupRefresh + "}";
     }
 }

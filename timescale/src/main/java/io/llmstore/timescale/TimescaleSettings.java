@@ -16,7 +16,7 @@ public final class TimescaleSettings {
     public static final Setting DB_MIGRATE_ON_START = Setting.of("DB_MIGRATE_ON_START", "false",
             "apply pending schema migrations when the pool starts (else call pool.migrate())");
     public static final Setting DB_TIMESCALEDB = Setting.of("DB_TIMESCALEDB", "auto",
-            "auto|on|off: install the TimescaleDB schema (hypertable, continuous aggregates); auto = when the extension is available");
+            "auto|on|off: install the TimescaleDB schema (hypertable, continuous aggregates); auto = when the extension can be used (created, or in shared_preload_libraries), else plain PostgreSQL with a WARN; on = fail otherwise");
     public static final Setting DB_WRITE_MODE = Setting.of("DB_WRITE_MODE", "auto",
             "auto|copy|insert: bulk path for usage rows; auto = COPY unless the server cannot COPY (PGlite)");
     public static final Setting USAGE_METADATA_MAX_BYTES = Setting.of("USAGE_METADATA_MAX_BYTES", "16384",
@@ -38,9 +38,12 @@ public final class TimescaleSettings {
     public static final Setting TIMESCALE_COMPRESS_AFTER = Setting.of("TIMESCALE_COMPRESS_AFTER", null,
             "TimescaleDB only: compress raw usage chunks older than this (e.g. 7d); unset = no compression");
 
+    public static final Setting TIMESCALE_ROLLUP_REFRESH = Setting.of("TIMESCALE_ROLLUP_REFRESH", "5m",
+            "TimescaleDB only: how often the refresh policies materialize the hourly/daily rollups over all time; a row in an already materialized bucket (late, replayed) appears in hourly()/daily() within this plus one refresh run");
+
     /** Every setting of this module, in README order. */
     public static final List<Setting> ALL = List.of(DB_SCHEMA, DB_MIGRATE_ON_START, DB_TIMESCALEDB, DB_WRITE_MODE,
             USAGE_METADATA_MAX_BYTES, USAGE_BUFFER_CAPACITY, USAGE_FLUSH_SIZE, USAGE_FLUSH_INTERVAL,
             USAGE_BUFFER_FULL_POLICY, USAGE_BUFFER_FULL_TIMEOUT, USAGE_FILL_MISSING_COST, TIMESCALE_RETENTION,
-            TIMESCALE_COMPRESS_AFTER);
+            TIMESCALE_COMPRESS_AFTER, TIMESCALE_ROLLUP_REFRESH);
 }

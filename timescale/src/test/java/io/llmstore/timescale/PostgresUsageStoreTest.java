@@ -1,17 +1,26 @@
 package io.llmstore.timescale;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.usage.UsageFilter;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.testkit.PostgresServer;
 import io.llmstore.testkit.TestServers;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The usage store contract on real PostgreSQL 15 (COPY bulk path, plain views as rollups). */
+/**
+ * The usage store contract on real PostgreSQL 15 (COPY bulk path, plain views as rollups). This server has the
+ * timescaledb files installed but not preloaded, as many self-managed servers do: it lists the extension in
+ * {@code pg_available_extensions}, and {@code CREATE EXTENSION timescaledb} would end the session with FATAL.
+ */
 class PostgresUsageStoreTest extends UsageStoreContract {
     @Override
     PostgresServer server() {
@@ -54,5 +63,45 @@ class PostgresUsageStoreTest extends UsageStoreContract {
         assertThat(writer.store(rows)).isZero();
         assertThat(allRows(UsageFilter.between(UsageData.START, UsageData.START.plus(Duration.ofDays(2)))))
                 .containsExactlyElementsOf(sorted(rows));
+    }
+
+    @Test
+    void autoOnAServerThatListsTimescaledbWithoutPreloadingItPicksPostgresqlAndTheSessionSurvives() throws Exception {
+        try (Connection c = connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the server lists timescaledb").isEqualTo(1);
+        }
+        assertThat(pool.migrate().flavor()).isEqualTo("postgresql");
+        pool.usage().recordAll(UsageData.generate(10, 1, 3));
+        assertThat(count()).isEqualTo(10);
+    }
+
+    @Test
+    void onWhereTimescaledbIsNotPreloadedFailsNamingSharedPreloadLibraries() throws Exception {
+        try (Connection c = connection(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA \"" + schema + "\" CASCADE"); // a new schema: the flavor is chosen again
+        }
+        assertThatThrownBy(() -> open(Map.of("DB_TIMESCALEDB", "on")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("DB_TIMESCALEDB=on")
+                .hasMessageContaining("shared_preload_libraries");
+    }
+
+    @Test
+    void aFirstMigrationThatStoppedAfterTheCommonScriptIsRetriedWithTheFlavorDetectedAgain() throws Exception {
+        // The state an earlier release left on this server: V1 recorded under the timescaledb flavor, then the
+        // hypertable step failed (CREATE EXTENSION ended the session), so no flavor-specific script is recorded.
+        try (Connection c = connection(); Statement st = c.createStatement()) {
+            st.execute("DROP VIEW llm_usage_hourly, llm_usage_daily");
+            st.execute("DELETE FROM llmstore_schema_history WHERE version > 1");
+            st.execute("UPDATE llmstore_schema_history SET flavor = 'timescaledb'");
+        }
+        var again = open(Map.of()).migrate();
+        assertThat(again.flavor()).isEqualTo("postgresql");
+        assertThat(again.current()).isEqualTo(3);
+        pool.usage().recordAll(UsageData.generate(20, 1, 4));
+        assertThat(pool.analytics().daily(UsageFilter.between(UsageData.START, UsageData.START.plus(Duration.ofDays(1)))))
+                .isNotEmpty();
     }
 }

@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the usage store promises, proven on a real server. {@link PostgresUsageStoreTest} runs it on PostgreSQL 15,
- * {@link TimescaleUsageStoreTest} on TimescaleDB (PGlite). Each test owns a fresh schema.
+ * {@link TimescaleUsageStoreTest} on TimescaleDB 2.28 (hypertable, continuous aggregates, COPY, a pool of four).
+ * Each test owns a fresh schema.
  */
 abstract class UsageStoreContract {
     static final Instant ORIGIN = Instant.parse("2000-01-03T00:00:00Z");
@@ -77,7 +78,7 @@ abstract class UsageStoreContract {
     }
 
     String databaseUrl() {
-        return server().isTimescale() ? server().databaseUrl() + "&prepareThreshold=0" : server().databaseUrl();
+        return server().databaseUrl();
     }
 
     /** A pool on this test's schema, migrated on start; {@code extra} settings win. */
@@ -91,10 +92,6 @@ abstract class UsageStoreContract {
                 .set("DB_SCHEMA", schema)
                 .set("DB_MIGRATE_ON_START", "true");
         extra.forEach(b::set);
-        if (server().maxConnections() == 1) {
-            // The PGlite server takes one connection at a time: a new pool replaces the open one.
-            pools.forEach(StoragePool::close);
-        }
         StoragePool p = StoragePool.create(b.build());
         pools.add(p);
         pool = p;
@@ -113,18 +110,7 @@ abstract class UsageStoreContract {
             }
         }
         PostgresServer s = server();
-        Connection c = null;
-        // PGlite frees its one connection slot a moment after a client disconnects: retry briefly.
-        for (int attempt = 1; c == null; attempt++) {
-            try {
-                c = java.sql.DriverManager.getConnection(s.jdbcUrl(), s.user(), s.password());
-            } catch (SQLException e) {
-                if (attempt >= 50) {
-                    throw e;
-                }
-                sleep(100);
-            }
-        }
+        Connection c = java.sql.DriverManager.getConnection(s.jdbcUrl(), s.user(), s.password());
         try (Statement st = c.createStatement()) {
             st.execute("SET search_path TO \"" + schema + "\", public");
         }

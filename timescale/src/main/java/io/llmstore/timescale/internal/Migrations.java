@@ -54,6 +54,12 @@ public final class Migrations {
         }
     }
 
+    /** The flavor a script file name names ({@code timescaledb} or {@code postgresql}), or null for both. */
+    public static String flavorOf(String file) {
+        Matcher name = NAME.matcher(file == null ? "" : file);
+        return name.matches() ? name.group(3) : null;
+    }
+
     /** The scripts for {@code flavor}, in version order. */
     public static List<Migration> forFlavor(String flavor) {
         List<Migration> result = new ArrayList<>();

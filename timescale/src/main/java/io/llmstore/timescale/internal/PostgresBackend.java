@@ -37,7 +37,8 @@ public final class PostgresBackend implements Backend {
     public record Options(String schema, boolean migrateOnStart, SchemaMigrator.Timescale timescale, WriteMode writeMode,
                           int metadataMaxBytes, int bufferCapacity, int flushSize, Duration flushInterval,
                           BufferedUsageWriter.FullPolicy fullPolicy, Duration fullTimeout, UsageCostFiller costFiller,
-                          Optional<Duration> retention, Optional<Duration> compressAfter) {
+                          Optional<Duration> retention, Optional<Duration> compressAfter,
+                          Duration rollupRefresh) {
     }
 
     private final HikariDataSource dataSource;
@@ -81,7 +82,8 @@ public final class PostgresBackend implements Backend {
                 return null;
             });
             DSLContext dsl = DSL.using(ds, SQLDialect.POSTGRES);
-            SchemaMigrator migrator = new SchemaMigrator(ds, o.schema(), o.timescale(), o.retention(), o.compressAfter());
+            SchemaMigrator migrator = new SchemaMigrator(ds, o.schema(), o.timescale(), o.retention(), o.compressAfter(),
+                    o.rollupRefresh());
             if (o.migrateOnStart()) {
                 migrator.migrate();
             }

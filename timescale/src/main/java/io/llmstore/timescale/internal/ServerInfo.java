@@ -8,19 +8,30 @@ import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
- * What the server is, asked once with one harmless SELECT (never a COPY: on the PGlite server a COPY breaks the
- * session until restart).
+ * What the server is, asked once with one harmless SELECT: never a {@code CREATE EXTENSION} (on a server that lists
+ * timescaledb but does not preload it, that ends the session with FATAL) and never a COPY (on PGlite a COPY breaks
+ * the session until restart).
  *
  * @param version              {@code version()}
  * @param canCopy              false for PGlite, which identifies itself by an Emscripten (WebAssembly) build in
  *                             {@code version()}, e.g. "PostgreSQL 17.5 on ..., compiled by emcc (Emscripten ...)"
- * @param timescaleAvailable   the {@code timescaledb} extension can be created (pg_available_extensions)
+ * @param timescaleAvailable   the extension's files are installed (pg_available_extensions); alone this says little:
+ *                             a server without the preload lists it too
  * @param timescaleInstalled   it is created in this database (pg_extension)
+ * @param timescalePreloaded   {@code timescaledb} is in {@code shared_preload_libraries}, so it can be created
  */
-public record ServerInfo(String version, boolean canCopy, boolean timescaleAvailable, boolean timescaleInstalled) {
+public record ServerInfo(String version, boolean canCopy, boolean timescaleAvailable, boolean timescaleInstalled,
+                         boolean timescalePreloaded) {
+    // shared_preload_libraries is readable by every role; split on commas, quotes and spaces ("'timescaledb', x").
     private static final String QUERY = "SELECT version(), "
             + "EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'), "
-            + "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')";
+            + "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'), "
+            + "'timescaledb' = ANY (regexp_split_to_array(current_setting('shared_preload_libraries'), '[\\s,\"'']+'))";
+
+    /** Whether the TimescaleDB flavor can be used here: created in this database, or creatable because preloaded. */
+    public boolean timescaleUsable() {
+        return timescaleInstalled || (timescaleAvailable && timescalePreloaded);
+    }
 
     public static ServerInfo probe(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(QUERY)) {
@@ -28,7 +39,7 @@ public record ServerInfo(String version, boolean canCopy, boolean timescaleAvail
             String version = rs.getString(1);
             String lower = version.toLowerCase(Locale.ROOT);
             boolean wasm = lower.contains("emscripten") || lower.contains("emcc") || lower.contains("wasm");
-            return new ServerInfo(version, !wasm, rs.getBoolean(2), rs.getBoolean(3));
+            return new ServerInfo(version, !wasm, rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4));
         }
     }
 
