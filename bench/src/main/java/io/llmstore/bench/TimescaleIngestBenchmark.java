@@ -64,42 +64,14 @@ public final class TimescaleIngestBenchmark implements Benchmark {
                 .set("USAGE_FLUSH_SIZE", "10000").set("USAGE_BUFFER_CAPACITY", "200000").build();
         try (StoragePool pool = StoragePool.create(config)) {
             DataSource ds = pool.client(DataSource.class).orElseThrow();
-            TimescaleUsageWriter writer = pool.client(TimescaleUsageWriter.class).orElseThrow();
             exec(ds, "CREATE TABLE bench_psql_copy (LIKE llm_usage_metrics INCLUDING ALL)");
             exec(ds, "CREATE TABLE bench_per_row (LIKE llm_usage_metrics INCLUDING ALL)");
             boolean fsync = "on".equals(query(ds, "SHOW fsync"));
             try {
                 // 1. Bulk path vs psql \copy.
-                List<UsageMetric> rows = generate(bulkRows, 1);
-                double psqlRate = 0;
-                Path csv = Files.createTempFile("llmstore-bench", ".csv");
-                try {
-                    writeCsv(rows, csv);
-                    double ours = 0;
-                    double psql = 0;
-                    for (int round = 0; round < 2; round++) {
-                        exec(ds, "TRUNCATE llm_usage_metrics");
-                        exec(ds, "TRUNCATE bench_psql_copy");
-                        psql = Math.max(psql, bulkRows / psqlCopy(pg, schema, csv));
-                        long start = System.nanoTime();
-                        int stored = 0;
-                        for (int i = 0; i < rows.size(); i += 50_000) {
-                            stored += writer.store(rows.subList(i, Math.min(rows.size(), i + 50_000)));
-                        }
-                        ours = Math.max(ours, bulkRows / seconds(start));
-                        check(stored == bulkRows, "COPY stored " + stored + " of " + bulkRows);
-                    }
-                    check(Long.parseLong(query(ds, "SELECT count(*) FROM bench_psql_copy")) == bulkRows, "psql rows");
-                    psqlRate = psql;
-                    // Replay: idempotent, stores nothing.
-                    check(writer.store(rows.subList(0, Math.min(rows.size(), 50_000))) == 0, "replay stored rows");
-                    measures.add(Measure.ratioAtLeast("usage bulk ingest, COPY idempotent (" + writer.mode()
-                                    + ") vs psql \\copy CSV", "rows/s", ours, psql, "psql \\copy", 0.8,
-                            "PostgreSQL 15, fsync=" + (fsync ? "on" : "off") + ", 1 client, " + bulkRows
-                                    + " rows in batches of 50000, 16 columns, unique key + 4 indexes on both tables"));
-                } finally {
-                    Files.deleteIfExists(csv);
-                }
+                double psqlRate = bulkIngest(pg, schema, pool, rows(bulkRows), measures);
+                // The same on TimescaleDB: both tables are hypertables with daily chunks.
+                bulkIngestOnTimescale(servers.timescale(), bulkRows, measures);
 
                 // 2. Async buffered writer vs per-row autocommit INSERT, with fsync off and on.
                 for (String setting : List.of("off", "on")) {
@@ -134,6 +106,73 @@ public final class TimescaleIngestBenchmark implements Benchmark {
             }
         }
         return measures;
+    }
+
+    /**
+     * Bulk path vs psql \copy of the same rows into a table of the same shape, best of two rounds; adds the measure
+     * and returns psql's rate (the server's ceiling for this table).
+     */
+    private static double bulkIngest(PostgresServer pg, String schema, StoragePool pool, List<UsageMetric> rows,
+                                     List<Measure> measures) throws Exception {
+        DataSource ds = pool.client(DataSource.class).orElseThrow();
+        TimescaleUsageWriter writer = pool.client(TimescaleUsageWriter.class).orElseThrow();
+        boolean fsync = "on".equals(query(ds, "SHOW fsync"));
+        boolean hypertable = pg.isTimescale();
+        int bulkRows = rows.size();
+        Path csv = Files.createTempFile("llmstore-bench", ".csv");
+        try {
+            writeCsv(rows, csv);
+            double ours = 0;
+            double psql = 0;
+            for (int round = 0; round < 2; round++) {
+                exec(ds, "TRUNCATE llm_usage_metrics");
+                exec(ds, "TRUNCATE bench_psql_copy");
+                psql = Math.max(psql, bulkRows / psqlCopy(pg, schema, csv));
+                long start = System.nanoTime();
+                int stored = 0;
+                for (int i = 0; i < rows.size(); i += 50_000) {
+                    stored += writer.store(rows.subList(i, Math.min(rows.size(), i + 50_000)));
+                }
+                ours = Math.max(ours, bulkRows / seconds(start));
+                check(stored == bulkRows, "COPY stored " + stored + " of " + bulkRows);
+            }
+            check(Long.parseLong(query(ds, "SELECT count(*) FROM bench_psql_copy")) == bulkRows, "psql rows");
+            // Replay: idempotent, stores nothing.
+            check(writer.store(rows.subList(0, Math.min(rows.size(), 50_000))) == 0, "replay stored rows");
+            measures.add(Measure.ratioAtLeast("usage bulk ingest" + (hypertable ? " into a TimescaleDB hypertable" : "")
+                            + ", COPY idempotent (" + writer.mode() + ") vs psql \\copy CSV", "rows/s", ours, psql,
+                    "psql \\copy" + (hypertable ? " into a hypertable" : ""), 0.8,
+                    (hypertable ? "TimescaleDB " + query(ds, "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'")
+                            + " on PostgreSQL 15, both tables hypertables with 1-day chunks" : "PostgreSQL 15")
+                            + ", fsync=" + (fsync ? "on" : "off") + ", 1 client, " + bulkRows
+                            + " rows over 7 days in batches of 50000, 16 columns, unique key + 4 indexes on both tables"));
+            return psql;
+        } finally {
+            Files.deleteIfExists(csv);
+        }
+    }
+
+    private static void bulkIngestOnTimescale(PostgresServer ts, int bulkRows, List<Measure> measures) throws Exception {
+        String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        StorageConfig config = StorageConfig.builder().databaseUrl(ts.databaseUrl()).poolMaxConnections(4)
+                .set("DB_SCHEMA", schema).set("DB_MIGRATE_ON_START", "true").set("DB_WRITE_MODE", "copy")
+                .set("DB_TIMESCALEDB", "on").build();
+        try (StoragePool pool = StoragePool.create(config)) {
+            DataSource ds = pool.client(DataSource.class).orElseThrow();
+            exec(ds, "CREATE TABLE bench_psql_copy (LIKE llm_usage_metrics INCLUDING ALL)");
+            exec(ds, "SELECT create_hypertable('bench_psql_copy', 'time', chunk_time_interval => INTERVAL '1 day',"
+                    + " create_default_indexes => FALSE)");
+            try {
+                bulkIngest(ts, schema, pool, rows(bulkRows), measures);
+            } finally {
+                exec(ds, "SET search_path TO public");
+                exec(ds, "DROP SCHEMA \"" + schema + "\" CASCADE");
+            }
+        }
+    }
+
+    private static List<UsageMetric> rows(int n) {
+        return generate(n, 1);
     }
 
     private static void setFsync(DataSource ds, String value) throws Exception {

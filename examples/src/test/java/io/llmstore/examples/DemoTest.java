@@ -22,8 +22,7 @@ class DemoTest {
         PostgresServer timescale = TestServers.timescale();
         String schema = "demo_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         StorageConfig config = StorageConfig.builder().environment(Map.of()).systemProperties(new Properties())
-                .databaseUrl(timescale.databaseUrl() + (timescale.databaseUrl().contains("?") ? "&" : "?") + "prepareThreshold=0")
-                .poolMaxConnections(timescale.maxConnections()).poolMinConnections(1)
+                .databaseUrl(timescale.databaseUrl())
                 .set("DB_SCHEMA", schema)
                 .redisUrl(TestServers.redis().uri())
                 .kafkaBootstrapServers(TestServers.kafka().bootstrapServers())

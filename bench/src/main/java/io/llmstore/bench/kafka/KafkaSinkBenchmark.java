@@ -27,7 +27,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicListing;
 
 /**
- * Kafka to TimescaleDB end to end: the pool's {@link KafkaSink} draining N events from the events topic into
+ * Kafka to PostgreSQL and to a TimescaleDB hypertable end to end: the pool's {@link KafkaSink} draining N events from the events topic into
  * {@code llm_usage_metrics}, against the bulk ingest path into the very same table on the same server in the same
  * run (the synchronous usage writer's {@code recordAll} in batches of 50,000, COPY, idempotent; the rows are the
  * sink's own conversion of the same events). Goal: sink >= 0.5x bulk.
@@ -58,18 +58,35 @@ public final class KafkaSinkBenchmark implements Benchmark {
             rows.add(KafkaSink.toUsageMetric(e));
         }
         List<Measure> measures = new ArrayList<>();
+        // PostgreSQL with both poll sizes, then the TimescaleDB hypertable with llmstore's default.
+        List<Lane> lanes = List.of(new Lane(pg, 500), new Lane(pg, 5000), new Lane(servers.timescale(), 5000));
         double bulk = 0;
+        boolean published = false;
+        PostgresServer previous = null;
         try {
-            for (int maxPoll : new int[] {500, 5000}) {
+            for (Lane lane : lanes) {
+                int maxPoll = lane.maxPoll();
+                boolean firstOnServer = lane.server() != previous;
+                if (firstOnServer) {
+                    if (previous != null) {
+                        dropSchema(previous, schema);
+                    }
+                    pg = lane.server();
+                    previous = pg;
+                    bulk = 0;
+                }
                 StorageConfig config = StorageConfig.builder().databaseUrl(pg.databaseUrl()).poolMaxConnections(4)
                         .kafkaBootstrapServers(bootstrap)
                         .set("DB_SCHEMA", schema).set("DB_MIGRATE_ON_START", "true")
                         .set("KAFKA_TOPIC_PREFIX", prefix)
-                        .set("KAFKA_SINK_GROUP", prefix + "sink-" + maxPoll)
+                        .set("KAFKA_SINK_GROUP", prefix + "sink-" + pg.name() + "-" + maxPoll)
                         .set("KAFKA_CONSUMER_MAX_POLL_RECORDS", Integer.toString(maxPoll)).build();
                 try (StoragePool pool = StoragePool.create(config)) {
-                    if (maxPoll == 500) {
+                    if (!published) {
                         pool.events().publishAll(events).get(5, TimeUnit.MINUTES);
+                        published = true;
+                    }
+                    if (firstOnServer) {
                         // Warm the writer path (JIT, pool connections, temp-table plan) on other rows.
                         pool.usage().recordAll(warmupRows(rows, Math.min(n, 20_000)));
                     }
@@ -101,26 +118,34 @@ public final class KafkaSinkBenchmark implements Benchmark {
                     check(stats.deadLettered() == 0, "dead-lettered " + stats.deadLettered());
                     check(count(pg, schema) == n, "sink stored " + count(pg, schema) + " rows, expected " + n);
                     measures.add(Measure.ratioAtLeast(
-                            "Kafka -> TimescaleDB sink rows/s end to end, max.poll.records=" + maxPoll, "rows/s",
+                            "Kafka -> " + (pg.isTimescale() ? "TimescaleDB hypertable" : "PostgreSQL table")
+                                    + " sink rows/s end to end, max.poll.records=" + maxPoll, "rows/s",
                             sinkRate, bulk, "bulk ingest: usage writer recordAll, batches of " + BulkIngest.BATCH
                                     + ", same rows, same table", 0.5,
-                            String.format(Locale.ROOT, "PostgreSQL 15 (fsync=off), one local Kafka 4.4.0 broker; "
+                            String.format(Locale.ROOT, "%s (fsync=off), one local Kafka 4.4.0 broker; "
                                     + "%d events (LlmEvent JSON, acks=all) published before timing into a 6-partition "
                                     + "topic; 1 sink instance (one consumer, fresh group, from earliest), "
                                     + "KAFKA_CONSUMER_MAX_POLL_RECORDS=%d%s, commit after each write; timed from "
                                     + "start() to count(*)=N (polled every 50 ms), first row after %.2f s; %d batches "
                                     + "committed; table with unique key + 4 indexes; bulk best of %d rounds, "
-                                    + "1 client, pool 4 connections", n, maxPoll,
+                                    + "1 client, pool 4 connections",
+                                    pg.isTimescale() ? "TimescaleDB on PostgreSQL 15, 1-day chunks" : "PostgreSQL 15",
+                                    n, maxPoll,
                                     maxPoll == 500 ? " (Kafka's own default)" : " (llmstore's default)",
-                                    (firstRow - start) / 1e9, stats.commits(), maxPoll == 500 ? 1 : 2)));
+                                    (firstRow - start) / 1e9, stats.commits(), firstOnServer ? 1 : 2)));
                 }
             }
         } finally {
-            dropSchema(pg, schema);
+            if (previous != null) {
+                dropSchema(previous, schema);
+            }
             deleteTopics(bootstrap, prefix);
         }
         return measures;
     }
+
+    /** One measured configuration: a server and the consumer's max.poll.records. */
+    private record Lane(PostgresServer server, int maxPoll) {}
 
     /** The same shape of rows with fresh event ids, so the warm-up leaves nothing the runs would skip. */
     private static List<UsageMetric> warmupRows(List<UsageMetric> rows, int count) {
