@@ -10,13 +10,12 @@ class PostgresServerTest {
   private final PostgresServer postgres =
       new PostgresServer("postgres", "127.0.0.1", 55432, "postgres", "postgres", "s3cret pw", false, 100, true);
   private final PostgresServer timescale =
-      new PostgresServer("timescale", "127.0.0.1", 55433, "postgres", "postgres", "s3cret pw", true, 1, false);
+      new PostgresServer("timescale", "127.0.0.1", 55433, "postgres", "postgres", "s3cret pw", true, 100, true);
 
   @Test
-  void jdbcUrlsCarryThePgliteSettingsOnlyForTimescale() {
+  void jdbcUrlsAreTheSameShapeForBothServers() {
     assertThat(postgres.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:55432/postgres?sslmode=disable");
-    assertThat(timescale.jdbcUrl()).isEqualTo(
-        "jdbc:postgresql://127.0.0.1:55433/postgres?sslmode=disable&prepareThreshold=0&reWriteBatchedInserts=true");
+    assertThat(timescale.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:55433/postgres?sslmode=disable");
   }
 
   @Test
