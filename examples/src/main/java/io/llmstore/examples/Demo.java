@@ -3,6 +3,7 @@ package io.llmstore.examples;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.event.LlmEvent;
+import io.llmstore.core.event.PublishReceipt;
 import io.llmstore.core.health.ComponentHealth;
 import io.llmstore.core.health.HealthReport;
 import io.llmstore.core.price.Cost;
@@ -12,127 +13,223 @@ import io.llmstore.core.ratelimit.Decision;
 import io.llmstore.core.ratelimit.RateLimit;
 import io.llmstore.core.ratelimit.RateLimitPolicy;
 import io.llmstore.core.ratelimit.RateLimiter;
-import io.llmstore.core.ratelimit.Reservation;
 import io.llmstore.core.usage.ModelUsage;
-import io.llmstore.core.usage.ProviderCost;
+import io.llmstore.core.usage.UsageBucket;
 import io.llmstore.core.usage.UsageFilter;
-import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.kafka.KafkaSink;
+import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A tour of every feature on real servers: price calls, record them, ask what they cost, cache responses,
- * rate-limit a user, stream events through Kafka into the usage table, and check health.
+ * The demo: an application's day of LLM traffic on real servers, then the report a person wants.
+ *
+ * <p>2,400 calls from 12 users of an assistant, spread over the last 24 hours, across four models of three
+ * providers. Each call is rate-limited per user in Redis (200 requests a minute; one heavy user runs into it), looked
+ * up in the Redis response cache (repeated questions are answered without paying the LLM again), priced exactly from
+ * the bundled price catalog, and, when the LLM was called, published to Kafka; the Kafka sink stores the events in
+ * {@code llm_usage_metrics}, from which the report reads cost and tokens by model and the hourly series. Some LLM
+ * calls fail (an error event, no cost). The report is printed and written as an HTML page with inline SVG charts.
  *
  * <p>Configuration comes from the environment ({@code DATABASE_URL}, {@code REDIS_URL},
  * {@code KAFKA_BOOTSTRAP_SERVERS}); {@code scripts/demo} starts local servers when none are set.
  */
 public final class Demo {
+    static final int CALLS = 2_400;
     private static final String[][] MODELS = {
         {"openai", "gpt-4o"}, {"openai", "gpt-4o-mini"}, {"anthropic", "claude-sonnet-4-5"}, {"google", "gemini-2.5-flash"}};
+    private static final double[] MODEL_SHARE = {0.25, 0.40, 0.20, 0.15};
+    private static final String[] TOPICS = {"refund policy", "reset a password", "shipping times", "cancel an order",
+        "invoice copy", "change the delivery address", "warranty terms", "student discount", "gift cards",
+        "two-factor login", "delete my account", "export my data"};
+    private static final int USERS = 12;
+    private static final RateLimit PER_USER = RateLimit.of("requests-per-minute", 200, Duration.ofMinutes(1))
+            .chargedPerCall();
+    private static final double ERROR_RATE = 0.03;
 
     private Demo() {
     }
 
-    public static void main(String[] args) throws Exception {
-        run(StorageConfig.fromEnv(), System.out);
+    /** What the demo did, for the caller (and its test) to check against what was stored. */
+    public record Result(HealthReport health, int calls, int llmCalls, int cacheHits, int refusals, int errors,
+                         int published, long stored, BigDecimal spentUsd, BigDecimal savedUsd, Path html) {
     }
 
-    /** Runs the tour against {@code config}, printing to {@code out}; returns the final health report. */
-    public static HealthReport run(StorageConfig config, java.io.PrintStream out) throws Exception {
+    /** {@code scripts/demo [report.html]}: runs on the servers of the environment, writes the page. */
+    public static void main(String[] args) throws Exception {
+        Path html = Path.of(args.length > 0 ? args[0] : "llmstore-demo.html").toAbsolutePath();
+        run(StorageConfig.fromEnv(), System.out, html);
+    }
+
+    /** Runs the workload against {@code config}, prints the report to {@code out} and writes it to {@code html}. */
+    public static Result run(StorageConfig config, PrintStream out, Path html) throws Exception {
         out.println("config: " + config);
+        String run = UUID.randomUUID().toString().substring(0, 8); // keeps this run's cache and limits its own
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant dayAgo = now.minus(Duration.ofHours(24));
+        PriceCatalog prices = PriceCatalog.bundled();
+        Random random = new Random(7);
         try (StoragePool pool = StoragePool.create(config)) {
-            out.println("\n== schema");
-            out.println(pool.migrate());
+            out.println("schema: " + pool.migrate());
+            RateLimiter limiter = pool.rateLimiters().limiter(RateLimitPolicy.of(PER_USER));
+            KafkaSink sink = pool.client(KafkaSink.class).orElseThrow(
+                    () -> new IllegalStateException("the demo needs PostgreSQL and Kafka configured for the sink"));
+            sink.start();
 
-            out.println("\n== prices: the cost of a call, exactly, at the price in force when it was made");
-            PriceCatalog prices = PriceCatalog.bundled();
-            Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            for (String[] m : MODELS) {
-                Optional<Cost> cost = prices.cost(m[0], m[1], TokenUsage.of(1_200, 350), now);
-                out.printf("  %-10s %-20s 1200 in / 350 out -> %s%n", m[0], m[1],
-                        cost.map(c -> "$" + c.total().toPlainString() + " (" + c.pricedBy().source() + ")").orElse("unpriced"));
-            }
-
-            out.println("\n== usage: 2,000 calls recorded in batches, then analysed");
-            Random random = new Random(42);
-            List<UsageMetric> batch = new ArrayList<>();
-            for (int i = 0; i < 2_000; i++) {
-                String[] m = MODELS[random.nextInt(MODELS.length)];
-                long in = 100 + random.nextInt(4_000);
-                long outTokens = 20 + random.nextInt(800);
-                Instant at = now.minus(random.nextInt(24 * 60), ChronoUnit.MINUTES);
-                BigDecimal cost = prices.cost(m[0], m[1], TokenUsage.of(in, outTokens), at).map(Cost::total).orElse(null);
-                batch.add(UsageMetric.builder().time(at).provider(m[0]).model(m[1]).tokens(in, outTokens)
-                        .costUsd(cost == null ? null : cost.setScale(6, java.math.RoundingMode.HALF_UP))
-                        .latencyMs(200 + random.nextInt(2_000)).errors(random.nextInt(50) == 0 ? 1 : 0)
-                        .user("user-" + random.nextInt(20)).application("demo").environment("dev").build());
-            }
-            pool.usage().recordAll(batch);
-            UsageFilter lastDay = UsageFilter.between(now.minus(Duration.ofDays(1)), now.plusSeconds(1));
-            for (ModelUsage u : pool.analytics().usageByModel(lastDay)) {
-                out.printf("  %-20s %5d requests %9d tokens  $%s%n", u.modelId(), u.requests(), u.tokenTotal(),
-                        u.costUsd().toPlainString());
-            }
-            for (ProviderCost p : pool.analytics().costByProvider(lastDay)) {
-                out.printf("  provider %-10s $%s%n", p.provider(), p.costUsd().toPlainString());
-            }
-
-            out.println("\n== response cache: the second identical prompt is not paid for");
-            AtomicInteger llmCalls = new AtomicInteger();
-            for (int i = 0; i < 3; i++) {
-                String answer = pool.cache().getOrCompute("gpt-4o", "What is a hypertable?", Duration.ofMinutes(10),
-                        () -> "(LLM call #" + llmCalls.incrementAndGet() + ") a partitioned table");
-                out.println("  answer: " + answer);
-            }
-            out.println("  " + pool.stats().caches());
-
-            out.println("\n== rate limits: 5 requests and 2,000 tokens per minute, decided atomically in Redis");
-            RateLimiter limiter = pool.rateLimiters().limiter(RateLimitPolicy.of(
-                    RateLimit.of("rpm", 5, Duration.ofMinutes(1)).chargedPerCall(),
-                    RateLimit.of("tpm", 2_000, Duration.ofMinutes(1))));
-            String user = "demo-user-" + now.toEpochMilli();
-            for (int i = 0; i < 4; i++) {
-                Reservation r = limiter.reserve(user, 800);
-                if (r.isGranted()) {
-                    limiter.settle(r, 450); // the call used fewer tokens than estimated: the rest is refunded
+            out.printf("%nworkload: %,d calls from %d users over the last 24 hours (run %s)%n", CALLS, USERS, run);
+            int llmCalls = 0;
+            int hits = 0;
+            int refusals = 0;
+            int errors = 0;
+            BigDecimal saved = BigDecimal.ZERO;
+            Map<Instant, BigDecimal> savedByHour = new TreeMap<>();
+            Decision firstRefusal = null;
+            List<CompletableFuture<PublishReceipt>> receipts = new ArrayList<>();
+            for (int i = 0; i < CALLS; i++) {
+                Instant at = dayAgo.plusMillis((long) ((i + random.nextDouble()) * Duration.ofHours(24).toMillis() / CALLS));
+                // One heavy user sends a quarter of the traffic; the other eleven share the rest.
+                String user = "user-" + (random.nextDouble() < 0.25 ? 1 : 2 + random.nextInt(USERS - 1));
+                Decision d = limiter.tryAcquire(run + ":" + user);
+                if (!d.allowed()) {
+                    refusals++;
+                    firstRefusal = firstRefusal == null ? d : firstRefusal;
+                    continue;
                 }
-                Decision d = r.decision();
-                out.printf("  call %d: %s (%s remaining on %s, retry after %s)%n", i + 1,
-                        d.allowed() ? "allowed" : "DENIED", d.remaining(), d.limitName(), d.retryAfter());
-            }
-
-            out.println("\n== events: published to Kafka, consumed by the sink into the usage table");
-            List<LlmEvent> events = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                events.add(LlmEvent.builder().timestamp(now).type("completion").model("gpt-4o-mini").provider("openai")
-                        .user("stream-user").tokens(300, 90).latency(Duration.ofMillis(420))
-                        .costUsd(new BigDecimal("0.000099")).build());
-            }
-            pool.events().publishAll(events).join();
-            try (KafkaSink sink = pool.client(KafkaSink.class).orElseThrow().start()) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (sink.stats().handled() < events.size() && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
+                String[] model = MODELS[pick(random, MODEL_SHARE)];
+                // Questions repeat: a few topics are asked far more often than others.
+                String prompt = "How do I handle: " + TOPICS[(int) Math.floor(Math.pow(random.nextDouble(), 2) * TOPICS.length)]
+                        + "? [" + run + "]";
+                long in = 200 + random.nextInt(1_800);
+                long outTokens = 50 + random.nextInt(600);
+                BigDecimal cost = prices.cost(model[0], model[1], TokenUsage.of(in, outTokens), at).map(Cost::total)
+                        .orElse(BigDecimal.ZERO);
+                boolean fails = random.nextDouble() < ERROR_RATE;
+                boolean[] called = {false};
+                try {
+                    pool.cache().getOrCompute(model[1], prompt, Duration.ofHours(1), () -> {
+                        called[0] = true;
+                        if (fails) {
+                            throw new IllegalStateException("provider returned 503");
+                        }
+                        return "Here is how to handle that: ..."; // the LLM's answer
+                    });
+                } catch (IllegalStateException providerError) {
+                    // a failed call is not cached; it is recorded as an error event below
                 }
-                out.println("  sink: " + sink.stats());
+                if (!called[0]) {
+                    hits++;
+                    saved = saved.add(cost);
+                    savedByHour.merge(at.truncatedTo(ChronoUnit.HOURS), cost, BigDecimal::add);
+                    continue;
+                }
+                llmCalls++;
+                LlmEvent.Builder event = LlmEvent.builder().timestamp(at).model(model[1]).provider(model[0]).user(user)
+                        .latency(Duration.ofMillis(300 + random.nextInt(2_500))).attribute("environment", "demo")
+                        .attribute("application_id", "support-assistant");
+                if (fails) {
+                    errors++;
+                    event.type("error").tokens(in, 0);
+                } else {
+                    event.type("completion").tokens(in, outTokens).costUsd(cost);
+                }
+                receipts.add(pool.events().publish(event.build()));
+                if ((i + 1) % (CALLS / 5) == 0) {
+                    out.printf("  %,5d/%,d calls: %,d to the LLM, %,d from the cache, %,d refused%n", i + 1, CALLS,
+                            llmCalls, hits, refusals);
+                }
             }
+            CompletableFuture.allOf(receipts.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+            int published = receipts.size();
 
-            out.println("\n== health and stats");
+            UsageFilter day = UsageFilter.between(dayAgo, now.plusSeconds(1));
+            long stored = awaitStored(pool, day, published, Duration.ofSeconds(60));
+            List<ModelUsage> byModel = pool.analytics().usageByModel(day);
+            List<UsageBucket> hourly = pool.analytics().hourly(day);
+            BigDecimal spent = byModel.stream().map(ModelUsage::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+
+            out.println("\ncost and tokens by model (llm_usage_metrics, last 24 h)");
+            out.printf("  %-20s %9s %12s %12s%n", "model", "requests", "tokens", "cost");
+            for (ModelUsage u : byModel) {
+                out.printf("  %-20s %,9d %,12d %12s%n", u.modelId(), u.requests(), u.tokenTotal(), usd(u.costUsd()));
+            }
+            out.printf("  %-20s %,9d %,12d %12s%n", "total", byModel.stream().mapToLong(ModelUsage::requests).sum(),
+                    byModel.stream().mapToLong(ModelUsage::tokenTotal).sum(), usd(spent));
+
+            Map<Instant, BigDecimal> costByHour = new TreeMap<>();
+            hourly.forEach(b -> costByHour.merge(b.bucketStart(), b.costUsd(), BigDecimal::add));
+            BigDecimal peak = costByHour.values().stream().max(BigDecimal::compareTo).orElse(BigDecimal.ONE);
+            out.println("\ncost per hour (llm_usage_hourly)");
+            costByHour.forEach((hour, cost) -> out.printf("  %s  %10s  %s%n", hour.toString().substring(11, 16), usd(cost),
+                    "#".repeat(peak.signum() == 0 ? 0 : cost.multiply(BigDecimal.valueOf(40)).divide(peak, 0,
+                            RoundingMode.HALF_UP).intValue())));
+
+            int answered = llmCalls + hits;
+            out.println("\nresponse cache (Redis)");
+            out.printf("  %,d of %,d answered calls from the cache (%.1f%% hit rate): %s not spent%n", hits, answered,
+                    answered == 0 ? 0.0 : 100.0 * hits / answered, usd(saved));
+            out.println("\nrate limits (Redis, " + PER_USER.limit() + " requests per minute per user)");
+            out.printf("  %,d calls refused%s%n", refusals, firstRefusal == null ? ""
+                    : "; the first: " + firstRefusal.limitName() + ", retry after " + firstRefusal.retryAfter().toMillis()
+                    + " ms");
+            out.println("\nevents (Kafka -> sink -> llm_usage_metrics)");
+            out.printf("  %,d published, %,d stored, %,d dead-lettered; %,d of them errors%n", published, stored,
+                    sink.stats().deadLettered(), errors);
+
             HealthReport health = pool.healthCheck();
+            out.println("\nhealth");
             for (ComponentHealth c : health.components()) {
                 out.printf("  %-9s %s in %d ms%n", c.component(), c.status(), c.latency().toMillis());
             }
-            out.println("  overall " + health.status() + "; " + pool.stats().postgres().orElse(null));
-            return health;
+            out.println("  overall " + health.status());
+
+            Result result = new Result(health, CALLS, llmCalls, hits, refusals, errors, published, stored, spent, saved,
+                    html);
+            DemoPage.write(html, result, byModel, hourly, savedByHour);
+            out.println("\nreport: " + html.toUri());
+            return result;
         }
+    }
+
+    /** Requests the sink has stored in the window, once it reaches {@code expected} or the wait ends. */
+    private static long awaitStored(StoragePool pool, UsageFilter day, long expected, Duration wait)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long stored;
+        do {
+            stored = pool.analytics().usageByModel(day).stream().mapToLong(ModelUsage::requests).sum();
+            if (stored >= expected) {
+                return stored;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        return stored;
+    }
+
+    private static int pick(Random random, double[] shares) {
+        double r = random.nextDouble();
+        for (int i = 0; i < shares.length - 1; i++) {
+            r -= shares[i];
+            if (r < 0) {
+                return i;
+            }
+        }
+        return shares.length - 1;
+    }
+
+    /** Every money figure of the demo, printed and on the page: US dollars with four decimals. */
+    static String usd(BigDecimal amount) {
+        return "$" + amount.setScale(4, RoundingMode.HALF_UP).toPlainString();
     }
 }

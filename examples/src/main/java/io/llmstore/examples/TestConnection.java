@@ -1,47 +1,187 @@
 package io.llmstore.examples;
 
 import io.llmstore.core.StoragePool;
+import io.llmstore.core.config.PostgresConfig;
 import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.error.ConfigException;
+import io.llmstore.core.error.PoolExhaustedException;
 import io.llmstore.core.error.StorageException;
 import io.llmstore.core.health.ComponentHealth;
 import io.llmstore.core.health.HealthReport;
 import io.llmstore.core.health.HealthStatus;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
 
 /**
- * Checks that the configured servers answer: loads the configuration the way an application would
- * ({@link StorageConfig#fromEnv()}, or {@link StorageConfig#fromFile} when a YAML path is given), connects,
- * prints the effective configuration (secrets masked) and one health line per component.
+ * The storage guide's {@code test_connection}: loads the configuration as an application does (environment,
+ * {@code ./.env}, and a YAML file when its path is the first argument), checks every configured backend and prints
+ * one line per component: status, latency, server version (with the TimescaleDB and pgvector versions when present)
+ * and the pool settings, then the troubleshooting advice that applies.
  *
- * <p>Exit code: 0 when UP, 1 when DEGRADED, 2 when DOWN or the configuration or connection failed.
+ * <p>Run it with {@code scripts/test-connection [config.yaml]}. Exit code: 0 when every configured component is up,
+ * 1 when only a non-critical one (Redis, Kafka) is down, 2 when PostgreSQL is down or the configuration is invalid.
  */
 public final class TestConnection {
+    /** Exit code: everything configured answers. */
+    public static final int UP = 0;
+    /** Exit code: a non-critical component (Redis, Kafka) is down. */
+    public static final int DEGRADED = 1;
+    /** Exit code: PostgreSQL is down, or the configuration is invalid. */
+    public static final int DOWN = 2;
+
     private TestConnection() {
     }
 
     public static void main(String[] args) {
         StorageConfig config;
         try {
-            config = args.length > 0 ? StorageConfig.fromFile(java.nio.file.Path.of(args[0])) : StorageConfig.fromEnv();
+            config = args.length > 0 ? StorageConfig.fromFile(Path.of(args[0])) : StorageConfig.fromEnv();
         } catch (StorageException e) {
-            System.err.println("configuration: " + e.getMessage());
-            System.exit(2);
+            System.out.println("configuration: " + e.getMessage());
+            System.exit(DOWN);
             return;
         }
-        System.out.println(config);
-        try (StoragePool pool = StoragePool.create(config)) {
-            HealthReport report = pool.healthCheck();
-            for (ComponentHealth c : report.components()) {
-                System.out.printf("%-9s %-5s %6.1f ms %s%n", c.component(), c.status(), c.latency().toNanos() / 1e6,
-                        c.error().orElse(""));
-            }
-            System.out.println("overall   " + report.status());
-            pool.stats().postgres().ifPresent(s -> System.out.printf(
-                    "postgres pool: %d active, %d idle, %d/%d, %.0f%% used%n", s.active(), s.idle(), s.total(), s.max(),
-                    s.utilizationPercent()));
-            System.exit(report.status() == HealthStatus.UP ? 0 : report.status() == HealthStatus.DEGRADED ? 1 : 2);
+        System.exit(run(config, System.out));
+    }
+
+    /**
+     * Checks {@code config}'s backends, printing to {@code out}.
+     *
+     * @return {@link #UP}, {@link #DEGRADED} or {@link #DOWN}
+     */
+    public static int run(StorageConfig config, PrintStream out) {
+        out.println("configuration: " + config);
+        if (config.postgres().isEmpty()) {
+            out.println("postgres  not configured: set DATABASE_URL, or DB_HOST, DB_NAME, DB_USER and DB_PASSWORD");
+            return DOWN;
+        }
+        StoragePool pool;
+        try {
+            pool = StoragePool.create(config);
         } catch (StorageException e) {
-            System.err.println("connection: " + e.getMessage());
-            System.exit(2);
+            out.println("postgres  DOWN  PostgreSQL connection failed after " + config.retry().maxAttempts()
+                    + " attempts (DB_RETRY_MAX_ATTEMPTS): " + e.getMessage());
+            advise(e, config.postgres().get(), out);
+            return DOWN;
+        }
+        try (pool) {
+            HealthReport report = pool.healthCheck();
+            Map<String, String> details = new TreeMap<>();
+            details.put("postgres", postgresDetails(pool, config.postgres().get(), out));
+            details.put("redis", redisDetails(pool));
+            details.put("kafka", kafkaDetails(pool));
+            for (ComponentHealth c : report.components()) {
+                out.printf("%-9s %-5s %7.1f ms  %s%n", c.component(), c.status(), c.latency().toNanos() / 1e6,
+                        c.isUp() ? details.getOrDefault(c.component(), "") : c.error().orElse(""));
+            }
+            if (config.redis().isEmpty()) {
+                out.println("redis     Redis not configured (REDIS_URL unset): the response cache, sessions and rate"
+                        + " limits run in this process only");
+            }
+            if (config.kafka().isEmpty()) {
+                out.println("kafka     Kafka not configured (KAFKA_BOOTSTRAP_SERVERS unset): no event streaming");
+            }
+            out.println("overall   " + report.status());
+            return report.status() == HealthStatus.UP ? UP : report.status() == HealthStatus.DEGRADED ? DEGRADED : DOWN;
+        }
+    }
+
+    /**
+     * Version, extensions and pool settings; borrows the pool's maximum number of connections at once, so a server
+     * that cannot serve the pool it is configured for shows here, not under load.
+     */
+    private static String postgresDetails(StoragePool pool, PostgresConfig pg, PrintStream out) {
+        DataSource ds = pool.client(DataSource.class).orElseThrow();
+        String settings = "pool " + pg.poolMinConnections() + ".." + pg.poolMaxConnections() + " connections, wait "
+                + pg.connectTimeout().toMillis() + " ms";
+        List<Connection> held = new ArrayList<>();
+        try {
+            String server;
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT current_setting('server_version'),"
+                         + " (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'),"
+                         + " (SELECT extversion FROM pg_extension WHERE extname = 'vector')")) {
+                rs.next();
+                server = "PostgreSQL " + rs.getString(1)
+                        + Optional.ofNullable(rs.getString(2)).map(v -> ", TimescaleDB " + v).orElse("")
+                        + Optional.ofNullable(rs.getString(3)).map(v -> ", pgvector " + v).orElse("");
+            }
+            long start = System.nanoTime();
+            for (int i = 0; i < pg.poolMaxConnections(); i++) {
+                held.add(ds.getConnection());
+            }
+            return server + " at " + pg.host() + ":" + pg.port() + "/" + pg.database() + "; " + settings + " (all "
+                    + held.size() + " opened in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)";
+        } catch (SQLException | StorageException e) {
+            String why = e instanceof PoolExhaustedException ? e.getMessage()
+                    : "could not open " + pg.poolMaxConnections() + " connections: " + e.getMessage();
+            out.println("postgres  WARN  " + why);
+            out.println("advice    the pool waited DB_POOL_CONNECT_TIMEOUT (" + pg.connectTimeout().toMillis()
+                    + " ms) for a connection: lower DB_POOL_MAX_CONNECTIONS (now " + pg.poolMaxConnections()
+                    + ") below the server's max_connections, or raise DB_POOL_CONNECT_TIMEOUT");
+            return settings;
+        } finally {
+            for (Connection c : held) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // returning a connection to the pool; the pool closes on exit anyway
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String redisDetails(StoragePool pool) {
+        try {
+            return pool.client(StatefulRedisConnection.class).map(c -> {
+                String info = ((StatefulRedisConnection<byte[], byte[]>) c).sync().info("server");
+                return info.lines().filter(l -> l.startsWith("redis_version:")).findFirst()
+                        .map(l -> "Redis " + l.substring("redis_version:".length()).strip()).orElse("Redis");
+            }).orElse("");
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static String kafkaDetails(StoragePool pool) {
+        return pool.client(Admin.class).map(admin -> {
+            try {
+                DescribeClusterResult r = admin.describeCluster();
+                return "Kafka cluster " + r.clusterId().get(5, TimeUnit.SECONDS) + ", "
+                        + r.nodes().get(5, TimeUnit.SECONDS).size() + " broker(s)";
+            } catch (Exception e) {
+                return "";
+            }
+        }).orElse("");
+    }
+
+    /** The guide's troubleshooting entries that fit {@code e}. */
+    private static void advise(StorageException e, PostgresConfig pg, PrintStream out) {
+        String m = String.valueOf(e.getMessage());
+        if (e instanceof ConfigException || m.contains("DB_PASSWORD")) {
+            out.println("advice    DB_PASSWORD environment variable is required by this server (or a password in"
+                    + " DATABASE_URL, percent-encoded)");
+        } else if (e instanceof PoolExhaustedException) {
+            out.println("advice    raise DB_POOL_CONNECT_TIMEOUT (now " + pg.connectTimeout().toMillis()
+                    + " ms) or DB_POOL_MAX_CONNECTIONS (now " + pg.poolMaxConnections() + ")");
+        } else {
+            out.println("advice    is PostgreSQL running and reachable at " + pg.host() + ":" + pg.port()
+                    + "? Check DATABASE_URL or DB_HOST/DB_PORT, and the server's listen_addresses and pg_hba.conf");
         }
     }
 }

@@ -38,7 +38,7 @@ public final class TimescaleSettings {
     public static final Setting TIMESCALE_COMPRESS_AFTER = Setting.of("TIMESCALE_COMPRESS_AFTER", null,
             "TimescaleDB only: compress raw usage chunks older than this (e.g. 7d); unset = no compression");
 
-    public static final Setting TIMESCALE_ROLLUP_REFRESH = Setting.of("TIMESCALE_ROLLUP_REFRESH", "5m",
+    public static final Setting TIMESCALE_ROLLUP_REFRESH = Setting.of("TIMESCALE_ROLLUP_REFRESH", "1m",
             "TimescaleDB only: how often the refresh policies materialize the hourly/daily rollups over all time; a row in an already materialized bucket (late, replayed) appears in hourly()/daily() within this plus one refresh run");
 
     /** Every setting of this module, in README order. */

@@ -18,15 +18,18 @@ import javax.sql.DataSource;
  * @param timescaleAvailable   the extension's files are installed (pg_available_extensions); alone this says little:
  *                             a server without the preload lists it too
  * @param timescaleInstalled   it is created in this database (pg_extension)
- * @param timescalePreloaded   {@code timescaledb} is in {@code shared_preload_libraries}, so it can be created
+ * @param timescalePreloaded   {@code timescaledb} is in {@code shared_preload_libraries} (its loader's settings exist),
+ *                             so it can be created
  */
 public record ServerInfo(String version, boolean canCopy, boolean timescaleAvailable, boolean timescaleInstalled,
                          boolean timescalePreloaded) {
-    // shared_preload_libraries is readable by every role; split on commas, quotes and spaces ("'timescaledb', x").
+    // Preloaded: the settings timescaledb's loader defines exist. shared_preload_libraries itself is readable only by
+    // superusers and pg_read_all_settings, and pg_settings hides placeholders of settings nobody defined.
     private static final String QUERY = "SELECT version(), "
             + "EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'), "
             + "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'), "
-            + "'timescaledb' = ANY (regexp_split_to_array(current_setting('shared_preload_libraries'), '[\\s,\"'']+'))";
+            + "EXISTS (SELECT 1 FROM pg_settings WHERE name IN ('timescaledb.disable_load',"
+            + " 'timescaledb.bgw_launcher_poll_time'))";
 
     /** Whether the TimescaleDB flavor can be used here: created in this database, or creatable because preloaded. */
     public boolean timescaleUsable() {
