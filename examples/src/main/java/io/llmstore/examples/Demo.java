@@ -98,6 +98,9 @@ public final class Demo {
             Decision firstRefusal = null;
             List<CompletableFuture<PublishReceipt>> receipts = new ArrayList<>();
             for (int i = 0; i < CALLS; i++) {
+                if (i > 0 && i % (CALLS / 4) == 0) {
+                    progress(out, i, llmCalls, hits, refusals);
+                }
                 Instant at = dayAgo.plusMillis((long) ((i + random.nextDouble()) * Duration.ofHours(24).toMillis() / CALLS));
                 // One heavy user sends a quarter of the traffic; the other eleven share the rest.
                 String user = "user-" + (random.nextDouble() < 0.25 ? 1 : 2 + random.nextInt(USERS - 1));
@@ -108,9 +111,9 @@ public final class Demo {
                     continue;
                 }
                 String[] model = MODELS[pick(random, MODEL_SHARE)];
-                // Questions repeat: a few topics are asked far more often than others.
+                // Questions repeat: a few topics are asked far more often than others, in a few dozen wordings.
                 String prompt = "How do I handle: " + TOPICS[(int) Math.floor(Math.pow(random.nextDouble(), 2) * TOPICS.length)]
-                        + "? [" + run + "]";
+                        + " (wording " + random.nextInt(40) + ")? [" + run + "]";
                 long in = 200 + random.nextInt(1_800);
                 long outTokens = 50 + random.nextInt(600);
                 BigDecimal cost = prices.cost(model[0], model[1], TokenUsage.of(in, outTokens), at).map(Cost::total)
@@ -145,11 +148,8 @@ public final class Demo {
                     event.type("completion").tokens(in, outTokens).costUsd(cost);
                 }
                 receipts.add(pool.events().publish(event.build()));
-                if ((i + 1) % (CALLS / 5) == 0) {
-                    out.printf("  %,5d/%,d calls: %,d to the LLM, %,d from the cache, %,d refused%n", i + 1, CALLS,
-                            llmCalls, hits, refusals);
-                }
             }
+            progress(out, CALLS, llmCalls, hits, refusals);
             CompletableFuture.allOf(receipts.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
             int published = receipts.size();
 
@@ -215,6 +215,11 @@ public final class Demo {
             Thread.sleep(100);
         } while (System.nanoTime() < deadline);
         return stored;
+    }
+
+    private static void progress(PrintStream out, int done, int llmCalls, int hits, int refusals) {
+        out.printf("  %,5d/%,d calls: %,d sent to the LLM, %,d answered from the cache, %,d refused%n", done, CALLS,
+                llmCalls, hits, refusals);
     }
 
     private static int pick(Random random, double[] shares) {

@@ -67,11 +67,11 @@ final class DemoPage {
 
         h.append("<h2>Cost per hour by model (llm_usage_hourly)</h2>");
         legend(h, new ArrayList<>(costs.keySet()));
-        h.append(chart(axis, costs, "cost-per-hour"));
+        h.append(chart(axis, costs, "cost-per-hour", 0));
         h.append("<h2>Saved per hour by the response cache</h2>");
         Map<String, Map<Instant, BigDecimal>> savings = new LinkedHashMap<>();
         savings.put("saved", savedByHour);
-        h.append(chart(axis, savings, "cache-savings"));
+        h.append(chart(axis, savings, "cache-savings", 2));
 
         h.append("<h2>By model</h2><table><tr><th>model</th><th>requests</th><th>tokens</th><th>cost</th></tr>");
         for (ModelUsage m : byModel) {
@@ -85,8 +85,9 @@ final class DemoPage {
         Files.writeString(file, h, StandardCharsets.UTF_8);
     }
 
-    /** Stacked bars: one column per hour of {@code axis}, one colour per series. */
-    private static String chart(List<Instant> axis, Map<String, Map<Instant, BigDecimal>> series, String id) {
+    /** Stacked bars: one column per hour of {@code axis}, one colour per series from {@code firstColor} on. */
+    private static String chart(List<Instant> axis, Map<String, Map<Instant, BigDecimal>> series, String id,
+                                int firstColor) {
         double max = 0;
         for (Instant hour : axis) {
             double total = 0;
@@ -113,7 +114,7 @@ final class DemoPage {
             Instant hour = axis.get(i);
             double x = LEFT + i * col + col * 0.15;
             double y = TOP + plotH;
-            int c = 0;
+            int c = firstColor;
             for (Map.Entry<String, Map<Instant, BigDecimal>> s : series.entrySet()) {
                 double v = s.getValue().getOrDefault(hour, BigDecimal.ZERO).doubleValue();
                 double hgt = plotH * v / max;

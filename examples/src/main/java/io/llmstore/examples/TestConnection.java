@@ -3,7 +3,6 @@ package io.llmstore.examples;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.PostgresConfig;
 import io.llmstore.core.config.StorageConfig;
-import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.error.PoolExhaustedException;
 import io.llmstore.core.error.StorageException;
 import io.llmstore.core.health.ComponentHealth;
@@ -22,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
@@ -47,23 +47,26 @@ public final class TestConnection {
     }
 
     public static void main(String[] args) {
-        StorageConfig config;
-        try {
-            config = args.length > 0 ? StorageConfig.fromFile(Path.of(args[0])) : StorageConfig.fromEnv();
-        } catch (StorageException e) {
-            System.out.println("configuration: " + e.getMessage());
-            System.exit(DOWN);
-            return;
-        }
-        System.exit(run(config, System.out));
+        System.exit(run(() -> args.length > 0 ? StorageConfig.fromFile(Path.of(args[0])) : StorageConfig.fromEnv(),
+                System.out));
     }
 
     /**
-     * Checks {@code config}'s backends, printing to {@code out}.
+     * Loads the configuration with {@code load}, checks its backends, printing to {@code out}.
      *
      * @return {@link #UP}, {@link #DEGRADED} or {@link #DOWN}
      */
-    public static int run(StorageConfig config, PrintStream out) {
+    public static int run(Supplier<StorageConfig> load, PrintStream out) {
+        StorageConfig config;
+        try {
+            config = load.get();
+        } catch (StorageException e) {
+            out.println("configuration: " + e.getMessage());
+            if (String.valueOf(e.getMessage()).contains("DB_PASSWORD")) {
+                out.println("advice    DB_PASSWORD environment variable is required (or a password in DATABASE_URL)");
+            }
+            return DOWN;
+        }
         out.println("configuration: " + config);
         if (config.postgres().isEmpty()) {
             out.println("postgres  not configured: set DATABASE_URL, or DB_HOST, DB_NAME, DB_USER and DB_PASSWORD");
@@ -173,7 +176,7 @@ public final class TestConnection {
     /** The guide's troubleshooting entries that fit {@code e}. */
     private static void advise(StorageException e, PostgresConfig pg, PrintStream out) {
         String m = String.valueOf(e.getMessage());
-        if (e instanceof ConfigException || m.contains("DB_PASSWORD")) {
+        if (m.contains("DB_PASSWORD") || m.contains("password authentication")) {
             out.println("advice    DB_PASSWORD environment variable is required by this server (or a password in"
                     + " DATABASE_URL, percent-encoded)");
         } else if (e instanceof PoolExhaustedException) {
