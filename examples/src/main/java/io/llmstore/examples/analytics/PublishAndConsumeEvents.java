@@ -11,9 +11,12 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /** How do I stream LLM call events through Kafka and react to them in another service? */
 public final class PublishAndConsumeEvents {
@@ -36,11 +39,16 @@ public final class PublishAndConsumeEvents {
             }
 
             // The consuming side, usually another service: batches of events, on the consumer's own thread.
+            Set<UUID> ours = events.stream().map(LlmEvent::eventId).collect(Collectors.toSet());
             List<LlmEvent> received = new CopyOnWriteArrayList<>();
             CountDownLatch allThree = new CountDownLatch(events.size());
             try (EventConsumer consumer = EventConsumer.builder(KafkaOptions.from(config), batch -> {
-                received.addAll(batch);
-                batch.forEach(e -> allThree.countDown());
+                for (LlmEvent e : batch) {
+                    if (ours.contains(e.eventId())) { // the topic may hold other producers' events too
+                        received.add(e);
+                        allThree.countDown();
+                    }
+                }
             }).groupId("analytics-example").build().start()) {
                 if (!allThree.await(60, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("consumed " + received.size() + " of " + events.size()

@@ -55,7 +55,7 @@ public final class ErrorHandling {
         PostgresConfig pg = config.postgres().orElseThrow();
         StorageConfig tiny = StorageConfig.builder().dbHost(pg.host()).dbPort(pg.port()).dbName(pg.database())
                 .dbUser(pg.user()).dbPassword(pg.password().reveal()).sslMode(pg.sslMode())
-                .poolMaxConnections(1).connectTimeout(Duration.ofMillis(250)).retryMaxAttempts(1).build();
+                .poolMaxConnections(1).connectTimeout(Duration.ofSeconds(1)).build(); // retried 3 times, then thrown
         try (StoragePool pool = StoragePool.create(tiny);
              Connection held = pool.client(DataSource.class).orElseThrow().getConnection()) { // a leak, say
             pool.usage().record(UsageMetric.builder().time(Instant.now()).provider("openai").model("gpt-4o").build());
