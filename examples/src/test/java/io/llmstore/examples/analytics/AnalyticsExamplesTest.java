@@ -3,12 +3,15 @@ package io.llmstore.examples.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmstore.core.event.LlmEvent;
+import io.llmstore.core.price.PriceCatalog;
+import io.llmstore.core.price.TokenUsage;
 import io.llmstore.core.stats.PoolStats;
 import io.llmstore.core.usage.ModelUsage;
 import io.llmstore.core.usage.UsageBucket;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.examples.ExampleRun;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -30,10 +33,14 @@ class AnalyticsExamplesTest {
 
         UsageMetric m = InsertAMetric.run(run.config, run.out);
 
+        // The bundled dataset's price at the call's time (gpt-4o: 2.5 in / 10 out per Mtok in dataset 0.1.8: $0.0065).
+        BigDecimal expected = PriceCatalog.bundled().cost("openai", "gpt-4o", TokenUsage.of(1_200, 350), m.time())
+                .orElseThrow().total();
+        assertThat(m.costUsd()).isEqualByComparingTo(expected);
         assertThat(run.queryRows("SELECT model_id, provider, token_input, token_output, cost_usd, user_id, event_id "
-                + "FROM llm_usage_metrics")).containsExactly(
-                "gpt-4o|openai|1200|350|0.006500|user-42|" + m.eventId());
-        assertThat(run.printed()).contains("recorded " + m.eventId() + ": gpt-4o, 1550 tokens, $0.0065");
+                + "FROM llm_usage_metrics")).containsExactly("gpt-4o|openai|1200|350|"
+                + expected.setScale(6, RoundingMode.HALF_UP).toPlainString() + "|user-42|" + m.eventId());
+        assertThat(run.printed()).contains("recorded " + m.eventId() + ": gpt-4o, 1550 tokens, $" + expected.toPlainString());
     }
 
     @Test
