@@ -45,19 +45,28 @@ public final class ExampleRun {
 
     /** A run of the named example with every backend configured. */
     public ExampleRun(String name) {
-        this(name, b -> { });
+        this(name, true, b -> { });
+    }
+
+    /**
+     * A run of the named example with PostgreSQL and Redis only, for examples that publish nothing: the pool then
+     * provisions no topics (six per run), which keeps the shared broker small.
+     */
+    public static ExampleRun withoutKafka(String name) {
+        return new ExampleRun(name, false, b -> { });
     }
 
     /** A run of the named example; {@code extra} may add settings to the builder. */
-    public ExampleRun(String name, Consumer<StorageConfig.Builder> extra) {
+    public ExampleRun(String name, boolean kafka, Consumer<StorageConfig.Builder> extra) {
         this.id = name.toLowerCase() + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         StorageConfig.Builder b = StorageConfig.builder().environment(Map.of()).systemProperties(new Properties())
                 .databaseUrl(db.databaseUrl())
                 .set("DB_SCHEMA", id)
                 .redisUrl(TestServers.redis().uri())
-                .set("REDIS_KEY_PREFIX", redisPrefix())
-                .kafkaBootstrapServers(TestServers.kafka().bootstrapServers())
-                .set("KAFKA_TOPIC_PREFIX", topicPrefix());
+                .set("REDIS_KEY_PREFIX", redisPrefix());
+        if (kafka) {
+            b.kafkaBootstrapServers(TestServers.kafka().bootstrapServers()).set("KAFKA_TOPIC_PREFIX", topicPrefix());
+        }
         extra.accept(b);
         this.config = b.build();
     }

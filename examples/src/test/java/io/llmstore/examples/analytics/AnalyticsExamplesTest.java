@@ -29,7 +29,7 @@ class AnalyticsExamplesTest {
 
     @Test
     void insertAMetricStoresOnePricedRow() throws Exception {
-        ExampleRun run = new ExampleRun("insert_metric");
+        ExampleRun run = ExampleRun.withoutKafka("insert_metric");
 
         UsageMetric m = InsertAMetric.run(run.config, run.out);
 
@@ -45,7 +45,7 @@ class AnalyticsExamplesTest {
 
     @Test
     void usageSummaryPrintsWhatTheTableHoldsPerModelAndProvider() throws Exception {
-        ExampleRun run = new ExampleRun("usage_summary");
+        ExampleRun run = ExampleRun.withoutKafka("usage_summary");
 
         List<ModelUsage> byModel = UsageSummary.run(run.config, run.out);
 
@@ -61,7 +61,7 @@ class AnalyticsExamplesTest {
 
     @Test
     void timeSeriesHasOneBucketPerHourWithThatHoursCalls() throws Exception {
-        ExampleRun run = new ExampleRun("time_series");
+        ExampleRun run = ExampleRun.withoutKafka("time_series");
 
         List<UsageBucket> series = TimeSeries.run(run.config, run.out);
 
@@ -76,7 +76,7 @@ class AnalyticsExamplesTest {
 
     @Test
     void responseCachingCallsTheLlmOnceAndLeavesTheAnswerInRedis() throws Exception {
-        ExampleRun run = new ExampleRun("response_cache");
+        ExampleRun run = ExampleRun.withoutKafka("response_cache");
 
         int llmCalls = ResponseCaching.run(run.config, run.out);
 
@@ -92,7 +92,7 @@ class AnalyticsExamplesTest {
 
     @Test
     void sessionsKeepAliceForThirtyMinutesAndForgetBob() {
-        ExampleRun run = new ExampleRun("sessions");
+        ExampleRun run = ExampleRun.withoutKafka("sessions");
 
         Sessions.run(run.config, run.out);
 
@@ -106,7 +106,7 @@ class AnalyticsExamplesTest {
 
     @Test
     void rateLimitingAllowsFiveCallsAndChargesTheActualTokens() {
-        ExampleRun run = new ExampleRun("rate_limit");
+        ExampleRun run = ExampleRun.withoutKafka("rate_limit");
 
         int granted = RateLimiting.run(run.config, run.out);
 
@@ -136,7 +136,7 @@ class AnalyticsExamplesTest {
 
     @Test
     void retryWithBackoffStoresTheRowOnceAfterTwoTransientFailures() throws Exception {
-        ExampleRun run = new ExampleRun("retry");
+        ExampleRun run = ExampleRun.withoutKafka("retry");
 
         long start = System.nanoTime();
         int attempts = RetryWithBackoff.run(run.config, run.out);
@@ -152,7 +152,7 @@ class AnalyticsExamplesTest {
 
     @Test
     void batchInsertStoresEveryRowOnceEvenWhenReplayed() throws Exception {
-        ExampleRun run = new ExampleRun("batch");
+        ExampleRun run = ExampleRun.withoutKafka("batch");
 
         List<UsageMetric> batch = BatchInsert.run(run.config, run.out);
 
@@ -165,7 +165,7 @@ class AnalyticsExamplesTest {
 
     @Test
     void poolAndCacheStatsCountTheCacheHitsAndTheConnections() {
-        ExampleRun run = new ExampleRun("stats");
+        ExampleRun run = ExampleRun.withoutKafka("stats");
 
         PoolStats stats = PoolAndCacheStats.run(run.config, run.out);
 

@@ -43,7 +43,7 @@ class StorageExamplesTest {
 
     @Test
     void theBuilderAloneConfiguresThePoolAndMasksThePassword() {
-        ExampleRun run = new ExampleRun("builder");
+        ExampleRun run = ExampleRun.withoutKafka("builder");
 
         HealthReport health = ConfigureWithBuilder.run(run.db.databaseUrl(), TestServers.redis().uri(), run.out);
 
@@ -54,7 +54,7 @@ class StorageExamplesTest {
 
     @Test
     void theEnvironmentConfiguresThePoolAndItsSchema() throws Exception {
-        ExampleRun run = new ExampleRun("env");
+        ExampleRun run = ExampleRun.withoutKafka("env");
 
         HealthReport health = ConfigureFromEnvironment.run(Map.of("DATABASE_URL", run.db.databaseUrl(),
                 "DB_SCHEMA", run.id, "DB_POOL_MAX_CONNECTIONS", "3", "REDIS_URL", TestServers.redis().uri()), run.out);
@@ -66,7 +66,7 @@ class StorageExamplesTest {
 
     @Test
     void aDotEnvFileConfiguresThePoolAndItsSchema() throws Exception {
-        ExampleRun run = new ExampleRun("dotenv");
+        ExampleRun run = ExampleRun.withoutKafka("dotenv");
         Path dotEnv = Files.writeString(dir.resolve(".env"), "# development settings\n"
                 + "DATABASE_URL=" + run.db.databaseUrl() + "\nDB_SCHEMA=" + run.id + "\nDB_POOL_MAX_CONNECTIONS=2\n");
 
@@ -79,7 +79,7 @@ class StorageExamplesTest {
 
     @Test
     void aYamlFileConfiguresThePoolAndItsSchema() throws Exception {
-        ExampleRun run = new ExampleRun("yaml");
+        ExampleRun run = ExampleRun.withoutKafka("yaml");
         Path yaml = Files.writeString(dir.resolve("llmstore.yml"), "postgres:\n  url: " + run.db.databaseUrl() + "\n"
                 + "db:\n  schema: " + run.id + "\npool:\n  max_connections: 5\n  connect_timeout: 3s\n"
                 + "redis:\n  url: " + TestServers.redis().uri() + "\n");
@@ -107,7 +107,7 @@ class StorageExamplesTest {
 
     @Test
     void poolUtilizationWarnsWhenNineOfTenConnectionsAreBusy() throws Exception {
-        ExampleRun run = new ExampleRun("utilization");
+        ExampleRun run = ExampleRun.withoutKafka("utilization");
 
         ConnectionPoolStats busy = PoolUtilization.run(run.config, run.out);
 
@@ -121,7 +121,7 @@ class StorageExamplesTest {
     @Test
     void closingThePoolWritesEveryBufferedRow() throws Exception {
         // A flush interval far longer than the test: only close() can have written the rows.
-        ExampleRun run = new ExampleRun("shutdown", b -> b.set("USAGE_FLUSH_INTERVAL", "10m"));
+        ExampleRun run = new ExampleRun("shutdown", false, b -> b.set("USAGE_FLUSH_INTERVAL", "10m"));
 
         GracefulShutdown.run(run.config, run.out);
 
@@ -159,7 +159,7 @@ class StorageExamplesTest {
 
     @Test
     void errorHandlingTellsRetryableFailuresFromPermanentOnes() throws Exception {
-        ExampleRun run = new ExampleRun("errors");
+        ExampleRun run = ExampleRun.withoutKafka("errors");
 
         List<StorageException> failures = ErrorHandling.run(run.config, run.out);
 
@@ -179,7 +179,7 @@ class StorageExamplesTest {
 
     @Test
     void aSimpleQueryCountsWhatTheTableHolds() throws Exception {
-        ExampleRun run = new ExampleRun("simple_query");
+        ExampleRun run = ExampleRun.withoutKafka("simple_query");
 
         int rows = SimpleQuery.run(run.config, run.out);
 
@@ -191,7 +191,7 @@ class StorageExamplesTest {
 
     @Test
     void cacheAsideReadsTheDatabaseOnceThenRedis() throws Exception {
-        ExampleRun run = new ExampleRun("cache_aside");
+        ExampleRun run = ExampleRun.withoutKafka("cache_aside");
 
         List<CacheAsideUser.User> reads = CacheAsideUser.run(run.config, run.out);
 
@@ -206,7 +206,7 @@ class StorageExamplesTest {
 
     @Test
     void aRefusedTransferIsRolledBackWhole() throws Exception {
-        ExampleRun run = new ExampleRun("transaction");
+        ExampleRun run = ExampleRun.withoutKafka("transaction");
 
         Map<String, BigDecimal> balances = Transaction.run(run.config, run.out);
 
