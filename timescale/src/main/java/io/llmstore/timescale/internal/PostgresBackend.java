@@ -166,9 +166,11 @@ public final class PostgresBackend implements Backend {
 
     @Override
     public List<HealthCheck> healthChecks() {
-        return List.of(HealthCheck.of("postgres", true, () -> {
+        // Bounded by the pool's connect timeout: that is how long getConnection waits for a server that is down.
+        Duration timeout = Duration.ofMillis(dataSource.getConnectionTimeout());
+        return List.of(HealthCheck.of("postgres", true, timeout, () -> {
             try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-                st.setQueryTimeout(5);
+                st.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
                 st.execute("SELECT 1");
             } catch (SQLException e) {
                 throw SqlErrors.translate("health check", e);
