@@ -170,6 +170,11 @@ public final class PostgresBackend implements Backend {
         Duration timeout = Duration.ofMillis(dataSource.getConnectionTimeout());
         return List.of(HealthCheck.of("postgres", true, timeout, () -> {
             try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+                // A query timeout alone never fires on a hung server: pgjdbc enforces it with a cancel request on a
+                // new connection, which that server does not answer either (measured: SELECT 1 blocked for good). A
+                // network timeout on this connection's own socket ends the wait; HikariCP evicts the broken
+                // connection and restores the timeout of a healthy one when it is returned.
+                c.setNetworkTimeout(Runnable::run, (int) timeout.toMillis());
                 st.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
                 st.execute("SELECT 1");
             } catch (SQLException e) {
