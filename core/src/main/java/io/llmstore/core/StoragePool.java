@@ -9,6 +9,7 @@ import io.llmstore.core.health.ComponentHealth;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.health.HealthMonitor;
 import io.llmstore.core.health.HealthReport;
+import io.llmstore.core.internal.ConcurrentHealthChecks;
 import io.llmstore.core.ratelimit.RateLimiters;
 import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.core.session.SessionStore;
@@ -66,6 +67,7 @@ public final class StoragePool implements AutoCloseable {
     private final List<Backend> backends;
     private final List<HealthMonitor> monitors = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ConcurrentHealthChecks healthChecks = new ConcurrentHealthChecks();
 
     private StoragePool(StorageConfig config, Clock clock, List<Backend> backends) {
         this.config = config;
@@ -143,14 +145,18 @@ public final class StoragePool implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Checks every component now: DOWN if a critical one (PostgreSQL) is down, DEGRADED if an optional one is. */
+    /**
+     * Checks every component now, all at once: DOWN if a critical one (PostgreSQL) is down, DEGRADED if an optional
+     * one is. Returns within the largest component timeout (PostgreSQL: {@code DB_POOL_CONNECT_TIMEOUT}, Redis:
+     * {@code REDIS_COMMAND_TIMEOUT}, Kafka: {@code KAFKA_HEALTH_TIMEOUT}) plus a small slack, however many are down;
+     * a component that has not answered by its timeout is reported DOWN.
+     */
     public HealthReport healthCheck() {
-        List<ComponentHealth> results = new ArrayList<>();
+        List<HealthCheck> checks = new ArrayList<>();
         for (Backend backend : backends) {
-            for (HealthCheck check : backend.healthChecks()) {
-                results.add(check.check());
-            }
+            checks.addAll(backend.healthChecks());
         }
+        List<ComponentHealth> results = healthChecks.run(checks);
         return HealthReport.of(results, clock.instant());
     }
 
@@ -200,6 +206,7 @@ public final class StoragePool implements AutoCloseable {
         synchronized (monitors) {
             monitors.forEach(HealthMonitor::close);
         }
+        healthChecks.close();
         for (int i = backends.size() - 1; i >= 0; i--) {
             try {
                 backends.get(i).flush();

@@ -167,7 +167,7 @@ public final class RedisBackendProvider implements BackendProvider {
         @Override
         public List<HealthCheck> healthChecks() {
             // Not critical: without Redis the pool is DEGRADED (cache misses, limiters by policy), not DOWN.
-            return List.of(HealthCheck.of("redis", false, () -> {
+            return List.of(HealthCheck.of("redis", false, config.commandTimeout(), () -> {
                 try {
                     String pong = connector.connection().sync().ping();
                     if (!"PONG".equals(pong)) {

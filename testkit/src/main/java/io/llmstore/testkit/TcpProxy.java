@@ -14,8 +14,8 @@ import java.util.function.LongPredicate;
 
 /**
  * A loopback TCP proxy that fault tests and benchmarks control: forwards {@code 127.0.0.1:port()} to a target, and can cut every open
- * connection ({@link #cutAll()}), refuse new ones ({@link #refuseNew()}, the client sees its connection reset at once)
- * and {@link #resume()}. {@link #cutAfterUpstreamBytes} cuts every connection once a connection has sent that many
+ * connection ({@link #cutAll()}), refuse new ones ({@link #refuseNew()}, the client sees its connection reset at once),
+ * look hung ({@link #hang()}: accept and never answer) and {@link #resume()}. {@link #cutAfterUpstreamBytes} cuts every connection once a connection has sent that many
  * bytes towards the server, the precise way to drop one connection in the middle of a COPY or a batch.
  *
  * <p>Plain threads, two per connection: enough for a test's handful of pooled connections.
@@ -26,6 +26,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean refusing;
+    private volatile boolean hanging;
     private volatile boolean closed;
     private volatile LongPredicate cutWhen = n -> false;
     private final AtomicLong cuts = new AtomicLong();
@@ -62,10 +63,25 @@ public final class TcpProxy implements AutoCloseable {
         cutAll();
     }
 
-    /** Forwards new connections again and forgets any armed cut. */
+    /**
+     * The server looks hung: open connections stop forwarding (bytes either way are swallowed) and new ones are
+     * accepted but never answered. Clients wait for their own timeouts, as with a server stopped by SIGSTOP.
+     */
+    public void hang() {
+        hanging = true;
+    }
+
+    /**
+     * Forwards new connections again and forgets any armed cut. After a {@link #hang()}, the connections that were
+     * open are cut, since bytes they sent meanwhile were lost.
+     */
     public void resume() {
         cutWhen = n -> false;
         refusing = false;
+        if (hanging) {
+            hanging = false;
+            cutAll();
+        }
     }
 
     /**
@@ -93,6 +109,10 @@ public final class TcpProxy implements AutoCloseable {
                 closeQuietly(client);
                 continue;
             }
+            if (hanging) {
+                open.add(client); // held open, never answered; cut by resume() or close()
+                continue;
+            }
             Socket upstream = new Socket();
             try {
                 upstream.connect(target, 2000);
@@ -115,6 +135,9 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    if (hanging) {
+                        continue; // swallowed: the peer waits for an answer that never comes
+                    }
                     if (upstreamDirection) {
                         sent += n;
                         if (cutWhen.test(sent)) {

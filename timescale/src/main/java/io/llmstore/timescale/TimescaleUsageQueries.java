@@ -10,6 +10,7 @@ import static org.jooq.impl.DSL.sum;
 import static org.jooq.impl.DSL.table;
 import static org.jooq.impl.DSL.val;
 
+import io.llmstore.core.error.QueryException;
 import io.llmstore.core.usage.ErrorSummary;
 import io.llmstore.core.usage.ModelUsage;
 import io.llmstore.core.usage.PageCursor;
@@ -90,8 +91,9 @@ public final class TimescaleUsageQueries implements UsageQueries {
                 .from(METRICS).where(where(filter))
                 .groupBy(MODEL)
                 .orderBy(cost.desc(), MODEL.asc())
-                .fetch(r -> new ModelUsage(r.value1(), longOf(r.value2()), longOf(r.value3()), longOf(r.value4()),
-                        longOf(r.value5()), r.value6())));
+                .fetch(r -> new ModelUsage(r.value1(), sumOf(r.value2(), "request_count", "usage by model"),
+                        sumOf(r.value3(), "token_input", "usage by model"), sumOf(r.value4(), "token_output", "usage by model"),
+                        sumOf(r.value5(), "token_total", "usage by model"), r.value6())));
     }
 
     @Override
@@ -113,8 +115,9 @@ public final class TimescaleUsageQueries implements UsageQueries {
                 .from(METRICS).where(where(filter))
                 .groupBy(b, MODEL)
                 .orderBy(b.asc(), MODEL.asc())
-                .fetch(r -> bucketOf(r.value1(), r.value2(), longOf(r.value3()), longOf(r.value4()), r.value5(),
-                        doubleOf(r.value6()), longOf(r.value7()))));
+                .fetch(r -> bucketOf(r.value1(), r.value2(), sumOf(r.value3(), "request_count", "usage time series"),
+                        sumOf(r.value4(), "token_total", "usage time series"), r.value5(), doubleOf(r.value6()),
+                        sumOf(r.value7(), "error_count", "usage time series"))));
     }
 
     @Override
@@ -141,8 +144,9 @@ public final class TimescaleUsageQueries implements UsageQueries {
                 .from(table(name(view))).where(c)
                 .groupBy(BUCKET, MODEL)
                 .orderBy(BUCKET.asc(), MODEL.asc())
-                .fetch(r -> bucketOf(r.value1(), r.value2(), longOf(r.value3()), longOf(r.value4()), r.value5(),
-                        doubleOf(r.value6()), longOf(r.value7()))));
+                .fetch(r -> bucketOf(r.value1(), r.value2(), sumOf(r.value3(), "request_count", "usage " + view),
+                        sumOf(r.value4(), "token_total", "usage " + view), r.value5(), doubleOf(r.value6()),
+                        sumOf(r.value7(), "error_count", "usage " + view))));
     }
 
     @Override
@@ -153,7 +157,8 @@ public final class TimescaleUsageQueries implements UsageQueries {
                 .from(METRICS).where(where(filter))
                 .groupBy(PROVIDER)
                 .orderBy(cost.desc(), PROVIDER.asc())
-                .fetch(r -> new ProviderCost(r.value1(), longOf(r.value2()), longOf(r.value3()), r.value4())));
+                .fetch(r -> new ProviderCost(r.value1(), sumOf(r.value2(), "request_count", "cost by provider"),
+                        sumOf(r.value3(), "token_total", "cost by provider"), r.value4())));
     }
 
     @Override
@@ -165,9 +170,10 @@ public final class TimescaleUsageQueries implements UsageQueries {
                 .groupBy(PROVIDER, MODEL)
                 .orderBy(errors.desc(), PROVIDER.asc(), MODEL.asc())
                 .fetch(r -> {
-                    long requests = longOf(r.value3());
-                    long errs = longOf(r.value4());
-                    return new ErrorSummary(r.value1(), r.value2(), requests, errs, longOf(r.value5()),
+                    long requests = sumOf(r.value3(), "request_count", "error analysis");
+                    long errs = sumOf(r.value4(), "error_count", "error analysis");
+                    return new ErrorSummary(r.value1(), r.value2(), requests, errs,
+                            sumOf(r.value5(), "success_count", "error analysis"),
                             requests == 0 ? 0.0 : (double) errs / requests);
                 }));
     }
@@ -285,8 +291,22 @@ public final class TimescaleUsageQueries implements UsageQueries {
         return t.atOffset(ZoneOffset.UTC);
     }
 
-    private static long longOf(Number n) {
-        return n == null ? 0L : n.longValue();
+    /**
+     * A {@code sum()} of a BIGINT column as the long the result records carry. PostgreSQL sums BIGINT exactly as
+     * NUMERIC (no overflow on the server, in the views or the continuous aggregates); {@code longValue()} would wrap a
+     * sum past 2^63 - 1 to a negative number, so a sum that does not fit is a clear error instead.
+     */
+    private static long sumOf(BigDecimal sum, String column, String operation) {
+        if (sum == null) {
+            return 0L;
+        }
+        try {
+            return sum.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new QueryException(operation + ": sum(" + column + ") is " + sum.toPlainString()
+                    + ", beyond the result's 64-bit range (at most " + Long.MAX_VALUE + "); query a narrower window"
+                    + " or fewer models", e, false);
+        }
     }
 
     private static double doubleOf(Number n) {
@@ -301,7 +321,7 @@ public final class TimescaleUsageQueries implements UsageQueries {
             if (sql != null) {
                 throw SqlErrors.translate(operation, sql);
             }
-            throw new io.llmstore.core.error.QueryException(operation + " failed: " + e.getMessage(), e, false);
+            throw new QueryException(operation + " failed: " + e.getMessage(), e, false);
         }
     }
 

@@ -130,6 +130,33 @@ class PostgresPoolTest {
     }
 
     @Test
+    void aPoolWithoutAnyPasswordOpensRecordsAndIsHealthyOnATrustServer() throws Exception {
+        try (TrustCluster trust = TrustCluster.start();
+             StoragePool pool = StoragePool.create(StorageConfig.builder().databaseUrl(trust.databaseUrlWithoutPassword())
+                     .set("DB_MIGRATE_ON_START", "true").set("DB_TIMESCALEDB", "off").build())) {
+            UsageMetric metric = UsageMetric.builder().time(UsageData.START).model("gpt-4o").provider("openai")
+                    .tokens(10, 5).build();
+            pool.usage().record(metric);
+
+            assertThat(pool.config().postgres().orElseThrow().password()).isNull();
+            assertThat(pool.healthCheck().status()).isEqualTo(HealthStatus.UP);
+            assertThat(pool.analytics().rows(io.llmstore.core.usage.UsageFilter.between(UsageData.START,
+                    UsageData.START.plusSeconds(1)), java.util.Optional.empty(), 10).rows()).containsExactly(metric);
+        }
+    }
+
+    @Test
+    void aServerThatAsksForAPasswordWhenNoneIsConfiguredFailsNamingDbPasswordAndDatabaseUrl() {
+        String url = server.databaseUrl().replace(":" + server.password() + "@", "@");
+        assertThat(url).doesNotContain(server.password());
+
+        assertThatThrownBy(() -> open(config(url, 1, Duration.ofSeconds(1)).retryMaxAttempts(1)))
+                .isInstanceOf(ConnectionException.class)
+                .hasMessageContaining("the server asks for a password and none is configured: set DB_PASSWORD, or give "
+                        + "it in DATABASE_URL");
+    }
+
+    @Test
     void twoInstancesMigratingAtOnceApplyEachVersionExactlyOnce() throws Exception {
         StoragePool a = open(config(server.databaseUrl(), 2, Duration.ofSeconds(5)));
         StoragePool b = open(config(server.databaseUrl(), 2, Duration.ofSeconds(5)));

@@ -524,6 +524,54 @@ abstract class UsageStoreContract {
     }
 
     @Test
+    void tokenSumsPastTheLongRangeFailNamingTheColumnInsteadOfWrappingNegative() {
+        // Three rows of 2^62 tokens each: every sum is 3 * 2^62 > 2^63 - 1. PostgreSQL sums BIGINT as NUMERIC, exactly.
+        long quarter = 1L << 62;
+        List<UsageMetric> rows = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            rows.add(UsageMetric.builder().time(UsageData.START.plusSeconds(i)).model("gpt-4o").provider("openai")
+                    .tokens(quarter, 0).build());
+        }
+        pool.usage().recordAll(rows);
+        UsageQueries q = pool.analytics();
+        UsageFilter window = UsageFilter.between(UsageData.START, UsageData.START.plus(Duration.ofDays(1)));
+        String sum = "13835058055282163712"; // 3 * 2^62
+
+        List<Runnable> queries = List.of(() -> q.usageByModel(window), () -> q.costByProvider(window),
+                () -> q.timeSeries(window, Duration.ofHours(1)), () -> q.hourly(window), () -> q.daily(window));
+        for (Runnable query : queries) {
+            assertThatThrownBy(query::run)
+                    .isInstanceOf(io.llmstore.core.error.QueryException.class)
+                    .hasMessageContaining("is " + sum + ", beyond the result's 64-bit range (at most " + Long.MAX_VALUE + ")")
+                    .hasMessageContaining("sum(token_");
+        }
+        q.refreshRollups(UsageData.START, UsageData.START.plus(Duration.ofDays(1)));
+        assertThatThrownBy(() -> q.hourly(window)).as("materialized hourly rollup").hasMessageContaining("is " + sum);
+        assertThatThrownBy(() -> q.daily(window)).as("materialized daily rollup").hasMessageContaining("is " + sum);
+        // A window whose sum fits answers exactly.
+        UsageFilter two = UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(1));
+        assertThat(q.usageByModel(two)).singleElement().satisfies(u -> assertThat(u.tokenInput()).isEqualTo(quarter));
+    }
+
+    @Test
+    void aTimeWithNanosecondsIsTruncatedToMicrosecondsSoTheStoredRowReadsBackEqual() {
+        // .1234567 would be rounded up by PostgreSQL to .123457; the metric keeps .123456, and so does the row.
+        UsageMetric direct = UsageMetric.builder().time(UsageData.START.plusNanos(123_456_789)).model("gpt-4o")
+                .provider("openai").tokens(10, 5).build();
+        UsageMetric buffered = UsageMetric.builder().time(UsageData.START.plusNanos(223_456_700)).model("gpt-4o")
+                .provider("openai").tokens(1, 1).build();
+        assertThat(direct.time()).isEqualTo(UsageData.START.plusNanos(123_456_000));
+        assertThat(buffered.time()).isEqualTo(UsageData.START.plusNanos(223_456_000));
+
+        pool.usage().record(direct);
+        pool.usageBuffer().record(buffered);
+        pool.usageBuffer().flush();
+
+        assertThat(allRows(UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(1))))
+                .containsExactly(direct, buffered);
+    }
+
+    @Test
     void anyResultExportsAsCsv() {
         pool.usage().recordAll(List.of(
                 UsageMetric.builder().time(UsageData.START).model("gpt-4o").provider("openai").tokens(10, 5)

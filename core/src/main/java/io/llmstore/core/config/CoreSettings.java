@@ -17,9 +17,11 @@ public final class CoreSettings {
     public static final Setting DB_NAME = Setting.of("DB_NAME", "llm_observatory", "database name");
     public static final Setting DB_USER = Setting.of("DB_USER", "postgres", "database user");
     public static final Setting DB_PASSWORD = Setting.secret("DB_PASSWORD",
-            "database password; required when PostgreSQL is configured, unless DATABASE_URL carries it");
+            "database password; optional (trust and peer authentication need none; a server that asks for one fails the "
+                    + "start naming DB_PASSWORD / DATABASE_URL); DATABASE_URL's password wins");
     public static final Setting DB_SSL_MODE = Setting.of("DB_SSL_MODE", "prefer",
-            "disable|allow|prefer|require|verify-ca|verify-full");
+            "disable|allow|prefer|require|verify-ca|verify-full; DATABASE_URL's (or DB_READ_URL's) sslmode wins when both "
+                    + "are given, and both are validated");
     public static final Setting DB_APP_NAME = Setting.of("DB_APP_NAME", "llmstore", "application_name shown in pg_stat_activity");
     public static final Setting DB_READ_URL = Setting.secret("DB_READ_URL",
             "optional read replica (same form as DATABASE_URL) for read-only analytics; default: the primary");

@@ -1,6 +1,7 @@
 package io.llmstore.core.config;
 
 import io.llmstore.core.config.internal.Durations;
+import io.llmstore.core.config.internal.Redaction;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.util.StringJoiner;
  * @param port                server port, 1..65535
  * @param database            database name
  * @param user                user name
- * @param password            the password, never printed
+ * @param password            the password, never printed; null when none is configured (trust or peer auth)
  * @param sslMode             pgjdbc {@code sslmode}
  * @param applicationName     {@code application_name}
  * @param poolMaxConnections  most pooled connections, >= 1
@@ -54,9 +55,11 @@ public record PostgresConfig(String host, int port, String database, String user
 
     @Override
     public String toString() {
-        return "PostgresConfig{url=" + jdbcUrl() + ", user=" + user + ", password=" + (password == null ? "none" : password)
+        // Masked: extra URL parameters may carry a secret (pgjdbc's sslpassword).
+        return "PostgresConfig{url=" + Redaction.maskUrl(jdbcUrl()) + ", user=" + user
+                + ", password=" + (password == null ? "none" : password)
                 + ", pool=" + poolMinConnections + ".." + poolMaxConnections
                 + ", connectTimeout=" + Durations.format(connectTimeout)
-                + readReplica.map(r -> ", readReplica=" + r.jdbcUrl()).orElse("") + "}";
+                + readReplica.map(r -> ", readReplica=" + Redaction.maskUrl(r.jdbcUrl())).orElse("") + "}";
     }
 }

@@ -2,6 +2,7 @@ package io.llmstore.core.config;
 
 import io.llmstore.core.config.internal.ConfigLayer;
 import io.llmstore.core.config.internal.Durations;
+import io.llmstore.core.config.internal.Redaction;
 import io.llmstore.core.error.ConfigException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Every configuration value, resolved through one precedence order: builder values, system properties,
@@ -25,9 +29,32 @@ public final class Settings {
         this.layers = List.copyOf(layers);
     }
 
-    /** A value and the layer that supplied it. */
+    /**
+     * A value and the layer that supplied it. {@link #toString()} masks it when it may be a secret: a secret core
+     * setting ({@code DATABASE_URL}, {@code DB_PASSWORD}, {@code DB_READ_URL}, {@code REDIS_URL}) or any variable
+     * whose name ends in PASSWORD, SECRET, TOKEN, CREDENTIALS, PASSPHRASE, _URL, _URI or _DSN; any other value is shown
+     * with credentials inside URLs masked. {@link #text()} gives the raw value.
+     *
+     * @param name   the variable
+     * @param text   the raw value, trimmed
+     * @param origin where it came from: "environment", "postgres.port in YAML file /app/llmstore.yml"
+     */
     public record Value(String name, String text, String origin) {
+        @Override
+        public String toString() {
+            return name + "=" + (isSecretName(name) ? "******" : Redaction.maskUrl(text)) + " (" + origin + ")";
+        }
     }
+
+    /** True when values of the variable {@code name} must never print; see {@link Value}. */
+    static boolean isSecretName(String name) {
+        return SECRET_NAMES.contains(name) || SECRET_NAME.matcher(name).find();
+    }
+
+    private static final Set<String> SECRET_NAMES = CoreSettings.ALL.stream().filter(Setting::secret)
+            .map(Setting::name).collect(Collectors.toUnmodifiableSet());
+    private static final Pattern SECRET_NAME =
+            Pattern.compile("(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIALS?|PASSPHRASE|_URL|_URI|_DSN)$");
 
     /** The raw value of {@code name} from the highest layer that sets it (blank counts as unset). */
     public Optional<Value> find(String name) {

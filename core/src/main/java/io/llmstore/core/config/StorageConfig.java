@@ -120,10 +120,10 @@ public final class StorageConfig {
         if (!configured) {
             return Optional.empty();
         }
-        PostgresConfig primary = postgresFrom(s, CoreSettings.DATABASE_URL, true);
+        PostgresConfig primary = postgresFrom(s, CoreSettings.DATABASE_URL);
         Optional<PostgresConfig> replica = Optional.empty();
         if (s.isSet(CoreSettings.DB_READ_URL.name())) {
-            PostgresConfig r = postgresFrom(s, CoreSettings.DB_READ_URL, false);
+            PostgresConfig r = postgresFrom(s, CoreSettings.DB_READ_URL);
             replica = Optional.of(r);
         }
         return Optional.of(new PostgresConfig(primary.host(), primary.port(), primary.database(), primary.user(),
@@ -131,7 +131,7 @@ public final class StorageConfig {
                 primary.poolMinConnections(), primary.connectTimeout(), primary.parameters(), replica));
     }
 
-    private static PostgresConfig postgresFrom(Settings s, Setting urlSetting, boolean primary) {
+    private static PostgresConfig postgresFrom(Settings s, Setting urlSetting) {
         String host = s.string(CoreSettings.DB_HOST).orElseThrow();
         int port = s.intValue(CoreSettings.DB_PORT, 1);
         if (port > 65535) {
@@ -147,7 +147,8 @@ public final class StorageConfig {
         Optional<Settings.Value> url = s.find(urlSetting.name());
         if (url.isPresent()) {
             String expected = "a URL of the form postgresql://user:pass@host:port/db?sslmode=..&application_name=..";
-            ConnectionUrls.Parts parts = ConnectionUrls.parse(url.get().text());
+            ConnectionUrls.Parts parts = ConnectionUrls.parse(url.get().text(),
+                    urlSetting.name() + " (" + url.get().origin() + ")");
             if (parts == null || !(parts.scheme().equals("postgresql") || parts.scheme().equals("postgres")
                     || parts.scheme().equals("jdbc:postgresql"))) {
                 throw new ConfigException(urlSetting.name() + " (" + url.get().origin() + ") must be " + expected
@@ -191,22 +192,19 @@ public final class StorageConfig {
             }
         }
         if (password == null || password.isEmpty()) {
-            if (primary) {
-                throw new ConfigException("DB_PASSWORD is required when PostgreSQL is configured: set DB_PASSWORD "
-                        + "or give the password in DATABASE_URL (postgresql://user:pass@host:port/db)");
-            }
-            password = s.secret(CoreSettings.DB_PASSWORD).orElse(null);
+            // No password is fine: trust and peer authentication need none. A server that asks for one refuses the
+            // connection, and the backend translates that refusal into a message naming DB_PASSWORD / DATABASE_URL.
+            password = s.secret(CoreSettings.DB_PASSWORD).filter(p -> !p.isEmpty()).orElse(null);
         }
 
-        SslMode sslMode;
+        // Both are validated, so a typo in either fails here; the URL's sslmode wins, like every other part of the URL.
+        SslMode sslMode = s.enumValue(CoreSettings.DB_SSL_MODE, SslMode.class);
         if (sslText != null) {
             sslMode = SslMode.parse(sslText);
             if (sslMode == null) {
                 throw new ConfigException(urlSetting.name() + " parameter sslmode must be one of "
                         + "disable|allow|prefer|require|verify-ca|verify-full, was '" + sslText + "'");
             }
-        } else {
-            sslMode = s.enumValue(CoreSettings.DB_SSL_MODE, SslMode.class);
         }
         if (appName == null) {
             appName = s.string(CoreSettings.DB_APP_NAME).orElse(null);
@@ -232,7 +230,7 @@ public final class StorageConfig {
         }
         String text = url.get().text();
         String expected = "a URL of the form redis://[user:pass@]host:port[/db] or rediss://...";
-        ConnectionUrls.Parts parts = ConnectionUrls.parse(text);
+        ConnectionUrls.Parts parts = ConnectionUrls.parse(text, "REDIS_URL (" + url.get().origin() + ")");
         if (parts == null || !(parts.scheme().equals("redis") || parts.scheme().equals("rediss"))) {
             throw new ConfigException("REDIS_URL (" + url.get().origin() + ") must be " + expected
                     + ", was '" + Redaction.maskUrl(text) + "'");

@@ -3,6 +3,7 @@ package io.llmstore.core.event;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -14,7 +15,7 @@ import java.util.UUID;
  * Build it with {@link #builder()}; {@link LlmEventJson} is its wire form (snake_case JSON, documented there).
  *
  * @param eventId    unique id; consumers and the usage sink use it to store each event once
- * @param timestamp  when the call was made
+ * @param timestamp  when the call was made, truncated to microseconds (what PostgreSQL stores)
  * @param eventType  what happened, e.g. {@code completion}, {@code embedding}, {@code error}; not blank, at most
  *                   64 characters ({@link #TYPE_ERROR} counts as a failed call in usage)
  * @param modelId    model, e.g. {@code gpt-4o}; not blank, at most 255 characters
@@ -44,6 +45,8 @@ public record LlmEvent(UUID eventId, Instant timestamp, String eventType, String
     public LlmEvent {
         requireNonNull(eventId, "eventId");
         requireNonNull(timestamp, "timestamp");
+        // Truncated to what PostgreSQL keeps, so the event, its usage row and the row read back carry the same instant.
+        timestamp = timestamp.truncatedTo(ChronoUnit.MICROS);
         eventType = requireText(eventType, "eventType", MAX_TYPE_LENGTH);
         modelId = requireText(modelId, "modelId", MAX_TEXT_LENGTH);
         provider = requireText(provider, "provider", MAX_TEXT_LENGTH);

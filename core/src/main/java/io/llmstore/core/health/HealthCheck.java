@@ -1,6 +1,7 @@
 package io.llmstore.core.health;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -18,11 +19,30 @@ public interface HealthCheck {
     ComponentHealth check();
 
     /**
-     * A check that runs {@code probe} and reports UP when it returns, DOWN with the exception's message when it
-     * throws. The probe must bound its own time (driver timeouts).
+     * The longest {@link #check()} may take. The pool runs every component's check at once and reports a component
+     * that has not answered within its timeout as DOWN, so a health report takes the largest timeout, not the sum.
      */
-    static HealthCheck of(String component, boolean critical, Runnable probe) {
+    Duration timeout();
+
+    /**
+     * A check that runs {@code probe} and reports UP when it returns, DOWN with the exception's message when it
+     * throws. The probe should bound its own time by {@code timeout} (driver timeouts); the pool stops waiting for it
+     * then either way.
+     *
+     * @param timeout the longest the probe may take, &gt; 0
+     */
+    static HealthCheck of(String component, boolean critical, Duration timeout, Runnable probe) {
+        Objects.requireNonNull(component, "component");
+        Objects.requireNonNull(probe, "probe");
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be > 0, was " + timeout);
+        }
         return new HealthCheck() {
+            @Override
+            public Duration timeout() {
+                return timeout;
+            }
+
             @Override
             public String component() {
                 return component;

@@ -2,6 +2,7 @@ package io.llmstore.core.usage;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -11,7 +12,8 @@ import java.util.UUID;
  * rule and the value. Build it with {@link #builder()}.
  *
  * @param eventId       unique id; replaying the same id stores nothing twice
- * @param time          when the call was made
+ * @param time          when the call was made, truncated to microseconds (what a {@code timestamptz} column holds),
+ *                      so a stored row reads back equal to this metric
  * @param modelId       model, e.g. {@code gpt-4o}; not blank, at most 255 characters
  * @param provider      provider, e.g. {@code openai}; not blank, at most 255 characters
  * @param requestCount  calls in this row, >= 0
@@ -39,6 +41,8 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
     public UsageMetric {
         requireNonNull(eventId, "eventId");
         requireNonNull(time, "time");
+        // PostgreSQL keeps microseconds and rounds the rest: truncate here so a stored row reads back equal to this.
+        time = time.truncatedTo(ChronoUnit.MICROS);
         modelId = requireText(modelId, "modelId");
         provider = requireText(provider, "provider");
         requireNonNegative(requestCount, "requestCount");

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -148,11 +149,81 @@ class StorageConfigUnitTest {
     }
 
     @Test
-    void missingPasswordFailsAtLoadNamingTheVariable() {
-        assertThatThrownBy(() -> isolated().environment(Map.of("DB_HOST", "db")).build())
+    void noPasswordIsAcceptedForTrustOrPeerAuthentication() {
+        PostgresConfig pg = isolated().environment(Map.of("DB_HOST", "db")).build().postgres().orElseThrow();
+        assertThat(pg.password()).isNull();
+        assertThat(pg.toString()).contains("password=none");
+
+        PostgresConfig fromUrl = isolated().databaseUrl("postgresql://app@db:5432/x").build().postgres().orElseThrow();
+        assertThat(fromUrl.user()).isEqualTo("app");
+        assertThat(fromUrl.password()).isNull();
+        assertThat(isolated().databaseUrl("postgresql://app@db/x").dbPassword("pw").build().postgres().orElseThrow()
+                .password().reveal()).isEqualTo("pw");
+    }
+
+    @Test
+    void aUrlPasswordThatIsNotPercentEncodedFailsNamingTheVariableAndTheFixWithoutTheSecret() {
+        for (String password : List.of("Zq8%zzWv4", "Wv4Zq8-100%", "Zq8@Wv4#k", "Zq8/Wv4?k", "Zq8 Wv4[k]")) {
+            for (String variable : List.of("DATABASE_URL", "DB_READ_URL", "REDIS_URL")) {
+                String url = (variable.equals("REDIS_URL") ? "redis://default:" : "postgresql://app:")
+                        + password + "@host.example:5432/" + (variable.equals("REDIS_URL") ? "0" : "db");
+                Map<String, String> env = variable.equals("DB_READ_URL")
+                        ? Map.of("DB_PASSWORD", "x", variable, url) : Map.of(variable, url);
+                assertThatThrownBy(() -> isolated().environment(env).build())
+                        .as(variable + " with password " + password)
+                        .isInstanceOf(ConfigException.class)
+                        .hasMessageStartingWith(variable + " (environment) has credentials")
+                        .hasMessageContaining("Percent-encode the password")
+                        .hasMessageContaining("DB_PASSWORD")
+                        .satisfies(e -> assertNoPieceOfSecret(e, password));
+            }
+        }
+        // Encoded, the same passwords load and decode exactly.
+        assertThat(isolated().databaseUrl("postgresql://app:Zq8%25zzWv4@h/db").build().postgres().orElseThrow()
+                .password().reveal()).isEqualTo("Zq8%zzWv4");
+        assertThat(isolated().databaseUrl("postgresql://app:Zq8%40Wv4%23k@h/db").build().postgres().orElseThrow()
+                .password().reveal()).isEqualTo("Zq8@Wv4#k");
+    }
+
+    @Test
+    void aBadPercentEscapeInAUrlParameterFailsNamingTheParameterNotItsValue() {
+        assertThatThrownBy(() -> isolated().databaseUrl("postgresql://app:pw@h/db?sslpassword=Zq8%zzWv4").build())
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("DB_PASSWORD is required")
-                .hasMessageContaining("DATABASE_URL");
+                .hasMessage("DATABASE_URL (builder) has a bad '%' escape in parameter sslpassword: a '%' must be followed "
+                        + "by two hex digits (write a literal '%' as %25)")
+                .hasNoCause();
+    }
+
+    @Test
+    void sslModeIsValidatedInTheVariableAndTheUrlAndTheUrlWins() {
+        assertBad(Map.of("DATABASE_URL", "postgresql://u:p@h/db?sslmode=require", "DB_SSL_MODE", "sometimes"),
+                "DB_SSL_MODE (environment) must be one of disable|allow|prefer|require|verify-ca|verify-full, was 'sometimes'");
+        assertBad(Map.of("DATABASE_URL", "postgresql://u:p@h/db?sslmode=sometimes", "DB_SSL_MODE", "require"),
+                "DATABASE_URL parameter sslmode must be one of disable|allow|prefer|require|verify-ca|verify-full, was 'sometimes'");
+
+        assertThat(isolated().environment(Map.of("DATABASE_URL", "postgresql://u:p@h/db?sslmode=require", "DB_SSL_MODE", "disable"))
+                .build().postgres().orElseThrow().sslMode()).isEqualTo(SslMode.REQUIRE);
+        assertThat(isolated().environment(Map.of("DATABASE_URL", "postgresql://u:p@h/db", "DB_SSL_MODE", "verify-full"))
+                .build().postgres().orElseThrow().sslMode()).isEqualTo(SslMode.VERIFY_FULL);
+        PostgresConfig withReplica = isolated().environment(Map.of("DATABASE_URL", "postgresql://u:p@h/db?sslmode=disable",
+                "DB_READ_URL", "postgresql://u:p@r/db", "DB_SSL_MODE", "verify-ca")).build().postgres().orElseThrow();
+        assertThat(withReplica.sslMode()).isEqualTo(SslMode.DISABLE);
+        assertThat(withReplica.readReplica().orElseThrow().sslMode()).isEqualTo(SslMode.VERIFY_CA);
+    }
+
+    /** No 3-character piece of {@code secret} in any message of the exception, its causes or suppressed ones. */
+    private static void assertNoPieceOfSecret(Throwable thrown, String secret) {
+        List<Throwable> all = new java.util.ArrayList<>();
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            all.add(t);
+            all.addAll(List.of(t.getSuppressed()));
+        }
+        for (Throwable t : all) {
+            String message = String.valueOf(t.getMessage());
+            for (int i = 0; i + 3 <= secret.length(); i++) {
+                assertThat(message).as("message of " + t.getClass().getName()).doesNotContain(secret.substring(i, i + 3));
+            }
+        }
     }
 
     @Test

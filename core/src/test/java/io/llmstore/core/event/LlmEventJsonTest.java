@@ -36,6 +36,16 @@ class LlmEventJsonTest {
     }
 
     @Test
+    void aTimestampWithNanosecondsIsTruncatedToMicrosecondsAsPostgresqlStoresIt() {
+        Instant nanos = Instant.parse("2026-01-31T12:00:00.123456789Z");
+        LlmEvent event = LlmEvent.builder().timestamp(nanos).model("m").provider("p").build();
+
+        assertThat(event.timestamp()).isEqualTo(Instant.parse("2026-01-31T12:00:00.123456Z"));
+        assertThat(LlmEventJson.encodeToString(event)).contains("\"timestamp\":\"2026-01-31T12:00:00.123456Z\"");
+        assertThat(LlmEventJson.decode(LlmEventJson.encode(event))).isEqualTo(event);
+    }
+
+    @Test
     void unknownFieldsAreIgnoredSoNewerProducersDoNotBreakOlderConsumers() {
         String json = LlmEventJson.encodeToString(EVENT).replace("{\"schema_version\":1,", "{\"schema_version\":1,\"region\":\"eu\",");
         assertThat(LlmEventJson.decode(json.getBytes(StandardCharsets.UTF_8))).isEqualTo(EVENT);

@@ -10,11 +10,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class HealthReportUnitTest {
-    private final HealthCheck up = HealthCheck.of("postgres", true, () -> { });
-    private final HealthCheck optionalDown = HealthCheck.of("redis", false, () -> {
+    private final HealthCheck up = HealthCheck.of("postgres", true, java.time.Duration.ofSeconds(1), () -> { });
+    private final HealthCheck optionalDown = HealthCheck.of("redis", false, java.time.Duration.ofSeconds(1), () -> {
         throw new IllegalStateException("Connection refused: 127.0.0.1:1");
     });
-    private final HealthCheck criticalDown = HealthCheck.of("postgres", true, () -> {
+    private final HealthCheck criticalDown = HealthCheck.of("postgres", true, java.time.Duration.ofSeconds(1), () -> {
         throw new IllegalStateException("gone");
     });
 
@@ -41,7 +41,7 @@ class HealthReportUnitTest {
     @Test
     void monitorReportsPeriodicallyAndStopsOnClose() throws InterruptedException {
         AtomicBoolean healthy = new AtomicBoolean(true);
-        HealthCheck flapping = HealthCheck.of("redis", false, () -> {
+        HealthCheck flapping = HealthCheck.of("redis", false, java.time.Duration.ofSeconds(1), () -> {
             if (!healthy.get()) {
                 throw new IllegalStateException("down");
             }

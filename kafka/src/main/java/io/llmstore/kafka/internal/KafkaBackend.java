@@ -111,7 +111,7 @@ public final class KafkaBackend implements Backend {
     @Override
     public List<HealthCheck> healthChecks() {
         // Not critical: without Kafka the application still records usage directly; the pool is DEGRADED.
-        return List.of(HealthCheck.of("kafka", false, () -> describeCluster(admin, options)));
+        return List.of(HealthCheck.of("kafka", false, options.healthTimeout(), () -> describeCluster(admin, options)));
     }
 
     /** Sends what the producer buffers, waiting at most KAFKA_CLOSE_TIMEOUT (a dead broker cannot hang shutdown). */

@@ -168,9 +168,16 @@ public final class PostgresBackend implements Backend {
 
     @Override
     public List<HealthCheck> healthChecks() {
-        return List.of(HealthCheck.of("postgres", true, () -> {
+        // Bounded by the pool's connect timeout: that is how long getConnection waits for a server that is down.
+        Duration timeout = Duration.ofMillis(dataSource.getConnectionTimeout());
+        return List.of(HealthCheck.of("postgres", true, timeout, () -> {
             try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-                st.setQueryTimeout(5);
+                // A query timeout alone never fires on a hung server: pgjdbc enforces it with a cancel request on a
+                // new connection, which that server does not answer either (measured: SELECT 1 blocked for good). A
+                // network timeout on this connection's own socket ends the wait; HikariCP evicts the broken
+                // connection and restores the timeout of a healthy one when it is returned.
+                c.setNetworkTimeout(Runnable::run, (int) timeout.toMillis());
+                st.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
                 st.execute("SELECT 1");
             } catch (SQLException e) {
                 throw SqlErrors.translate("health check", e);

@@ -21,6 +21,11 @@ public final class SqlErrors {
      * {@link SqlStates#isRetryable}. pgjdbc messages never contain the password.
      */
     public static StorageException translate(String operation, SQLException e) {
+        String login = loginRefusal(e);
+        if (login != null) {
+            return new ConnectionException("PostgreSQL refused the login during " + operation + ": " + message(e)
+                    + " (" + login + ")", e);
+        }
         String state = e.getSQLState();
         if (e instanceof SQLTransientConnectionException && e.getCause() == null
                 && String.valueOf(e.getMessage()).contains("request timed out")) {
@@ -35,6 +40,34 @@ public final class SqlErrors {
         }
         return new QueryException(operation + " failed: " + message(e) + (state == null ? "" : " [SQLState " + state + "]"),
                 e, state, SqlStates.isRetryable(state));
+    }
+
+    /**
+     * What to fix when the server refused the login, or null when {@code e} (or the driver error HikariCP wrapped in
+     * it) is no login refusal. The password is optional in the configuration (trust and peer authentication need
+     * none), so the server is the one that says it needs one; this turns its answer into the variables to set.
+     */
+    private static String loginRefusal(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (!(t instanceof SQLException sql)) {
+                continue;
+            }
+            String state = String.valueOf(sql.getSQLState());
+            String text = String.valueOf(sql.getMessage());
+            if (state.equals("08004") && text.contains("no password was provided")) {
+                return "the server asks for a password and none is configured: set DB_PASSWORD, or give it in "
+                        + "DATABASE_URL as postgresql://user:password@host:port/db (percent-encoded)";
+            }
+            if (state.equals("28P01")) {
+                return "the server refused the password: check DB_PASSWORD, or the password in DATABASE_URL, "
+                        + "which wins over DB_PASSWORD";
+            }
+            if (state.equals("28000")) {
+                return "the server does not admit this user from here: check DB_USER or the user in DATABASE_URL, "
+                        + "and the server's pg_hba.conf";
+            }
+        }
+        return null;
     }
 
     private static String message(SQLException e) {

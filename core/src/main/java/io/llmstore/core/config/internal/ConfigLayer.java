@@ -23,6 +23,12 @@ public record ConfigLayer(String name, Map<String, String> values, Map<String, S
         return values.get(variable);
     }
 
+    /** The layer's name and the variables it sets, never their values (a layer holds passwords and URLs). */
+    @Override
+    public String toString() {
+        return "ConfigLayer{" + name + ", sets " + new java.util.TreeSet<>(values.keySet()) + "}";
+    }
+
     /** "environment", or "postgres.port in YAML file config.yml". */
     public String describe(String variable) {
         String origin = origins.get(variable);
