@@ -49,13 +49,15 @@ public record RateLimitPolicy(List<RateLimit> limits, FailurePolicy onBackendFai
      * Checks one call's arguments, as every implementation does before touching its backend.
      *
      * @throws IllegalArgumentException when {@code key} is null, empty or longer than {@link #MAX_KEY_LENGTH}, when
-     *         {@code permits < 1}, or when {@code permits} exceed a permits-charged limit (it could never be granted)
+     *         it holds an unpaired UTF-16 surrogate, when {@code permits < 1}, or when {@code permits} exceed a permits-charged limit (it could never be granted)
      */
     public void checkCall(String key, long permits) {
         if (key == null || key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
             throw new IllegalArgumentException("key must be 1.." + MAX_KEY_LENGTH + " characters, was "
                     + (key == null ? "null" : key.length() + " characters"));
         }
+        // Keys become UTF-8 in the backend: a lone surrogate would turn into '?' and share another key's counter.
+        io.llmstore.core.cache.PromptKeys.requireWellFormed("key", key);
         if (permits < 1) {
             throw new IllegalArgumentException("permits must be >= 1, was " + permits);
         }

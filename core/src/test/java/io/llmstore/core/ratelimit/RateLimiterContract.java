@@ -199,4 +199,16 @@ public abstract class RateLimiterContract {
         assertThatThrownBy(() -> limiter.tryAcquire(newKey(), 101)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("could never be granted");
     }
+
+    @Test
+    void keysWithUnpairedSurrogatesAreRefusedSoTheyNeverShareACounter() {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("rpm", 1, Duration.ofMinutes(1)));
+        String base = "user " + UUID.randomUUID() + " ";
+        assertThat(limiter.tryAcquire(base + "?").allowed()).isTrue();
+        for (String bad : List.of(base + "\uD800", base + "\uDBFF")) {
+            assertThatThrownBy(() -> limiter.tryAcquire(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("key must not contain an unpaired UTF-16 surrogate");
+        }
+        assertThat(limiter.tryAcquire(base + "\uD83D\uDE00").allowed()).isTrue(); // a pair is its own key
+    }
 }
