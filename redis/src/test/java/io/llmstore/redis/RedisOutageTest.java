@@ -76,4 +76,42 @@ class RedisOutageTest {
             assertThat(pool.healthCheck().status()).isEqualTo(HealthStatus.UP);
         }
     }
+
+    /**
+     * After a 10 s outage a FAIL_CLOSED limiter is served by Redis again within 2 s of Redis answering (Lettuce's
+     * default backoff, doubling to 30 s, left it refusing for 6-13 s more; REDIS_RECONNECT_MAX_DELAY caps it at 1 s).
+     */
+    @Test
+    void afterAnOutageDecisionsAreServedByRedisWithinTwoSecondsOfItAnswering() throws Exception {
+        String prefix = RedisTestPools.newPrefix();
+        try (StoragePool pool = StoragePool.create(RedisTestPools.config(prefix)
+                .set("REDIS_COMMAND_TIMEOUT", "300ms").build())) {
+            RateLimiter closed = pool.rateLimiters().limiter(RateLimitPolicy.of(
+                    RateLimit.of("rpm", 1_000_000, Duration.ofMinutes(1))).withFailurePolicy(FailurePolicy.FAIL_CLOSED));
+            String user = "user " + UUID.randomUUID();
+            assertThat(closed.tryAcquire(user).allowed()).isTrue();
+
+            TestServers.stop("redis");
+            long answeredAt;
+            try {
+                long outageEnd = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (System.nanoTime() < outageEnd) {
+                    assertThat(closed.tryAcquire(user).isFailedClosed()).isTrue();
+                    Thread.sleep(200);
+                }
+            } finally {
+                TestServers.start("redis"); // returns once the port answers
+                answeredAt = System.nanoTime();
+            }
+            while (closed.tryAcquire(user).backendUnavailable()) {
+                assertThat(System.nanoTime() - answeredAt).as("still refused by a healthy Redis")
+                        .isLessThan(Duration.ofSeconds(20).toNanos());
+                Thread.sleep(20);
+            }
+            long recoveredMs = (System.nanoTime() - answeredAt) / 1_000_000;
+            System.out.printf("recovery after a 10 s outage: served by Redis %d ms after it answered%n", recoveredMs);
+            assertThat(recoveredMs).isLessThan(2_000);
+            assertThat(closed.tryAcquire(user).allowed()).isTrue();
+        }
+    }
 }
