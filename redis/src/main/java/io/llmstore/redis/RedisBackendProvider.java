@@ -120,7 +120,8 @@ public final class RedisBackendProvider implements BackendProvider {
 
         RedisResponseCache cache = new RedisResponseCache(connector, release, prefix, cacheTtl, lockTtl, lockWait);
         RedisSessionStore sessions = new RedisSessionStore(connector, prefix);
-        RedisRateLimiters limiters = new RedisRateLimiters(connector, acquire, acquireFixedWindow, settle, prefix);
+        RedisRateLimiters limiters = new RedisRateLimiters(connector, acquire, acquireFixedWindow, settle, prefix,
+                redis.commandTimeout());
         return new RedisBackend(resources, client, connector, cache, sessions, limiters, redis);
     }
 

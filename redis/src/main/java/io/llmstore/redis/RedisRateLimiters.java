@@ -47,16 +47,28 @@ public final class RedisRateLimiters implements RateLimiters {
     private final LuaScript acquireFixedWindow;
     private final LuaScript settle;
     private final String prefix;
+    private final Duration commandTimeout;
     private final LongAdder errors = new LongAdder();
     private final WarnGate warnGate = new WarnGate(Duration.ofSeconds(10));
 
     RedisRateLimiters(RedisConnector connector, LuaScript acquire, LuaScript acquireFixedWindow, LuaScript settle,
-                      String prefix) {
+                      String prefix, Duration commandTimeout) {
         this.connector = connector;
         this.acquire = acquire;
         this.acquireFixedWindow = acquireFixedWindow;
         this.settle = settle;
         this.prefix = prefix;
+        this.commandTimeout = commandTimeout;
+    }
+
+    /** The script's deadline argument: when this client gives up on a decision sent now (see the scripts). */
+    private byte[] deadline() {
+        return ascii(Long.toString(connector.serverDeadlineMillis(commandTimeout)));
+    }
+
+    /** A script's reply for a call that reached Redis after its caller had given up: nothing was charged. */
+    private static boolean expired(List<Object> reply) {
+        return ((Long) reply.get(0)) == -1L;
     }
 
     @Override
@@ -139,7 +151,7 @@ public final class RedisRateLimiters implements RateLimiters {
                 return new Reservation(key, permits, decision, List.of(decision.allowed() ? (Long) reply.get(2) : 0L));
             }
             int n = limits.size();
-            byte[][] args = new byte[n * 4][];
+            byte[][] args = new byte[n * 4 + 1][];
             for (int i = 0; i < n; i++) {
                 args[i * 4] = algorithmArgs[i];
                 args[i * 4 + 1] = limitArgs[i];
@@ -148,9 +160,13 @@ public final class RedisRateLimiters implements RateLimiters {
             }
             List<Object> reply;
             try {
+                args[n * 4] = deadline();
                 reply = acquire.run(connector.connection().sync(), ScriptOutputType.MULTI, keys(key), args);
             } catch (RuntimeException e) {
                 warn("decided by policy", RedisErrors.translate("rate limit decision", e), policy);
+                return new Reservation(key, permits, failed(), List.of());
+            }
+            if (expired(reply)) {
                 return new Reservation(key, permits, failed(), List.of());
             }
             boolean allowed = ((Long) reply.get(0)) == 1L;
@@ -173,14 +189,18 @@ public final class RedisRateLimiters implements RateLimiters {
             return new Reservation(key, permits, decision, windows);
         }
 
-        /** rate_limit_fw.lua's reply {allowed, count before, retry-after ms | window id | 0}, or null when Redis failed. */
+        /**
+         * rate_limit_fw.lua's reply {allowed, count before, retry-after ms | window id | 0}, or null when Redis failed
+         * or ran the script after this client had given up (then it charged nothing).
+         */
         private List<Object> runFixedWindow(String key, long permits, boolean windowId) {
             RateLimit l = limits.get(0);
             byte[] cost = permits == 1 ? costOfOneArgs[0] : ascii(Long.toString(l.cost(permits)));
             try {
-                return acquireFixedWindow.run(connector.connection().sync(), ScriptOutputType.MULTI,
+                List<Object> reply = acquireFixedWindow.run(connector.connection().sync(), ScriptOutputType.MULTI,
                         new byte[][] {RedisKeys.bytes(RedisKeys.rateLimit(prefix, key, l.name(), false))},
-                        limitArgs[0], windowArgs[0], cost, windowId ? ONE : ZERO);
+                        limitArgs[0], windowArgs[0], cost, windowId ? ONE : ZERO, deadline());
+                return expired(reply) ? null : reply;
             } catch (RuntimeException e) {
                 warn("decided by policy", RedisErrors.translate("rate limit decision", e), policy);
                 return null;

@@ -2,7 +2,17 @@ package io.llmstore.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.llmstore.core.StoragePool;
+import io.llmstore.core.ratelimit.Decision;
+import io.llmstore.core.ratelimit.FailurePolicy;
+import io.llmstore.core.ratelimit.RateLimit;
+import io.llmstore.core.ratelimit.RateLimitPolicy;
+import io.llmstore.core.ratelimit.RateLimiter;
+import java.util.List;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +54,53 @@ class RedisHungServerTest {
             // with 40 % margin for a busy machine.
             assertThat(elapsedMs).isLessThan((long) ((TIMEOUT.toMillis() + SUPPLIER_MS) * 1.4));
         }
+    }
+
+    /**
+     * FAIL_CLOSED calls refused "backend unavailable" under a hung Redis are not charged when it resumes (the
+     * scripts were already queued on the connection and used to run then): each decision carries the client's
+     * deadline, and a script that runs after it charges nothing. Both scripts: one fixed window, and two limits.
+     */
+    @Test
+    void refusalsBecauseRedisDidNotAnswerAreNotChargedWhenItResumes() throws Exception {
+        String prefix = RedisTestPools.newPrefix();
+        try (StoragePool pool = StoragePool.create(RedisTestPools.config(prefix)
+                .set("REDIS_COMMAND_TIMEOUT", "300ms").build());
+             RedisClient rawClient = closeable(RedisTestPools.rawClient())) {
+            RateLimit rpm = RateLimit.of("rpm", 5, Duration.ofMinutes(1));
+            RateLimiter lean = pool.rateLimiters().limiter(RateLimitPolicy.of(rpm)
+                    .withFailurePolicy(FailurePolicy.FAIL_CLOSED));
+            RateLimiter two = pool.rateLimiters().limiter(RateLimitPolicy.of(RateLimit.of("rpm2", 5,
+                    Duration.ofMinutes(1)), RateLimit.of("tb", 5, Duration.ofMinutes(1))
+                    .withAlgorithm(RateLimit.Algorithm.TOKEN_BUCKET)).withFailurePolicy(FailurePolicy.FAIL_CLOSED));
+            String user = "user " + UUID.randomUUID();
+            for (RateLimiter l : List.of(lean, two)) {
+                assertThat(l.tryAcquire(user).allowed()).isTrue();
+                assertThat(l.tryAcquire(user).allowed()).isTrue();
+            }
+            try (AutoCloseable hung = RedisTestPools.hang()) {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(lean.tryAcquire(user).isFailedClosed()).isTrue();
+                    assertThat(two.tryAcquire(user).isFailedClosed()).isTrue();
+                }
+            }
+            // Let the resumed server run what was queued, then look as a user with redis-cli would.
+            RedisCommands<String, String> redis = rawClient.connect().sync();
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.ping().equals("PONG"));
+            Thread.sleep(200);
+            assertThat(redis.get(prefix + "ratelimit:{" + user + "}:rpm")).isEqualTo("2");
+            assertThat(redis.get(prefix + "ratelimit:{" + user + "}:rpm2")).isEqualTo("2");
+            Decision next = lean.tryAcquire(user);
+            assertThat(next.allowed()).isTrue();
+            assertThat(next.remaining()).isEqualTo(2);
+            Decision nextTwo = two.tryAcquire(user);
+            assertThat(nextTwo.allowed()).isTrue();
+            assertThat(nextTwo.remaining()).isEqualTo(2);
+        }
+    }
+
+    private static RedisClient closeable(RedisClient client) {
+        return client; // RedisClient is AutoCloseable (shutdown)
     }
 
     static void sleep(long ms) {

@@ -4,6 +4,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.llmstore.core.error.ConnectionException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,6 +29,8 @@ public final class RedisConnector implements AutoCloseable {
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile long nextAttemptNanos;
     private volatile String lastFailure = "not connected yet";
+    /** Redis's clock minus ours, ms, measured on connect (TIME, halfway through the round trip); 0 until then. */
+    private volatile long serverClockOffsetMillis;
 
     /**
      * @param client    the client (owned by the caller)
@@ -49,6 +52,7 @@ public final class RedisConnector implements AutoCloseable {
         }
         StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
         try {
+            measureClockOffset(c);
             onConnect.forEach(hook -> hook.accept(c));
         } catch (RuntimeException e) {
             c.close();
@@ -56,6 +60,24 @@ public final class RedisConnector implements AutoCloseable {
         }
         connection = c;
         return c;
+    }
+
+    private void measureClockOffset(StatefulRedisConnection<byte[], byte[]> c) {
+        long before = System.currentTimeMillis();
+        List<byte[]> time = c.sync().time();
+        long after = System.currentTimeMillis();
+        long serverMillis = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
+                + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
+        serverClockOffsetMillis = serverMillis - (before + after) / 2;
+    }
+
+    /**
+     * The instant, on Redis's clock (epoch ms), at which a command sent now with {@code timeout} is given up by this
+     * client. Scripts compare it with {@code TIME} so that work the caller was told did not happen (a timeout) does
+     * not happen later, when a hung server resumes; accurate to about half a round trip at connect time.
+     */
+    public long serverDeadlineMillis(Duration timeout) {
+        return System.currentTimeMillis() + serverClockOffsetMillis + timeout.toMillis();
     }
 
     /** Remembers a failed start-up connection, so the next attempt waits {@code reconnectInterval}. */

@@ -1,12 +1,19 @@
 -- Decides every limit of one call together, all or nothing, in one atomic step.
 -- KEYS[i]   the counter of limit i; every key shares the limited entity's {hash tag}, so one cluster slot.
--- ARGV      4 per limit: algorithm ('fw' fixed window, 'tb' token bucket as GCRA), limit, window ms, cost.
--- Returns   {all allowed (1/0), then per limit: allowed, remaining, retry-after ms, window id}
+-- ARGV      4 per limit: algorithm ('fw' fixed window, 'tb' token bucket as GCRA), limit, window ms, cost; then
+--           the caller's deadline (server epoch ms; '0' = none).
+-- Returns   {all allowed (1/0), then per limit: allowed, remaining, retry-after ms, window id},
+--           or {-1} when the script runs after the deadline: the caller has given up (its command timed out and it was
+--           told Redis did not decide), so nothing is charged. A hung server that resumes runs queued scripts late.
 --           window id: the fixed window's absolute expiry (PEXPIRETIME), so a refund never lands in a later window.
 -- Time is the server's (TIME), so client clocks do not matter. Numbers stay below 2^53 (checked by the client:
 -- limit * window ms <= 2^53), so the doubles of Lua hold them exactly.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local deadline = tonumber(ARGV[#KEYS * 4 + 1] or '0')
+if deadline > 0 and now > deadline then
+  return {-1}
+end
 
 local function gcra_remaining(m, f, limit, window)
   local v = (now + window - m) * limit - f
