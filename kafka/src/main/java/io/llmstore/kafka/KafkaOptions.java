@@ -37,6 +37,7 @@ import java.util.Set;
  * @param sinkGroup       consumer group of the usage sink
  * @param maxPollRecords  consumer {@code max.poll.records}
  * @param pollTimeout     one poll's wait
+ * @param sessionTimeout  consumer {@code session.timeout.ms}: how long a dead consumer keeps its partitions
  * @param closeTimeout    bound on closing clients
  * @param healthTimeout   bound on the health check and start-up probe
  * @param retry           backoff of handler retries (from {@code DB_RETRY_*})
@@ -45,7 +46,7 @@ public record KafkaOptions(KafkaConfig client, boolean provision, TopicSpec even
                            TopicSpec alerts, TopicSpec logs, TopicSpec analytics, TopicSpec deadLetter,
                            EventKey eventKey, String compression, Duration linger, int batchSize, long bufferMemory,
                            Duration maxBlock, Duration deliveryTimeout, Duration requestTimeout, String sinkGroup,
-                           int maxPollRecords, Duration pollTimeout, Duration closeTimeout, Duration healthTimeout,
+                           int maxPollRecords, Duration pollTimeout, Duration sessionTimeout, Duration closeTimeout, Duration healthTimeout,
                            RetrySettings retry) {
     private static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 
@@ -101,6 +102,7 @@ public record KafkaOptions(KafkaConfig client, boolean provision, TopicSpec even
                 s.required(KAFKA_SINK_GROUP, "for the usage sink"),
                 s.intValue(KAFKA_CONSUMER_MAX_POLL_RECORDS, 1),
                 positive(s, KAFKA_CONSUMER_POLL_TIMEOUT, false),
+                positive(s, KAFKA_CONSUMER_SESSION_TIMEOUT, false),
                 positive(s, KAFKA_CLOSE_TIMEOUT, false),
                 positive(s, KAFKA_HEALTH_TIMEOUT, false),
                 config.retry());

@@ -64,6 +64,8 @@ public final class KafkaSettings {
             "most records handed to a handler in one batch (Kafka's own default is 500; larger batches make the sink's COPY and commit cheaper per row)");
     public static final Setting KAFKA_CONSUMER_POLL_TIMEOUT = Setting.of("KAFKA_CONSUMER_POLL_TIMEOUT", "500ms",
             "longest one poll waits for records; also bounds how fast shutdown is noticed");
+    public static final Setting KAFKA_CONSUMER_SESSION_TIMEOUT = Setting.of("KAFKA_CONSUMER_SESSION_TIMEOUT", "10s",
+            "session.timeout.ms: a consumer (sink instance) that dies without leaving is replaced after this; its partitions resume elsewhere within about this plus one rebalance (Kafka's default is 45s; the broker accepts 6s..30m)");
     public static final Setting KAFKA_CLOSE_TIMEOUT = Setting.of("KAFKA_CLOSE_TIMEOUT", "10s",
             "bound on closing producer, admin and consumers (flush and commit included)");
     public static final Setting KAFKA_HEALTH_TIMEOUT = Setting.of("KAFKA_HEALTH_TIMEOUT", "2s",
@@ -81,5 +83,5 @@ public final class KafkaSettings {
             KAFKA_EVENT_KEY, KAFKA_PRODUCER_COMPRESSION, KAFKA_PRODUCER_LINGER, KAFKA_PRODUCER_BATCH_SIZE,
             KAFKA_PRODUCER_BUFFER_MEMORY, KAFKA_PRODUCER_MAX_BLOCK, KAFKA_PRODUCER_DELIVERY_TIMEOUT,
             KAFKA_REQUEST_TIMEOUT, KAFKA_SINK_GROUP, KAFKA_CONSUMER_MAX_POLL_RECORDS, KAFKA_CONSUMER_POLL_TIMEOUT,
-            KAFKA_CLOSE_TIMEOUT, KAFKA_HEALTH_TIMEOUT);
+            KAFKA_CONSUMER_SESSION_TIMEOUT, KAFKA_CLOSE_TIMEOUT, KAFKA_HEALTH_TIMEOUT);
 }
