@@ -22,6 +22,7 @@ import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.stats.CacheStats;
+import io.llmstore.core.stats.RateLimiterStats;
 import io.llmstore.redis.internal.LuaScript;
 import io.llmstore.redis.internal.RedisConnector;
 import io.llmstore.redis.internal.RedisErrors;
@@ -194,6 +195,11 @@ public final class RedisBackendProvider implements BackendProvider {
         @Override
         public Map<String, CacheStats> cacheStats() {
             return Map.of("llm_response", cache.stats());
+        }
+
+        @Override
+        public Optional<RateLimiterStats> rateLimiterStats() {
+            return Optional.of(limiters.stats());
         }
 
         @Override

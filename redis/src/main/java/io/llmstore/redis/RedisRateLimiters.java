@@ -8,6 +8,7 @@ import io.llmstore.core.ratelimit.RateLimitPolicy;
 import io.llmstore.core.ratelimit.RateLimiter;
 import io.llmstore.core.ratelimit.RateLimiters;
 import io.llmstore.core.ratelimit.Reservation;
+import io.llmstore.core.stats.RateLimiterStats;
 import io.llmstore.redis.internal.LuaScript;
 import io.llmstore.redis.internal.RedisConnector;
 import io.llmstore.redis.internal.RedisErrors;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +51,7 @@ public final class RedisRateLimiters implements RateLimiters {
     private final String prefix;
     private final Duration commandTimeout;
     private final LongAdder errors = new LongAdder();
+    private final LongAdder settlementErrors = new LongAdder();
     private final WarnGate warnGate = new WarnGate(Duration.ofSeconds(10));
 
     RedisRateLimiters(RedisConnector connector, LuaScript acquire, LuaScript acquireFixedWindow, LuaScript settle,
@@ -79,6 +82,12 @@ public final class RedisRateLimiters implements RateLimiters {
     /** Decisions and settlements that failed because Redis could not answer, since creation. */
     public long errors() {
         return errors.sum();
+    }
+
+    /** The counters for {@code pool.stats().rateLimiters()}: failed decisions and failed settlements/releases. */
+    public RateLimiterStats stats() {
+        long settlements = settlementErrors.sum();
+        return new RateLimiterStats(errors.sum() - settlements, settlements);
     }
 
     @Override
@@ -133,6 +142,10 @@ public final class RedisRateLimiters implements RateLimiters {
         public Decision tryAcquire(String key, long permits) {
             if (singleFixedWindow) {
                 policy.checkCall(key, permits);
+                Optional<Decision> never = policy.exceedingLimit(permits);
+                if (never.isPresent()) {
+                    return never.get(); // decided without Redis: it could never be granted
+                }
                 List<Object> reply = runFixedWindow(key, permits, false);
                 return reply == null ? failed() : fixedWindowDecision(reply, permits);
             }
@@ -142,6 +155,10 @@ public final class RedisRateLimiters implements RateLimiters {
         @Override
         public Reservation reserve(String key, long permits) {
             policy.checkCall(key, permits);
+            Optional<Decision> never = policy.exceedingLimit(permits);
+            if (never.isPresent()) {
+                return new Reservation(key, permits, never.get(), List.of());
+            }
             if (singleFixedWindow) {
                 List<Object> reply = runFixedWindow(key, permits, true);
                 if (reply == null) {
@@ -173,17 +190,18 @@ public final class RedisRateLimiters implements RateLimiters {
             Decision decision = null;
             List<Long> windows = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                boolean ok = ((Long) reply.get(1 + i * 4)) == 1L;
-                long remaining = (Long) reply.get(2 + i * 4);
-                long retryMs = (Long) reply.get(3 + i * 4);
-                windows.add((Long) reply.get(4 + i * 4));
+                boolean ok = ((Long) reply.get(1 + i * 5)) == 1L;
+                long remaining = (Long) reply.get(2 + i * 5);
+                long retryMs = (Long) reply.get(3 + i * 5);
+                windows.add((Long) reply.get(4 + i * 5));
+                Duration reset = Duration.ofMillis((Long) reply.get(5 + i * 5));
                 String name = limits.get(i).name();
                 if (allowed) {
                     if (decision == null || remaining < decision.remaining()) {
-                        decision = Decision.allowed(name, remaining);
+                        decision = Decision.allowed(name, remaining, reset);
                     }
                 } else if (!ok && (decision == null || retryMs > decision.retryAfter().toMillis())) {
-                    decision = Decision.denied(name, remaining, Duration.ofMillis(retryMs));
+                    decision = Decision.denied(name, remaining, Duration.ofMillis(retryMs), reset);
                 }
             }
             return new Reservation(key, permits, decision, windows);
@@ -210,10 +228,12 @@ public final class RedisRateLimiters implements RateLimiters {
         private Decision fixedWindowDecision(List<Object> reply, long permits) {
             RateLimit l = limits.get(0);
             long before = (Long) reply.get(1);
+            Duration reset = Duration.ofMillis(Math.max(0, (Long) reply.get(3)));
             if (((Long) reply.get(0)) == 1L) {
-                return Decision.allowed(l.name(), l.limit() - before - l.cost(permits));
+                return Decision.allowed(l.name(), l.limit() - before - l.cost(permits), reset);
             }
-            return Decision.denied(l.name(), Math.max(0, l.limit() - before), Duration.ofMillis((Long) reply.get(2)));
+            return Decision.denied(l.name(), Math.max(0, l.limit() - before), Duration.ofMillis((Long) reply.get(2)),
+                    reset);
         }
 
         private Decision failed() {
@@ -226,28 +246,51 @@ public final class RedisRateLimiters implements RateLimiters {
             if (actualPermits < 0) {
                 throw new IllegalArgumentException("actualPermits must be >= 0, was " + actualPermits);
             }
+            long delta = actualPermits - reservation.permits();
+            long[] deltas = new long[limits.size()];
+            for (int i = 0; i < deltas.length; i++) {
+                deltas[i] = limits.get(i).charge() == RateLimit.Charge.ONE_PER_CALL ? 0 : delta;
+            }
+            apply(reservation, deltas, "settlement");
+        }
+
+        @Override
+        public void release(Reservation reservation) {
+            Objects.requireNonNull(reservation, "reservation");
+            long[] deltas = new long[limits.size()];
+            for (int i = 0; i < deltas.length; i++) {
+                deltas[i] = -limits.get(i).cost(reservation.permits());
+            }
+            apply(reservation, deltas, "release");
+        }
+
+        /** One EVALSHA of rate_limit_settle.lua: each limit charged (delta > 0) or refunded into its window. */
+        private void apply(Reservation reservation, long[] deltas, String what) {
             if (!reservation.isGranted() || reservation.decision().backendUnavailable()) {
                 return; // nothing was charged in Redis
             }
-            long delta = actualPermits - reservation.permits();
-            if (delta == 0) {
+            boolean any = false;
+            for (long d : deltas) {
+                any |= d != 0;
+            }
+            if (!any) {
                 return;
             }
             int n = limits.size();
             byte[][] args = new byte[n * 5][];
             for (int i = 0; i < n; i++) {
-                boolean perCall = limits.get(i).charge() == RateLimit.Charge.ONE_PER_CALL;
                 args[i * 5] = algorithmArgs[i];
                 args[i * 5 + 1] = limitArgs[i];
                 args[i * 5 + 2] = windowArgs[i];
-                args[i * 5 + 3] = ascii(Long.toString(perCall ? 0 : delta));
+                args[i * 5 + 3] = ascii(Long.toString(deltas[i]));
                 args[i * 5 + 4] = ascii(Long.toString(reservation.windows().get(i)));
             }
             try {
                 settle.run(connector.connection().sync(), ScriptOutputType.INTEGER, keys(reservation.key()), args);
             } catch (RuntimeException e) {
                 // The call being settled has happened; failing it now would help no one.
-                warn("settlement dropped", RedisErrors.translate("rate limit settlement", e), policy);
+                settlementErrors.increment();
+                warn(what + " dropped", RedisErrors.translate("rate limit " + what, e), policy);
             }
         }
 

@@ -3,7 +3,8 @@
 -- KEYS[1]   the counter (its {hash tag} names the limited entity).
 -- ARGV      limit, window ms, cost, '1' to return the window id (a reservation) else '0', the caller's deadline
 --           (server epoch ms; '0' = none).
--- Returns   {allowed (1/0), count before this call, retry-after ms when denied | window id when asked | 0}, or {-1}
+-- Returns   {allowed (1/0), count before this call, retry-after ms when denied | window id when asked | 0,
+--           ms until the window ends (the limit is whole again)}, or {-1}
 --           when run after the deadline: the caller already gave up (timed out), so nothing is charged.
 -- Charge first, undo when over: atomic inside the script, so nobody sees the transient count. A counter is
 -- created by this INCRBY and given its TTL in the same script (no crash can leave it without one); NX keeps the
@@ -30,9 +31,9 @@ if v > tonumber(ARGV[1]) then
     redis.call('PEXPIRE', key, ARGV[2])
     pttl = tonumber(ARGV[2])
   end
-  return {0, v - cost, pttl}
+  return {0, v - cost, pttl, pttl}
 end
 if ARGV[4] == '1' then
-  return {1, v - cost, redis.call('PEXPIRETIME', key)}
+  return {1, v - cost, redis.call('PEXPIRETIME', key), redis.call('PTTL', key)}
 end
-return {1, v - cost, 0}
+return {1, v - cost, 0, redis.call('PTTL', key)}
