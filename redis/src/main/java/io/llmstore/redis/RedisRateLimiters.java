@@ -30,10 +30,15 @@ import org.slf4j.LoggerFactory;
  * <p>Each decision is ONE {@code EVALSHA} of {@code rate_limit.lua}: every limit of the policy is read, decided
  * and (only if all allow) charged atomically on the server, with the server's clock ({@code TIME}). No client-side
  * compare-and-set loop, so a hot key costs one round trip per call, however contended. The most common policy, one
- * fixed-window limit, runs the leaner {@code rate_limit_fw.lua} instead (same decision, no {@code TIME}: the key's
- * expiry is the window), about half the server time per call. Keys:
+ * fixed-window limit, runs the leaner {@code rate_limit_fw.lua} instead (same decision, no {@code GET}: the key's
+ * expiry is the window; {@code TIME} only for the caller's deadline). Keys:
  * {@code <REDIS_KEY_PREFIX>ratelimit:{<key>}:<limit name>} (token buckets add {@code :tb}); the {hash tag} keeps one
  * entity's limits in one Redis Cluster slot. Needs Redis 7.0+ ({@code PEXPIRETIME}).
+ *
+ * <p>Every call carries the instant its caller gives up, on Redis's clock; a script that runs later (queued on a
+ * server that hung, then resumed) charges nothing, so a decision the caller was told Redis did not make is never
+ * charged. A call for more permits than a limit allows in a whole window is denied without Redis
+ * ({@link Decision#exceedsLimit()}).
  *
  * <p>When Redis fails or exceeds {@code REDIS_COMMAND_TIMEOUT}, the policy's
  * {@link io.llmstore.core.ratelimit.FailurePolicy} decides, the decision says {@code backendUnavailable}, an error is
