@@ -74,9 +74,17 @@ public final class RedisRateLimiters implements RateLimiters {
         return ascii(Long.toString(connector.serverDeadlineMillis(commandTimeout)));
     }
 
-    /** A script's reply for a call that reached Redis after its caller had given up: nothing was charged. */
-    private static boolean expired(List<Object> reply) {
-        return ((Long) reply.get(0)) == -1L;
+    /**
+     * A script's reply for a call that ran after its caller's deadline: nothing was charged. Seen with the reply in
+     * hand (so Redis did answer in time), it means the server's clock moved against ours: measure it again.
+     */
+    private boolean expired(List<Object> reply) {
+        if (((Long) reply.get(0)) != -1L) {
+            return false;
+        }
+        errors.increment();
+        connector.recalibrateClock();
+        return true;
     }
 
     @Override

@@ -29,8 +29,12 @@ public final class RedisConnector implements AutoCloseable {
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile long nextAttemptNanos;
     private volatile String lastFailure = "not connected yet";
-    /** Redis's clock minus ours, ms, measured on connect (TIME, halfway through the round trip); 0 until then. */
-    private volatile long serverClockOffsetMillis;
+    /**
+     * Redis's clock (epoch ms) minus our monotonic clock (nanoTime in ms), measured with TIME halfway through the
+     * round trip, on connect and whenever a script says the deadline had passed although Redis answered in time.
+     * Monotonic on our side, so a step of this host's wall clock does not move deadlines.
+     */
+    private volatile long serverClockOffsetMillis = System.currentTimeMillis() - System.nanoTime() / 1_000_000;
 
     /**
      * @param client    the client (owned by the caller)
@@ -63,21 +67,33 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     private void measureClockOffset(StatefulRedisConnection<byte[], byte[]> c) {
-        long before = System.currentTimeMillis();
+        long before = System.nanoTime() / 1_000_000;
         List<byte[]> time = c.sync().time();
-        long after = System.currentTimeMillis();
+        long after = System.nanoTime() / 1_000_000;
         long serverMillis = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
                 + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
         serverClockOffsetMillis = serverMillis - (before + after) / 2;
     }
 
     /**
+     * Measures the clock offset again (one TIME); call when a script reports a passed deadline although Redis
+     * answered within the timeout, i.e. the server's clock moved. A failure keeps the old offset.
+     */
+    public void recalibrateClock() {
+        try {
+            measureClockOffset(connection());
+        } catch (RuntimeException e) {
+            log.debug("could not re-measure the Redis clock offset: {}", e.toString());
+        }
+    }
+
+    /**
      * The instant, on Redis's clock (epoch ms), at which a command sent now with {@code timeout} is given up by this
      * client. Scripts compare it with {@code TIME} so that work the caller was told did not happen (a timeout) does
-     * not happen later, when a hung server resumes; accurate to about half a round trip at connect time.
+     * not happen later, when a hung server resumes; accurate to about half a round trip of the last measurement.
      */
     public long serverDeadlineMillis(Duration timeout) {
-        return System.currentTimeMillis() + serverClockOffsetMillis + timeout.toMillis();
+        return System.nanoTime() / 1_000_000 + serverClockOffsetMillis + timeout.toMillis();
     }
 
     /** Remembers a failed start-up connection, so the next attempt waits {@code reconnectInterval}. */
