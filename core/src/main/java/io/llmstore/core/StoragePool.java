@@ -19,6 +19,7 @@ import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.stats.PoolStats;
+import io.llmstore.core.stats.RateLimiterStats;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.MigrationResult;
 import io.llmstore.core.usage.UsageQueries;
@@ -172,17 +173,21 @@ public final class StoragePool implements AutoCloseable {
         return monitor;
     }
 
-    /** Connection pool and cache counters, now. */
+    /** Connection pool, cache and rate limiter counters, now. */
     public PoolStats stats() {
         Optional<ConnectionPoolStats> postgres = Optional.empty();
+        Optional<RateLimiterStats> limiters = Optional.empty();
         Map<String, CacheStats> caches = new LinkedHashMap<>();
         for (Backend backend : backends) {
             if (postgres.isEmpty()) {
                 postgres = backend.connectionPoolStats();
             }
+            if (limiters.isEmpty()) {
+                limiters = backend.rateLimiterStats();
+            }
             caches.putAll(backend.cacheStats());
         }
-        return new PoolStats(postgres, caches);
+        return new PoolStats(postgres, caches, limiters);
     }
 
     /** Writes out every buffered writer now, in every backend. */

@@ -15,7 +15,9 @@ import io.llmstore.kafka.internal.KafkaBackend;
  * {@code client(...)}: {@link org.apache.kafka.clients.producer.Producer} ({@code byte[]} keys and values),
  * {@link org.apache.kafka.clients.admin.Admin}, {@link KafkaTopics}, {@link ProvisionResult}, {@link KafkaOptions}
  * and {@link KafkaSink} (when PostgreSQL is configured; not started). Health is not critical: Kafka down makes the
- * pool DEGRADED. Found by {@link java.util.ServiceLoader}.
+ * pool DEGRADED; a broker that does not answer at start-up opens the backend DEGRADED too (publishes fail at once
+ * until it answers, then topics are provisioned), unless {@code KAFKA_REQUIRED=true}. Found by
+ * {@link java.util.ServiceLoader}.
  */
 public final class KafkaBackendProvider implements BackendProvider {
     /** Opens after PostgreSQL (100) and Redis (200). */

@@ -19,6 +19,7 @@ import java.util.Set;
  * A bad value fails in {@link #from(StorageConfig)} with a {@link ConfigException} naming the variable.
  *
  * @param client          bootstrap servers and client id
+ * @param required        fail start-up when the broker does not answer ({@code KAFKA_REQUIRED})
  * @param provision       create missing topics when the backend opens
  * @param events          the events topic (publisher and sink read it)
  * @param metrics         the metrics topic
@@ -37,15 +38,16 @@ import java.util.Set;
  * @param sinkGroup       consumer group of the usage sink
  * @param maxPollRecords  consumer {@code max.poll.records}
  * @param pollTimeout     one poll's wait
+ * @param sessionTimeout  consumer {@code session.timeout.ms}: how long a dead consumer keeps its partitions
  * @param closeTimeout    bound on closing clients
  * @param healthTimeout   bound on the health check and start-up probe
  * @param retry           backoff of handler retries (from {@code DB_RETRY_*})
  */
-public record KafkaOptions(KafkaConfig client, boolean provision, TopicSpec events, TopicSpec metrics,
+public record KafkaOptions(KafkaConfig client, boolean required, boolean provision, TopicSpec events, TopicSpec metrics,
                            TopicSpec alerts, TopicSpec logs, TopicSpec analytics, TopicSpec deadLetter,
                            EventKey eventKey, String compression, Duration linger, int batchSize, long bufferMemory,
                            Duration maxBlock, Duration deliveryTimeout, Duration requestTimeout, String sinkGroup,
-                           int maxPollRecords, Duration pollTimeout, Duration closeTimeout, Duration healthTimeout,
+                           int maxPollRecords, Duration pollTimeout, Duration sessionTimeout, Duration closeTimeout, Duration healthTimeout,
                            RetrySettings retry) {
     private static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 
@@ -83,7 +85,7 @@ public record KafkaOptions(KafkaConfig client, boolean provision, TopicSpec even
         if (!COMPRESSIONS.contains(compression)) {
             throw s.invalid(KAFKA_PRODUCER_COMPRESSION, "one of none|gzip|snappy|lz4|zstd");
         }
-        return new KafkaOptions(client, s.booleanValue(KAFKA_TOPICS_PROVISION),
+        return new KafkaOptions(client, s.booleanValue(KAFKA_REQUIRED), s.booleanValue(KAFKA_TOPICS_PROVISION),
                 topic(s, prefix, rf, KAFKA_TOPIC_EVENTS, KAFKA_TOPIC_EVENTS_PARTITIONS, KAFKA_TOPIC_EVENTS_RETENTION),
                 topic(s, prefix, rf, KAFKA_TOPIC_METRICS, KAFKA_TOPIC_METRICS_PARTITIONS, KAFKA_TOPIC_METRICS_RETENTION),
                 topic(s, prefix, rf, KAFKA_TOPIC_ALERTS, KAFKA_TOPIC_ALERTS_PARTITIONS, KAFKA_TOPIC_ALERTS_RETENTION),
@@ -101,6 +103,7 @@ public record KafkaOptions(KafkaConfig client, boolean provision, TopicSpec even
                 s.required(KAFKA_SINK_GROUP, "for the usage sink"),
                 s.intValue(KAFKA_CONSUMER_MAX_POLL_RECORDS, 1),
                 positive(s, KAFKA_CONSUMER_POLL_TIMEOUT, false),
+                positive(s, KAFKA_CONSUMER_SESSION_TIMEOUT, false),
                 positive(s, KAFKA_CLOSE_TIMEOUT, false),
                 positive(s, KAFKA_HEALTH_TIMEOUT, false),
                 config.retry());

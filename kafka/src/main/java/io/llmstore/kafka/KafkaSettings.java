@@ -11,6 +11,9 @@ public final class KafkaSettings {
     private KafkaSettings() {
     }
 
+    public static final Setting KAFKA_REQUIRED = Setting.of("KAFKA_REQUIRED", "false",
+            "true: StoragePool.create fails when the broker does not answer; false: the pool opens DEGRADED, publishes fail at once (retryable) until the broker answers, then topics are provisioned and publishing resumes by itself");
+
     // Topics ------------------------------------------------------------------------------------------------------
     public static final Setting KAFKA_TOPIC_PREFIX = Setting.of("KAFKA_TOPIC_PREFIX", "",
             "prepended to every topic name (e.g. 'staging.' or a test's random prefix)");
@@ -51,7 +54,7 @@ public final class KafkaSettings {
     public static final Setting KAFKA_PRODUCER_BUFFER_MEMORY = Setting.of("KAFKA_PRODUCER_BUFFER_MEMORY", "33554432",
             "buffer.memory in bytes; when full, publish waits up to KAFKA_PRODUCER_MAX_BLOCK then fails with BufferFullException");
     public static final Setting KAFKA_PRODUCER_MAX_BLOCK = Setting.of("KAFKA_PRODUCER_MAX_BLOCK", "5s",
-            "max.block.ms: longest a publish call may block (broker metadata, full buffer)");
+            "max.block.ms: longest the publisher's sender thread waits for broker metadata or buffer space before the publish's future fails (the caller never waits)");
     public static final Setting KAFKA_PRODUCER_DELIVERY_TIMEOUT = Setting.of("KAFKA_PRODUCER_DELIVERY_TIMEOUT", "2m",
             "delivery.timeout.ms: the future fails if the broker has not acknowledged within this (retries included)");
     public static final Setting KAFKA_REQUEST_TIMEOUT = Setting.of("KAFKA_REQUEST_TIMEOUT", "30s",
@@ -64,6 +67,8 @@ public final class KafkaSettings {
             "most records handed to a handler in one batch (Kafka's own default is 500; larger batches make the sink's COPY and commit cheaper per row)");
     public static final Setting KAFKA_CONSUMER_POLL_TIMEOUT = Setting.of("KAFKA_CONSUMER_POLL_TIMEOUT", "500ms",
             "longest one poll waits for records; also bounds how fast shutdown is noticed");
+    public static final Setting KAFKA_CONSUMER_SESSION_TIMEOUT = Setting.of("KAFKA_CONSUMER_SESSION_TIMEOUT", "10s",
+            "session.timeout.ms: a consumer (sink instance) that dies without leaving is replaced after this; its partitions resume elsewhere within about this plus one rebalance (Kafka's default is 45s; the broker accepts 6s..30m)");
     public static final Setting KAFKA_CLOSE_TIMEOUT = Setting.of("KAFKA_CLOSE_TIMEOUT", "10s",
             "bound on closing producer, admin and consumers (flush and commit included)");
     public static final Setting KAFKA_HEALTH_TIMEOUT = Setting.of("KAFKA_HEALTH_TIMEOUT", "2s",
@@ -71,7 +76,7 @@ public final class KafkaSettings {
 
     /** Every Kafka module setting, in README order. */
     public static final List<Setting> ALL = List.of(
-            KAFKA_TOPIC_PREFIX, KAFKA_REPLICATION_FACTOR, KAFKA_TOPICS_PROVISION,
+            KAFKA_REQUIRED, KAFKA_TOPIC_PREFIX, KAFKA_REPLICATION_FACTOR, KAFKA_TOPICS_PROVISION,
             KAFKA_TOPIC_EVENTS, KAFKA_TOPIC_EVENTS_PARTITIONS, KAFKA_TOPIC_EVENTS_RETENTION,
             KAFKA_TOPIC_METRICS, KAFKA_TOPIC_METRICS_PARTITIONS, KAFKA_TOPIC_METRICS_RETENTION,
             KAFKA_TOPIC_ALERTS, KAFKA_TOPIC_ALERTS_PARTITIONS, KAFKA_TOPIC_ALERTS_RETENTION,
@@ -81,5 +86,5 @@ public final class KafkaSettings {
             KAFKA_EVENT_KEY, KAFKA_PRODUCER_COMPRESSION, KAFKA_PRODUCER_LINGER, KAFKA_PRODUCER_BATCH_SIZE,
             KAFKA_PRODUCER_BUFFER_MEMORY, KAFKA_PRODUCER_MAX_BLOCK, KAFKA_PRODUCER_DELIVERY_TIMEOUT,
             KAFKA_REQUEST_TIMEOUT, KAFKA_SINK_GROUP, KAFKA_CONSUMER_MAX_POLL_RECORDS, KAFKA_CONSUMER_POLL_TIMEOUT,
-            KAFKA_CLOSE_TIMEOUT, KAFKA_HEALTH_TIMEOUT);
+            KAFKA_CONSUMER_SESSION_TIMEOUT, KAFKA_CLOSE_TIMEOUT, KAFKA_HEALTH_TIMEOUT);
 }

@@ -37,9 +37,17 @@ final class JdbcUsageWriter implements UsageWriter, AutoCloseable {
     private final AtomicLong offered = new AtomicLong();
 
     JdbcUsageWriter(String schemaName) {
+        this(schemaName, true);
+    }
+
+    /** @param create false to write into a schema another writer (another process) created */
+    JdbcUsageWriter(String schemaName, boolean create) {
         this.schema = schemaName.replaceAll("[^a-z0-9_]", "_");
         try {
             connection = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+            if (!create) {
+                return;
+            }
             try (Statement s = connection.createStatement()) {
                 s.execute("CREATE SCHEMA " + schema);
                 s.execute("CREATE TABLE " + schema + ".llm_usage_metrics (event_id uuid PRIMARY KEY, "

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.error.ConnectionException;
+import io.llmstore.core.error.StorageException;
 import io.llmstore.core.event.PublishReceipt;
 import io.llmstore.core.health.HealthReport;
 import io.llmstore.core.health.HealthStatus;
@@ -14,11 +15,14 @@ import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.usage.UsageWriter;
+import io.llmstore.testkit.TcpProxy;
 import io.llmstore.testkit.TestServers;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
@@ -70,14 +74,14 @@ class KafkaBackendProviderTest {
     }
 
     @Test
-    void anUnreachableBrokerFailsPoolCreationNamingKafka() throws Exception {
+    void anUnreachableBrokerFailsPoolCreationNamingKafkaWhenKafkaIsRequired() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
         StorageConfig config = StorageConfig.builder().kafkaBootstrapServers("127.0.0.1:" + closedPort)
                 .set("KAFKA_HEALTH_TIMEOUT", "500ms").set("DB_RETRY_MAX_ATTEMPTS", "2")
-                .set("DB_RETRY_INITIAL_BACKOFF", "50ms").build();
+                .set("DB_RETRY_INITIAL_BACKOFF", "50ms").set("KAFKA_REQUIRED", "true").build();
         long start = System.nanoTime();
         assertThatThrownBy(() -> StoragePool.create(config))
                 .isInstanceOf(ConnectionException.class)
@@ -128,5 +132,52 @@ class KafkaBackendProviderTest {
                 };
             }
         };
+    }
+
+    /**
+     * Kafka down at start-up: the pool opens DEGRADED (it used to throw), publishes fail at once with a retryable
+     * error, and when the broker answers the topics are created and publishing resumes by itself. KAFKA_REQUIRED=true
+     * keeps the old fail-fast start-up.
+     */
+    @Test
+    void kafkaDownAtStartUpOpensThePoolDegradedAndPublishingResumesWhenItAnswers() throws Exception {
+        String prefix = KafkaTestSupport.randomPrefix();
+        String[] host = KafkaTestSupport.bootstrap().split(":");
+        try (TcpProxy proxy = TcpProxy.to(host[0], Integer.parseInt(host[1]))) {
+            proxy.refuseNew();
+            StorageConfig.Builder config = StorageConfig.builder()
+                    .kafkaBootstrapServers("127.0.0.1:" + proxy.port())
+                    .set("KAFKA_TOPIC_PREFIX", prefix)
+                    .set("KAFKA_HEALTH_TIMEOUT", "500ms")
+                    .set("DB_RETRY_MAX_ATTEMPTS", "2")
+                    .set("KAFKA_PRODUCER_MAX_BLOCK", "2s");
+            assertThatThrownBy(() -> StoragePool.create(config.set("KAFKA_REQUIRED", "true").build()))
+                    .isInstanceOf(ConnectionException.class).hasMessageContaining("Kafka connection failed");
+
+            try (StoragePool pool = StoragePool.create(config.set("KAFKA_REQUIRED", "false").build())) {
+                assertThat(pool.healthCheck().status()).isEqualTo(HealthStatus.DEGRADED);
+                long t0 = System.nanoTime();
+                CompletableFuture<PublishReceipt> refused = pool.events().publish(KafkaTestSupport.event("u-1", 1));
+                assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(100);
+                assertThat(refused).isCompletedExceptionally();
+                assertThatThrownBy(refused::join).cause().isInstanceOf(ConnectionException.class)
+                        .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isTrue());
+
+                proxy.resume(); // the broker answers
+                long answeredAt = System.nanoTime();
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    try {
+                        pool.events().publish(KafkaTestSupport.event("u-1", 2)).get(10, TimeUnit.SECONDS);
+                        return true;
+                    } catch (ExecutionException e) {
+                        return false;
+                    }
+                });
+                System.out.printf("Kafka down at start-up: publishing resumed %d ms after the broker answered%n",
+                        (System.nanoTime() - answeredAt) / 1_000_000);
+                assertThat(pool.client(ProvisionResult.class).orElseThrow().created()).contains(prefix + "llm-events");
+                await().atMost(Duration.ofSeconds(10)).until(() -> pool.healthCheck().status() == HealthStatus.UP);
+            }
+        }
     }
 }

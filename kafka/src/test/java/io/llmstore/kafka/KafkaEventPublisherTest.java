@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +104,48 @@ class KafkaEventPublisherTest {
                     .hasMessageContaining("llm-events");
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
             assertThat(elapsedMs).isBetween(1_400L, 4_000L);
+        }
+    }
+
+    /**
+     * With the broker down, publish() returns at once, warm or cold (it used to block its caller for
+     * KAFKA_PRODUCER_MAX_BLOCK, 5 s by default, on every call); the first future fails after max.block, and later
+     * ones fail at once with a retryable error.
+     */
+    @Test
+    void withTheBrokerDownPublishNeverBlocksItsCallerAndLaterPublishesFailAtOnce() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        KafkaOptions options = KafkaOptions.from(io.llmstore.core.config.StorageConfig.builder()
+                .kafkaBootstrapServers("127.0.0.1:" + closedPort).set("KAFKA_PRODUCER_MAX_BLOCK", "1500ms").build());
+        try (KafkaEventPublisher publisher = KafkaEventPublisher.create(options)) {
+            LlmEvent first = KafkaTestSupport.event("u", 1);
+            io.llmstore.core.event.LlmEventJson.encode(first); // JSON classes loaded: time only what Kafka costs
+            long t0 = System.nanoTime();
+            CompletableFuture<PublishReceipt> cold = publisher.publish(first);
+            long coldCallMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThatThrownBy(() -> cold.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(ConnectionException.class);
+            assertThat(publisher.isBrokerAvailable()).isFalse();
+
+            long worstWarmCallNanos = 0;
+            List<CompletableFuture<PublishReceipt>> warm = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                long c0 = System.nanoTime();
+                warm.add(publisher.publish(KafkaTestSupport.event("u", i)));
+                worstWarmCallNanos = Math.max(worstWarmCallNanos, System.nanoTime() - c0);
+            }
+            System.out.printf("publish() caller-thread time with the broker down: cold %d ms, worst of 20 warm %.3f ms"
+                    + " (KAFKA_PRODUCER_MAX_BLOCK 1500 ms)%n", coldCallMs, worstWarmCallNanos / 1e6);
+            assertThat(coldCallMs).isLessThan(100);
+            assertThat(worstWarmCallNanos).isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
+            for (CompletableFuture<PublishReceipt> f : warm) {
+                assertThat(f).isCompletedExceptionally();
+                assertThatThrownBy(f::join).cause().isInstanceOf(ConnectionException.class)
+                        .hasMessageContaining("broker is unavailable")
+                        .satisfies(e -> assertThat(((ConnectionException) e).isRetryable()).isTrue());
+            }
         }
     }
 }

@@ -6,6 +6,9 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.llmstore.core.cache.ResponseCache;
 import io.llmstore.core.config.RedisConfig;
 import io.llmstore.core.config.Settings;
@@ -19,6 +22,7 @@ import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.stats.CacheStats;
+import io.llmstore.core.stats.RateLimiterStats;
 import io.llmstore.redis.internal.LuaScript;
 import io.llmstore.redis.internal.RedisConnector;
 import io.llmstore.redis.internal.RedisErrors;
@@ -39,12 +43,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Redis is not critical: when it cannot be reached at start-up (after {@code DB_RETRY_*} attempts) the pool still
  * opens, health reports redis DOWN (the pool DEGRADED), the cache fails open, limiters follow their failure policy,
- * and the connection is retried on use at most once a second. Through {@code pool.client(..)}: {@code RedisClient}
+ * and the connection is retried on use at most every {@code REDIS_RECONNECT_MAX_DELAY} (1 s). A connection lost
+ * later is reconnected by Lettuce with a doubling backoff capped by the same setting. Through {@code pool.client(..)}: {@code RedisClient}
  * and, once connected, the {@code StatefulRedisConnection<byte[], byte[]>} (both owned by the pool: do not close).
  */
 public final class RedisBackendProvider implements BackendProvider {
     private static final Logger log = LoggerFactory.getLogger(RedisBackendProvider.class);
-    private static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
 
     @Override
     public String name() {
@@ -73,6 +77,7 @@ public final class RedisBackendProvider implements BackendProvider {
         Duration cacheTtl = positive(settings, RedisSettings.CACHE_LLM_RESPONSE_TTL);
         Duration lockTtl = positive(settings, RedisSettings.REDIS_CACHE_LOCK_TTL);
         Duration lockWait = settings.duration(RedisSettings.REDIS_CACHE_LOCK_WAIT);
+        Duration reconnectMax = positive(settings, RedisSettings.REDIS_RECONNECT_MAX_DELAY);
 
         RedisURI uri;
         try {
@@ -82,7 +87,12 @@ public final class RedisBackendProvider implements BackendProvider {
             throw new ConfigException("REDIS_URL is not a valid Redis URL: " + redis.displayUrl());
         }
         uri.setTimeout(redis.commandTimeout());
-        RedisClient client = RedisClient.create(uri);
+        // Lettuce's default reconnect backoff doubles up to 30 s, so after a 20 s outage Redis stayed unused for
+        // another ~12 s (FAIL_CLOSED refusing against a healthy server). Same doubling, capped by the setting.
+        ClientResources resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(1), reconnectMax, 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 // Fail fast while disconnected instead of queueing: callers fail open within the timeout.
@@ -95,7 +105,7 @@ public final class RedisBackendProvider implements BackendProvider {
         LuaScript acquireFixedWindow = LuaScript.load("rate_limit_fw.lua");
         LuaScript settle = LuaScript.load("rate_limit_settle.lua");
         LuaScript release = LuaScript.load("lock_release.lua");
-        RedisConnector connector = new RedisConnector(client, redis.displayUrl(), RECONNECT_INTERVAL, List.of(c -> {
+        RedisConnector connector = new RedisConnector(client, redis.displayUrl(), reconnectMax, List.of(c -> {
             for (LuaScript script : List.of(acquire, acquireFixedWindow, settle, release)) {
                 script.loadInto(c.sync());
             }
@@ -105,14 +115,15 @@ public final class RedisBackendProvider implements BackendProvider {
         } catch (ConnectionException e) {
             connector.markUnavailable(e.getMessage());
             log.warn("Redis at {} is unreachable; starting DEGRADED: the response cache fails open, rate limiters"
-                    + " follow their failure policy, and each use retries the connection at most once a second ({})",
-                    redis.displayUrl(), e.getMessage());
+                    + " follow their failure policy, and each use retries the connection at most every {} ({})",
+                    redis.displayUrl(), reconnectMax, e.getMessage());
         }
 
         RedisResponseCache cache = new RedisResponseCache(connector, release, prefix, cacheTtl, lockTtl, lockWait);
         RedisSessionStore sessions = new RedisSessionStore(connector, prefix);
-        RedisRateLimiters limiters = new RedisRateLimiters(connector, acquire, acquireFixedWindow, settle, prefix);
-        return new RedisBackend(client, connector, cache, sessions, limiters, redis);
+        RedisRateLimiters limiters = new RedisRateLimiters(connector, acquire, acquireFixedWindow, settle, prefix,
+                redis.commandTimeout());
+        return new RedisBackend(resources, client, connector, cache, sessions, limiters, redis);
     }
 
     private static Duration positive(Settings settings, io.llmstore.core.config.Setting setting) {
@@ -124,6 +135,7 @@ public final class RedisBackendProvider implements BackendProvider {
     }
 
     private static final class RedisBackend implements Backend {
+        private final ClientResources resources;
         private final RedisClient client;
         private final RedisConnector connector;
         private final RedisResponseCache cache;
@@ -132,8 +144,9 @@ public final class RedisBackendProvider implements BackendProvider {
         private final RedisConfig config;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        RedisBackend(RedisClient client, RedisConnector connector, RedisResponseCache cache,
+        RedisBackend(ClientResources resources, RedisClient client, RedisConnector connector, RedisResponseCache cache,
                      RedisSessionStore sessions, RedisRateLimiters limiters, RedisConfig config) {
+            this.resources = resources;
             this.client = client;
             this.connector = connector;
             this.cache = cache;
@@ -185,6 +198,11 @@ public final class RedisBackendProvider implements BackendProvider {
         }
 
         @Override
+        public Optional<RateLimiterStats> rateLimiterStats() {
+            return Optional.of(limiters.stats());
+        }
+
+        @Override
         public void close() {
             if (!closed.compareAndSet(false, true)) {
                 return;
@@ -192,7 +210,11 @@ public final class RedisBackendProvider implements BackendProvider {
             try {
                 connector.close();
             } finally {
-                client.shutdown(0, 2, TimeUnit.SECONDS); // we created it; bounded
+                try {
+                    client.shutdown(0, 2, TimeUnit.SECONDS); // we created it; bounded
+                } finally {
+                    resources.shutdown(0, 2, TimeUnit.SECONDS); // the client never shuts down resources it was given
+                }
             }
         }
 

@@ -2,7 +2,6 @@ package io.llmstore.redis;
 
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.llmstore.core.cache.PromptKeys;
 import io.llmstore.core.cache.ResponseCache;
 import io.llmstore.core.error.StorageException;
@@ -73,9 +72,9 @@ public final class RedisResponseCache implements ResponseCache {
     @Override
     public Optional<byte[]> getBytes(String model, String prompt) {
         PromptKeys.check(model, prompt);
-        Optional<byte[]> value = lookup(PromptKeys.responseKey(prefix, model, prompt));
-        (value.isPresent() ? hits : misses).increment();
-        return value; // a fresh array from the driver: nobody else holds it
+        Lookup found = lookup(PromptKeys.responseKey(prefix, model, prompt));
+        (found.value() != null ? hits : misses).increment();
+        return Optional.ofNullable(found.value()); // a fresh array from the driver: nobody else holds it
     }
 
     @Override
@@ -84,18 +83,33 @@ public final class RedisResponseCache implements ResponseCache {
         PromptKeys.checkTtl(ttl);
         Objects.requireNonNull(response, "response");
         // A synchronous SET has written the bytes out when it returns, so the caller's array is not kept.
-        store(PromptKeys.responseKey(prefix, model, prompt), response, ttl);
+        try {
+            connector.connection().sync().set(RedisKeys.bytes(PromptKeys.responseKey(prefix, model, prompt)), response,
+                    SetArgs.Builder.px(ttl.toMillis()));
+        } catch (RuntimeException e) {
+            failedOpen("cache write", e);
+        }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Bounded by Redis: whatever Redis does, this adds at most one {@code REDIS_COMMAND_TIMEOUT} to the time of
+     * {@code llmCall} (plus, when another caller holds the lock, up to {@code REDIS_CACHE_LOCK_WAIT} of waiting for
+     * its answer). After a Redis failure in this call no further command is waited for: the lock is skipped, and the
+     * answer is stored (and the lock released) without making the caller wait.
+     */
     @Override
     public byte[] getOrComputeBytes(String model, String prompt, Duration ttl, Supplier<byte[]> llmCall) {
         Objects.requireNonNull(llmCall, "llmCall");
         PromptKeys.checkTtl(ttl);
-        Optional<byte[]> cached = getBytes(model, prompt);
-        if (cached.isPresent()) {
-            return cached.get();
-        }
+        PromptKeys.check(model, prompt);
         String key = PromptKeys.responseKey(prefix, model, prompt);
+        Lookup first = lookup(key);
+        (first.value() != null ? hits : misses).increment();
+        if (first.value() != null) {
+            return first.value();
+        }
         // The future's array is shared by this JVM's waiters, so each of them, and the leader, returns a copy.
         CompletableFuture<byte[]> mine = new CompletableFuture<>();
         CompletableFuture<byte[]> leader = inFlight.putIfAbsent(key, mine);
@@ -103,7 +117,10 @@ public final class RedisResponseCache implements ResponseCache {
             return await(leader, () -> computeAndStore(key, ttl, llmCall)).clone();
         }
         try {
-            byte[] value = computeOnce(key, RedisKeys.responseLock(prefix, model, prompt), ttl, llmCall);
+            byte[] value = first.failed()
+                    // Redis just failed (or timed out): taking the lock would wait for it again. Compute unlocked.
+                    ? computeAndStore(key, ttl, llmCall)
+                    : computeOnce(key, RedisKeys.responseLock(prefix, model, prompt), ttl, llmCall);
             mine.complete(value);
             return value.clone();
         } catch (RuntimeException | Error e) {
@@ -114,18 +131,20 @@ public final class RedisResponseCache implements ResponseCache {
         }
     }
 
-    /** This JVM's leader for the key: takes the cross-instance lock, or waits for whoever holds it. */
+    /**
+     * This JVM's leader for the key: takes the cross-instance lock, or waits for whoever holds it. The first Redis
+     * failure ends all waiting on Redis: the LLM is called at once and the answer stored in the background.
+     */
     private byte[] computeOnce(String key, String lockKey, Duration ttl, Supplier<byte[]> llmCall) {
         byte[] lock = RedisKeys.bytes(lockKey);
         byte[] token = HexFormat.of().formatHex(randomBytes()).getBytes(StandardCharsets.US_ASCII);
         long deadline = System.nanoTime() + lockWait.toNanos();
         long pause = 5;
         while (true) {
-            RedisCommands<byte[], byte[]> redis;
             boolean locked;
             try {
-                redis = connector.connection().sync();
-                locked = "OK".equals(redis.set(lock, token, SetArgs.Builder.nx().px(lockTtl.toMillis())));
+                locked = "OK".equals(connector.connection().sync()
+                        .set(lock, token, SetArgs.Builder.nx().px(lockTtl.toMillis())));
             } catch (RuntimeException e) {
                 failedOpen("single-flight lock", e);
                 return computeAndStore(key, ttl, llmCall); // no Redis, no lock: the call still succeeds
@@ -133,15 +152,18 @@ public final class RedisResponseCache implements ResponseCache {
             if (locked) {
                 try {
                     // Re-check under the lock: the previous holder may have stored it after our miss.
-                    Optional<byte[]> value = lookup(key);
-                    return value.isPresent() ? value.get() : computeAndStore(key, ttl, llmCall);
+                    Lookup again = lookup(key);
+                    return again.value() != null ? again.value() : computeAndStore(key, ttl, llmCall);
                 } finally {
-                    unlock(redis, lock, token);
+                    unlock(lock, token); // queued after the store on the one connection, so waiters see the value
                 }
             }
-            Optional<byte[]> value = lookup(key);
-            if (value.isPresent()) {
-                return value.get();
+            Lookup polled = lookup(key);
+            if (polled.value() != null) {
+                return polled.value();
+            }
+            if (polled.failed()) {
+                return computeAndStore(key, ttl, llmCall);
             }
             if (System.nanoTime() - deadline >= 0) {
                 log.debug("waited {} for another caller to compute {}; computing here", lockWait, key);
@@ -158,18 +180,37 @@ public final class RedisResponseCache implements ResponseCache {
         return b;
     }
 
-    private void unlock(RedisCommands<byte[], byte[]> redis, byte[] lock, byte[] token) {
+    /** Releases the lock without waiting for the reply; a failure only leaves it to expire (REDIS_CACHE_LOCK_TTL). */
+    private void unlock(byte[] lock, byte[] token) {
         try {
-            release.run(redis, ScriptOutputType.INTEGER, new byte[][] {lock}, token);
+            release.runAsync(connector.connection().async(), ScriptOutputType.INTEGER, new byte[][] {lock}, token)
+                    .whenComplete((ok, e) -> {
+                        if (e != null) {
+                            failedOpen("single-flight unlock", e);
+                        }
+                    });
         } catch (RuntimeException e) {
-            failedOpen("single-flight unlock", e); // the lock expires after REDIS_CACHE_LOCK_TTL anyway
+            failedOpen("single-flight unlock", e);
         }
     }
 
-    /** Calls the LLM and stores its answer; returns a private copy, so the supplier's array is not kept. */
+    /**
+     * Calls the LLM and stores its answer without waiting for Redis (the caller already has the answer; a slow or
+     * hung Redis must not hold it); returns a private copy, so the supplier's array is not kept.
+     */
     private byte[] computeAndStore(String key, Duration ttl, Supplier<byte[]> llmCall) {
         byte[] value = Objects.requireNonNull(llmCall.get(), "llmCall returned null").clone();
-        store(key, value, ttl);
+        try {
+            // Lettuce encodes the command when it writes it, possibly later: hand it an array nobody changes.
+            connector.connection().async().set(RedisKeys.bytes(key), value.clone(), SetArgs.Builder.px(ttl.toMillis()))
+                    .whenComplete((ok, e) -> {
+                        if (e != null) {
+                            failedOpen("cache write", e);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            failedOpen("cache write", e);
+        }
         return value;
     }
 
@@ -186,26 +227,23 @@ public final class RedisResponseCache implements ResponseCache {
         }
     }
 
-    private Optional<byte[]> lookup(String key) {
+    /** A GET's outcome: the value (null on a miss or a failure) and whether Redis failed. */
+    private record Lookup(byte[] value, boolean failed) {
+    }
+
+    private Lookup lookup(String key) {
         try {
-            return Optional.ofNullable(connector.connection().sync().get(RedisKeys.bytes(key)));
+            return new Lookup(connector.connection().sync().get(RedisKeys.bytes(key)), false);
         } catch (RuntimeException e) {
             failedOpen("cache lookup", e);
-            return Optional.empty();
+            return new Lookup(null, true);
         }
     }
 
-    private void store(String key, byte[] value, Duration ttl) {
-        try {
-            connector.connection().sync().set(RedisKeys.bytes(key), value,
-                    SetArgs.Builder.px(ttl.toMillis()));
-        } catch (RuntimeException e) {
-            failedOpen("cache write", e);
-        }
-    }
-
-    private void failedOpen(String operation, RuntimeException e) {
-        StorageException error = RedisErrors.translate(operation, e);
+    private void failedOpen(String operation, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        StorageException error = RedisErrors.translate(operation,
+                cause instanceof RuntimeException re ? re : new CompletionException(cause));
         errors.increment();
         long suppressed = warnGate.tryPass();
         if (suppressed >= 0) {

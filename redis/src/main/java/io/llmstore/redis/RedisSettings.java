@@ -19,7 +19,10 @@ public final class RedisSettings {
     public static final Setting REDIS_CACHE_LOCK_WAIT = Setting.of("REDIS_CACHE_LOCK_WAIT", "30s",
             "longest a caller waits for another caller computing the same prompt before calling the LLM itself");
 
+    public static final Setting REDIS_RECONNECT_MAX_DELAY = Setting.of("REDIS_RECONNECT_MAX_DELAY", "1s",
+            "longest wait between reconnect attempts after Redis went away (backoff doubles from 1ms up to this); Redis serves again within about this of answering");
+
     /** Every setting, in README order. */
     public static final List<Setting> ALL = List.of(REDIS_KEY_PREFIX, CACHE_LLM_RESPONSE_TTL, REDIS_CACHE_LOCK_TTL,
-            REDIS_CACHE_LOCK_WAIT);
+            REDIS_CACHE_LOCK_WAIT, REDIS_RECONNECT_MAX_DELAY);
 }

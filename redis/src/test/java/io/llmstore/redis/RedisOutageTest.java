@@ -13,7 +13,11 @@ import io.llmstore.core.ratelimit.FailurePolicy;
 import io.llmstore.core.ratelimit.RateLimit;
 import io.llmstore.core.ratelimit.RateLimitPolicy;
 import io.llmstore.core.ratelimit.RateLimiter;
+import io.llmstore.core.metrics.LlmstoreMetrics;
+import io.llmstore.core.ratelimit.Reservation;
+import io.llmstore.core.stats.RateLimiterStats;
 import io.llmstore.testkit.TestServers;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,6 +78,75 @@ class RedisOutageTest {
                     .until(() -> !open.tryAcquire(user).backendUnavailable());
             assertThat(closed.tryAcquire(user).allowed()).isTrue();
             assertThat(pool.healthCheck().status()).isEqualTo(HealthStatus.UP);
+        }
+    }
+
+    /**
+     * After a 10 s outage a FAIL_CLOSED limiter is served by Redis again within 2 s of Redis answering (Lettuce's
+     * default backoff, doubling to 30 s, left it refusing for 6-13 s more; REDIS_RECONNECT_MAX_DELAY caps it at 1 s).
+     */
+    @Test
+    void afterAnOutageDecisionsAreServedByRedisWithinTwoSecondsOfItAnswering() throws Exception {
+        String prefix = RedisTestPools.newPrefix();
+        try (StoragePool pool = StoragePool.create(RedisTestPools.config(prefix)
+                .set("REDIS_COMMAND_TIMEOUT", "300ms").build())) {
+            RateLimiter closed = pool.rateLimiters().limiter(RateLimitPolicy.of(
+                    RateLimit.of("rpm", 1_000_000, Duration.ofMinutes(1))).withFailurePolicy(FailurePolicy.FAIL_CLOSED));
+            String user = "user " + UUID.randomUUID();
+            assertThat(closed.tryAcquire(user).allowed()).isTrue();
+
+            TestServers.stop("redis");
+            long answeredAt;
+            try {
+                long outageEnd = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (System.nanoTime() < outageEnd) {
+                    assertThat(closed.tryAcquire(user).isFailedClosed()).isTrue();
+                    Thread.sleep(200);
+                }
+            } finally {
+                TestServers.start("redis"); // returns once the port answers
+                answeredAt = System.nanoTime();
+            }
+            while (closed.tryAcquire(user).backendUnavailable()) {
+                assertThat(System.nanoTime() - answeredAt).as("still refused by a healthy Redis")
+                        .isLessThan(Duration.ofSeconds(20).toNanos());
+                Thread.sleep(20);
+            }
+            long recoveredMs = (System.nanoTime() - answeredAt) / 1_000_000;
+            System.out.printf("recovery after a 10 s outage: served by Redis %d ms after it answered%n", recoveredMs);
+            assertThat(recoveredMs).isLessThan(2_000);
+            assertThat(closed.tryAcquire(user).allowed()).isTrue();
+        }
+    }
+
+    /** Failed decisions and dropped settlements show in pool.stats() and the Micrometer binder, no cast needed. */
+    @Test
+    void limiterErrorsAndDroppedSettlementsAreInPoolStatsAndMicrometer() {
+        String prefix = RedisTestPools.newPrefix();
+        try (StoragePool pool = StoragePool.create(RedisTestPools.config(prefix)
+                .set("REDIS_COMMAND_TIMEOUT", "300ms").build())) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new LlmstoreMetrics(pool).bindTo(registry);
+            RateLimiter limiter = pool.rateLimiters().limiter(RateLimitPolicy.of(
+                    RateLimit.of("tpm", 1000, Duration.ofMinutes(1))));
+            String user = "user " + UUID.randomUUID();
+            Reservation r = limiter.reserve(user, 100);
+            assertThat(r.isGranted()).isTrue();
+            assertThat(pool.stats().rateLimiters()).contains(new RateLimiterStats(0, 0));
+
+            TestServers.stop("redis");
+            try {
+                assertThat(limiter.tryAcquire(user).isFailedOpen()).isTrue();
+                assertThat(limiter.tryAcquire(user).isFailedOpen()).isTrue();
+                limiter.settle(r, 40); // dropped: Redis is gone
+            } finally {
+                TestServers.start("redis");
+            }
+            assertThat(pool.stats().rateLimiters()).contains(new RateLimiterStats(2, 1));
+            assertThat(registry.get("llmstore.ratelimit.errors").tag("kind", "decision").functionCounter().count())
+                    .isEqualTo(2.0);
+            assertThat(registry.get("llmstore.ratelimit.errors").tag("kind", "settlement").functionCounter().count())
+                    .isEqualTo(1.0);
         }
     }
 }

@@ -75,10 +75,12 @@ public interface ResponseCache {
      * Caches a response's UTF-8 bytes for {@code ttl}, replacing any previous one.
      *
      * @param ttl {@code > 0}, whole milliseconds are used
-     * @throws NullPointerException when {@code response} is null
+     * @throws NullPointerException     when {@code response} is null
+     * @throws IllegalArgumentException when {@code response} holds an unpaired UTF-16 surrogate (UTF-8 cannot carry
+     *                                  it; the cache stores responses verbatim or not at all)
      */
     default void put(String model, String prompt, String response, Duration ttl) {
-        putBytes(model, prompt, Objects.requireNonNull(response, "response").getBytes(StandardCharsets.UTF_8), ttl);
+        putBytes(model, prompt, PromptKeys.utf8("response", Objects.requireNonNull(response, "response")), ttl);
     }
 
     /** {@link #getOrCompute(String, String, Duration, Supplier)} with the default TTL. */
@@ -96,12 +98,14 @@ public interface ResponseCache {
      * {@link #getOrComputeBytes(String, String, Duration, Supplier)}. On a miss only one caller per key computes at
      * a time (across every application instance sharing the backend); the others wait a bounded time for its
      * result, then compute themselves. An exception from {@code llmCall} propagates to the caller that ran it (and
-     * to those in this JVM waiting on it) and nothing is cached; {@code llmCall} must not return null.
+     * to those in this JVM waiting on it) and nothing is cached; {@code llmCall} must not return null, nor text with
+     * an unpaired UTF-16 surrogate (refused with {@link IllegalArgumentException} naming {@code response}: it has no
+     * UTF-8 form, so it could not be returned verbatim from the cache).
      */
     default String getOrCompute(String model, String prompt, Duration ttl, Supplier<String> llmCall) {
         Objects.requireNonNull(llmCall, "llmCall");
         byte[] value = getOrComputeBytes(model, prompt, ttl, () ->
-                Objects.requireNonNull(llmCall.get(), "llmCall returned null").getBytes(StandardCharsets.UTF_8));
+                PromptKeys.utf8("response", Objects.requireNonNull(llmCall.get(), "llmCall returned null")));
         return new String(value, StandardCharsets.UTF_8);
     }
 

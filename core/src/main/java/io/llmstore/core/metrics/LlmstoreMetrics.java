@@ -4,6 +4,7 @@ import io.llmstore.core.StoragePool;
 import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.stats.PoolStats;
+import io.llmstore.core.stats.RateLimiterStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,8 +15,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Publishes {@link StoragePool#stats()} to a Micrometer registry: {@code llmstore.db.connections} (tagged
- * {@code state=active|idle|total|max|waiting}) and {@code llmstore.cache.requests} (tagged {@code cache},
- * {@code result=hit|miss|error}). Micrometer is an optional dependency of llmstore-core: add it yourself to use this.
+ * {@code state=active|idle|total|max|waiting}), {@code llmstore.cache.requests} (tagged {@code cache},
+ * {@code result=hit|miss|error}) and, with Redis, {@code llmstore.ratelimit.errors} (tagged
+ * {@code kind=decision|settlement}: decisions the failure policy made, settlements and releases dropped). Micrometer is an optional dependency of llmstore-core: add it yourself to use this.
  *
  * <pre>{@code new LlmstoreMetrics(pool).bindTo(registry);}</pre>
  *
@@ -45,6 +47,18 @@ public final class LlmstoreMetrics implements MeterBinder {
             cacheCounter(registry, cache, "miss", CacheStats::misses);
             cacheCounter(registry, cache, "error", CacheStats::errors);
         }
+        if (now.rateLimiters().isPresent()) {
+            limiterCounter(registry, "decision", RateLimiterStats::decisionErrors);
+            limiterCounter(registry, "settlement", RateLimiterStats::settlementErrors);
+        }
+    }
+
+    private void limiterCounter(MeterRegistry registry, String kind, ToDoubleFunction<RateLimiterStats> value) {
+        FunctionCounter.builder("llmstore.ratelimit.errors", pool,
+                        p -> p.stats().rateLimiters().map(value::applyAsDouble).orElse(0.0))
+                .tag("kind", kind)
+                .description("rate limiter calls Redis could not answer (decided by the failure policy, or dropped)")
+                .register(registry);
     }
 
     private void connections(MeterRegistry registry, String state, Function<ConnectionPoolStats, Integer> value) {

@@ -17,12 +17,25 @@ import java.util.Objects;
  *                           zero when allowed
  * @param limitName          the limit that decided
  * @param backendUnavailable true when the backend could not answer and the limiter's {@link FailurePolicy} decided
+ * @param resetAfter         when {@code limitName} is whole again, from the decision: its fixed window's end, or the
+ *                           moment its token bucket is full (for an {@code X-RateLimit-Reset} header: the seconds,
+ *                           or now + this); zero when unknown (backend unavailable, or a limit exceeded)
+ * @param exceedsLimit       true when the call asked for more permits than {@code limitName} allows in a whole
+ *                           window: it can never be granted, so retrying does not help (answer e.g. 413 or 400, not
+ *                           429); {@code retryAfter} is then zero and nothing was charged
  */
 public record Decision(boolean allowed, long remaining, Duration retryAfter, String limitName,
-                       boolean backendUnavailable) {
+                       boolean backendUnavailable, Duration resetAfter, boolean exceedsLimit) {
     public Decision {
         Objects.requireNonNull(retryAfter, "retryAfter");
         Objects.requireNonNull(limitName, "limitName");
+        Objects.requireNonNull(resetAfter, "resetAfter");
+        if (resetAfter.isNegative()) {
+            throw new IllegalArgumentException("resetAfter must be >= 0, was " + resetAfter);
+        }
+        if (exceedsLimit && allowed) {
+            throw new IllegalArgumentException("a decision that exceeds the limit '" + limitName + "' cannot allow");
+        }
         if (remaining < 0) {
             throw new IllegalArgumentException("remaining must be >= 0, was " + remaining);
         }
@@ -31,14 +44,37 @@ public record Decision(boolean allowed, long remaining, Duration retryAfter, Str
         }
     }
 
-    /** An allowed decision. */
-    public static Decision allowed(String limitName, long remaining) {
-        return new Decision(true, remaining, Duration.ZERO, limitName, false);
+    /** A decision without reset time or limit excess (the form before those were added). */
+    public Decision(boolean allowed, long remaining, Duration retryAfter, String limitName, boolean backendUnavailable) {
+        this(allowed, remaining, retryAfter, limitName, backendUnavailable, Duration.ZERO, false);
     }
 
-    /** A denied decision. */
+    /** An allowed decision, reset time unknown. */
+    public static Decision allowed(String limitName, long remaining) {
+        return allowed(limitName, remaining, Duration.ZERO);
+    }
+
+    /** An allowed decision; {@code limitName} is whole again after {@code resetAfter}. */
+    public static Decision allowed(String limitName, long remaining, Duration resetAfter) {
+        return new Decision(true, remaining, Duration.ZERO, limitName, false, resetAfter, false);
+    }
+
+    /** A denied decision that resets when it may be retried. */
     public static Decision denied(String limitName, long remaining, Duration retryAfter) {
-        return new Decision(false, remaining, retryAfter, limitName, false);
+        return denied(limitName, remaining, retryAfter, retryAfter);
+    }
+
+    /** A denied decision; {@code limitName} is whole again after {@code resetAfter}. */
+    public static Decision denied(String limitName, long remaining, Duration retryAfter, Duration resetAfter) {
+        return new Decision(false, remaining, retryAfter, limitName, false, resetAfter, false);
+    }
+
+    /**
+     * The denial of a call asking for more than {@code limitName} allows in a whole window ({@code limit}): it can
+     * never be granted. Decided without the backend; nothing is charged.
+     */
+    public static Decision exceedingLimit(String limitName) {
+        return new Decision(false, 0, Duration.ZERO, limitName, false, Duration.ZERO, true);
     }
 
     /** The decision of {@link FailurePolicy} when the backend could not answer. */

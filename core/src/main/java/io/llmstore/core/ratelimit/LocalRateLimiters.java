@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * In-process rate limiters, LOCAL TO ONE JVM: each application instance counts on its own, so N instances admit up
@@ -111,6 +112,10 @@ public final class LocalRateLimiters implements RateLimiters {
         @Override
         public Reservation reserve(String key, long permits) {
             policy.checkCall(key, permits);
+            Optional<Decision> never = policy.exceedingLimit(permits);
+            if (never.isPresent()) {
+                return new Reservation(key, permits, never.get(), List.of());
+            }
             List<RateLimit> limits = policy.limits();
             KeyState state = state(key);
             synchronized (state) {
@@ -127,9 +132,11 @@ public final class LocalRateLimiters implements RateLimiters {
                     long w = limit.windowMillis();
                     long rem;
                     long retry = -1;
+                    long reset; // when this limit is whole again: the window's end, or the bucket's TAT
                     if (limit.algorithm() == RateLimit.Algorithm.FIXED_WINDOW) {
                         long count = c[1] > now ? c[0] : 0;
                         long end = c[1] > now ? c[1] : now + w;
+                        reset = end - now;
                         if (count + cost > l) {
                             rem = l - count;
                             retry = end - now;
@@ -143,17 +150,20 @@ public final class LocalRateLimiters implements RateLimiters {
                         if (now < allowAt) {
                             rem = Gcra.remaining(now, tat[0], tat[1], w, l);
                             retry = allowAt - now;
+                            reset = tat[0] - now;
                         } else {
                             rem = Gcra.remaining(now, next[0], next[1], w, l);
+                            reset = next[0] - now;
                         }
                     }
                     remaining[i] = rem;
                     if (retry >= 0) {
                         if (decision == null || retry > decision.retryAfter().toMillis()) {
-                            decision = Decision.denied(limit.name(), rem, Duration.ofMillis(retry));
+                            decision = Decision.denied(limit.name(), rem, Duration.ofMillis(retry),
+                                    Duration.ofMillis(Math.max(0, reset)));
                         }
                     } else if (tightest == null || rem < tightest.remaining()) {
-                        tightest = Decision.allowed(limit.name(), rem);
+                        tightest = Decision.allowed(limit.name(), rem, Duration.ofMillis(Math.max(0, reset)));
                     }
                 }
                 List<Long> windows = new ArrayList<>();
@@ -190,10 +200,31 @@ public final class LocalRateLimiters implements RateLimiters {
             if (actualPermits < 0) {
                 throw new IllegalArgumentException("actualPermits must be >= 0, was " + actualPermits);
             }
-            if (!reservation.isGranted() || reservation.decision().backendUnavailable()) {
-                return;
+            List<RateLimit> limits = policy.limits();
+            long[] deltas = new long[limits.size()];
+            for (int i = 0; i < deltas.length; i++) {
+                deltas[i] = limits.get(i).charge() == RateLimit.Charge.ONE_PER_CALL
+                        ? 0 : actualPermits - reservation.permits();
             }
-            long delta = actualPermits - reservation.permits();
+            apply(reservation, deltas);
+        }
+
+        @Override
+        public void release(Reservation reservation) {
+            Objects.requireNonNull(reservation, "reservation");
+            List<RateLimit> limits = policy.limits();
+            long[] deltas = new long[limits.size()];
+            for (int i = 0; i < deltas.length; i++) {
+                deltas[i] = -limits.get(i).cost(reservation.permits());
+            }
+            apply(reservation, deltas);
+        }
+
+        /** Charges (delta > 0) or refunds (delta < 0, into the charged window only) each limit of a reservation. */
+        private void apply(Reservation reservation, long[] deltas) {
+            if (!reservation.isGranted() || reservation.decision().backendUnavailable()) {
+                return; // nothing was charged
+            }
             List<RateLimit> limits = policy.limits();
             KeyState state = state(reservation.key());
             synchronized (state) {
@@ -201,7 +232,8 @@ public final class LocalRateLimiters implements RateLimiters {
                 for (int i = 0; i < limits.size(); i++) {
                     RateLimit limit = limits.get(i);
                     long[] c = state.counter(limit.name());
-                    if (limit.charge() == RateLimit.Charge.ONE_PER_CALL || delta == 0) {
+                    long delta = deltas[i];
+                    if (delta == 0) {
                         continue;
                     }
                     if (limit.algorithm() == RateLimit.Algorithm.FIXED_WINDOW) {

@@ -3,6 +3,7 @@ package io.llmstore.core.ratelimit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -49,22 +50,32 @@ public record RateLimitPolicy(List<RateLimit> limits, FailurePolicy onBackendFai
      * Checks one call's arguments, as every implementation does before touching its backend.
      *
      * @throws IllegalArgumentException when {@code key} is null, empty or longer than {@link #MAX_KEY_LENGTH}, when
-     *         {@code permits < 1}, or when {@code permits} exceed a permits-charged limit (it could never be granted)
+     *         it holds an unpaired UTF-16 surrogate, or when {@code permits < 1}
      */
     public void checkCall(String key, long permits) {
         if (key == null || key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
             throw new IllegalArgumentException("key must be 1.." + MAX_KEY_LENGTH + " characters, was "
                     + (key == null ? "null" : key.length() + " characters"));
         }
+        // Keys become UTF-8 in the backend: a lone surrogate would turn into '?' and share another key's counter.
+        io.llmstore.core.cache.PromptKeys.requireWellFormed("key", key);
         if (permits < 1) {
             throw new IllegalArgumentException("permits must be >= 1, was " + permits);
         }
+    }
+
+    /**
+     * The denial of a call for {@code permits} that some permits-charged limit can never grant (more than its whole
+     * window allows), or empty when every limit could. Implementations answer it without their backend: a request
+     * with a huge {@code max_tokens} is a result, not an exception.
+     */
+    public Optional<Decision> exceedingLimit(long permits) {
         for (RateLimit limit : limits) {
             if (limit.cost(permits) > limit.limit()) {
-                throw new IllegalArgumentException("permits must be <= the limit '" + limit.name() + "' ("
-                        + limit.limit() + "), was " + permits + ": it could never be granted");
+                return Optional.of(Decision.exceedingLimit(limit.name()));
             }
         }
+        return Optional.empty();
     }
 
     /** This policy with another failure policy. */

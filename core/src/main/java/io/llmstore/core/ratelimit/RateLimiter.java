@@ -27,8 +27,9 @@ public interface RateLimiter {
      * charged per call} take one) from every limit, or nothing when any limit denies.
      *
      * @param key     the limited entity; any non-empty string up to 1024 characters, used verbatim
-     * @param permits {@code >= 1}, and not more than any permits-charged limit (that could never be granted)
-     * @throws IllegalArgumentException for an invalid key or permit count
+     * @param permits {@code >= 1}; more than a permits-charged limit allows in a whole window is denied with
+     *                {@link Decision#exceedsLimit()} (it could never be granted), charging nothing
+     * @throws IllegalArgumentException for an invalid key or a permit count below 1
      */
     Decision tryAcquire(String key, long permits);
 
@@ -47,6 +48,20 @@ public interface RateLimiter {
      * @param actualPermits {@code >= 0}
      */
     void settle(Reservation reservation, long actualPermits);
+
+    /**
+     * Gives back everything a granted reservation took, per-call limits included, as if the call had not been made
+     * (the LLM call failed before it used anything). Same rules as {@link #settle}: into the window that was charged,
+     * a denied reservation is a no-op, a backend failure is logged and swallowed. Call it once, instead of
+     * {@code settle}:
+     *
+     * <pre>{@code
+     * Reservation r = limiter.reserve("user:42", estimatedTokens);
+     * try { res = llm.call(...); } catch (RuntimeException e) { limiter.release(r); throw e; }
+     * limiter.settle(r, res.totalTokens());
+     * }</pre>
+     */
+    void release(Reservation reservation);
 
     /** The limits this limiter enforces. */
     RateLimitPolicy policy();

@@ -44,6 +44,8 @@ public interface SessionStore {
             throw new IllegalArgumentException("sessionId must be 1.." + MAX_ID_LENGTH + " characters and not blank, was "
                     + (sessionId == null ? "null" : sessionId.length() + " characters"));
         }
+        // Ids become UTF-8 keys: a lone surrogate would become '?' and name another session.
+        io.llmstore.core.cache.PromptKeys.requireWellFormed("sessionId", sessionId);
         return sessionId;
     }
 

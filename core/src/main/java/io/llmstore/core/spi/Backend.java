@@ -3,6 +3,7 @@ package io.llmstore.core.spi;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.ConnectionPoolStats;
+import io.llmstore.core.stats.RateLimiterStats;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,11 @@ public interface Backend extends AutoCloseable {
     /** Per-cache counters, for backends that cache. */
     default Map<String, CacheStats> cacheStats() {
         return Map.of();
+    }
+
+    /** The rate limiters' backend failure counters, for backends that serve rate limiters. */
+    default Optional<RateLimiterStats> rateLimiterStats() {
+        return Optional.empty();
     }
 
     /** Writes out everything buffered. Called before {@link #close()} and on {@code StoragePool.flush()}. */

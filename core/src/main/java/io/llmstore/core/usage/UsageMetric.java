@@ -129,25 +129,9 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
         return value;
     }
 
-    /**
-     * Index of the first UTF-16 surrogate that is not part of a high-low pair in {@code s}, or -1. Such a string
-     * cannot be encoded as UTF-8, so no text column can hold it.
-     */
+    /** Index of the first unpaired UTF-16 surrogate in {@code s}, or -1 (no text column can hold one). */
     static int unpairedSurrogate(String s) {
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                return i;
-            }
-            if (Character.isLowSurrogate(c)) {
-                return i;
-            }
-        }
-        return -1;
+        return io.llmstore.core.cache.PromptKeys.unpairedSurrogate(s);
     }
 
     private static void requireNonNegative(long value, String field) {

@@ -210,6 +210,36 @@ public abstract class ResponseCacheContract {
     }
 
     @Test
+    void promptsWithUnpairedSurrogatesAreRefusedNamingTheFieldAndNeverShareAKey() {
+        cache().put(model, "say ?", "answer to '?'", Duration.ofMinutes(1));
+        for (String prompt : List.of("say \uD800", "say \uDBFF", "say \uDC00")) {
+            assertThatThrownBy(() -> cache().get(model, prompt)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("prompt must not contain an unpaired UTF-16 surrogate")
+                    .hasMessageContaining("at index 4");
+            assertThatThrownBy(() -> cache().getOrCompute(model, prompt, Duration.ofMinutes(1), () -> "x"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prompt");
+            assertThatThrownBy(() -> cache().put(model, prompt, "x", Duration.ofMinutes(1)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prompt");
+        }
+        assertThatThrownBy(() -> cache().get("m\uD800", "p")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("model must not contain an unpaired UTF-16 surrogate");
+        // A well-formed pair (an emoji) is fine and is its own key.
+        assertThat(cache().get(model, "say \uD83D\uDE00")).isEmpty();
+        assertThat(cache().get(model, "say ?")).contains("answer to '?'");
+    }
+
+    @Test
+    void responsesWithUnpairedSurrogatesAreRefusedNotAlteredAndNothingIsCached() {
+        assertThatThrownBy(() -> cache().put(model, "r1", "half \uD800 a pair", Duration.ofMinutes(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("response must not contain an unpaired UTF-16 surrogate, found \\uD800 at index 5");
+        assertThat(cache().get(model, "r1")).isEmpty();
+        assertThatThrownBy(() -> cache().getOrCompute(model, "r2", Duration.ofMinutes(1), () -> "x\uDFFF"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("response");
+        assertThat(cache().get(model, "r2")).isEmpty();
+    }
+
+    @Test
     void invalidArgumentsAreRejected() {
         assertThatThrownBy(() -> cache().get(" ", "p")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("model");

@@ -196,7 +196,74 @@ public abstract class RateLimiterContract {
                 .hasMessageContaining("key");
         assertThatThrownBy(() -> limiter.tryAcquire(newKey(), 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("permits must be >= 1, was 0");
-        assertThatThrownBy(() -> limiter.tryAcquire(newKey(), 101)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("could never be granted");
+    }
+
+    @Test
+    void askingForMoreThanALimitEverAllowsIsADenialNamingTheLimitThatChargesNothing() {
+        RateLimiter limiter = limiters().limiter(RateLimitPolicy.of(
+                RateLimit.of("rpm", 10, Duration.ofMinutes(1)).chargedPerCall(),
+                RateLimit.of("tpm", 100, Duration.ofMinutes(1))));
+        String key = newKey();
+        Decision never = limiter.tryAcquire(key, 101);
+        assertThat(never.allowed()).isFalse();
+        assertThat(never.exceedsLimit()).isTrue();
+        assertThat(never.limitName()).isEqualTo("tpm");
+        assertThat(never.backendUnavailable()).isFalse();
+        assertThat(never.retryAfter()).isZero();
+        Reservation huge = limiter.reserve(key, 1_000_000_000L);
+        assertThat(huge.isGranted()).isFalse();
+        assertThat(huge.decision().exceedsLimit()).isTrue();
+        limiter.settle(huge, 5); // a no-op, as for any denial
+        Decision all = limiter.tryAcquire(key, 100); // nothing was charged: the whole limit is still there
+        assertThat(all.allowed()).isTrue();
+        assertThat(all.exceedsLimit()).isFalse();
+        assertThat(all.remaining()).isZero();
+    }
+
+    @Test
+    void releaseGivesBackEverythingAReservationTookPerCallLimitsIncluded() {
+        RateLimiter limiter = limiters().limiter(RateLimitPolicy.of(
+                RateLimit.of("rpm", 1, Duration.ofMinutes(1)).chargedPerCall(),
+                RateLimit.of("tpm", 100, Duration.ofMinutes(1))));
+        String key = newKey();
+        for (int i = 0; i < 3; i++) { // the LLM call failed three times: each reservation is given back
+            Reservation r = limiter.reserve(key, 80);
+            assertThat(r.isGranted()).as("attempt %d", i).isTrue();
+            limiter.release(r);
+        }
+        Decision d = limiter.tryAcquire(key, 100);
+        assertThat(d.allowed()).isTrue();
+        assertThat(d.remaining()).isZero();
+        assertThat(limiter.tryAcquire(key, 1).allowed()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(RateLimit.Algorithm.class)
+    void decisionsSayWhenTheLimitIsWholeAgain(RateLimit.Algorithm algorithm) {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("rpm", 2, WINDOW).withAlgorithm(algorithm));
+        String key = newKey();
+        Decision first = limiter.tryAcquire(key);
+        assertThat(first.resetAfter()).isPositive().isLessThanOrEqualTo(WINDOW);
+        limiter.tryAcquire(key);
+        Decision denied = limiter.tryAcquire(key);
+        assertThat(denied.allowed()).isFalse();
+        assertThat(denied.resetAfter()).isPositive().isLessThanOrEqualTo(WINDOW)
+                .isGreaterThanOrEqualTo(denied.retryAfter());
+        advance(denied.resetAfter().plusMillis(30));
+        Decision whole = limiter.tryAcquire(key);
+        assertThat(whole.allowed()).isTrue();
+        assertThat(whole.remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void keysWithUnpairedSurrogatesAreRefusedSoTheyNeverShareACounter() {
+        RateLimiter limiter = limiters().limiter(RateLimit.of("rpm", 1, Duration.ofMinutes(1)));
+        String base = "user " + UUID.randomUUID() + " ";
+        assertThat(limiter.tryAcquire(base + "?").allowed()).isTrue();
+        for (String bad : List.of(base + "\uD800", base + "\uDBFF")) {
+            assertThatThrownBy(() -> limiter.tryAcquire(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("key must not contain an unpaired UTF-16 surrogate");
+        }
+        assertThat(limiter.tryAcquire(base + "\uD83D\uDE00").allowed()).isTrue(); // a pair is its own key
     }
 }

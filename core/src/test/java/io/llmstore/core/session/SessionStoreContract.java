@@ -98,5 +98,8 @@ public abstract class SessionStoreContract {
                     .hasMessageContaining("sessionId");
         }
         assertThat(store().get("x".repeat(SessionStore.MAX_ID_LENGTH))).isEmpty();
+        // A lone surrogate has no UTF-8 form: "s\uD800" would otherwise be the session "s?".
+        assertThatThrownBy(() -> store().get("s\uD800")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sessionId must not contain an unpaired UTF-16 surrogate");
     }
 }

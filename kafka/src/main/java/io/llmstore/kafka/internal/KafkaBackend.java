@@ -1,5 +1,6 @@
 package io.llmstore.kafka.internal;
 
+import io.llmstore.core.error.ConnectionException;
 import io.llmstore.core.event.EventPublisher;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
@@ -31,7 +32,7 @@ public final class KafkaBackend implements Backend {
     private final Producer<byte[], byte[]> producer;
     private final KafkaEventPublisher publisher;
     private final KafkaTopics topics;
-    private final ProvisionResult provisioned;
+    private volatile ProvisionResult provisioned;
     private final UsageWriter usageWriter;
     private final AtomicBoolean closed = new AtomicBoolean();
     private KafkaSink sink; // guarded by this
@@ -44,24 +45,61 @@ public final class KafkaBackend implements Backend {
         this.topics = topics;
         this.provisioned = provisioned;
         this.usageWriter = usageWriter;
+        // The probe of an unavailable broker also does what start-up could not: create the topics.
         this.publisher = new KafkaEventPublisher(producer, options.events().name(), options.eventKey(),
-                options.maxBlock(), options.closeTimeout());
+                options.maxBlock(), options.closeTimeout(), this::probeAndProvision);
     }
 
-    /** Connects (with the connect retry policy), provisions topics if asked, creates the producer. */
+    /**
+     * Connects (with the connect retry policy), provisions topics if asked, creates the producer. When the broker
+     * does not answer and {@code KAFKA_REQUIRED} is false (the default), opens anyway: health reports kafka DOWN (the
+     * pool DEGRADED), publishes fail at once with a retryable error, and a background probe provisions the topics and
+     * resumes publishing when the broker answers.
+     */
     public static KafkaBackend open(BackendContext context) {
         KafkaOptions options = KafkaOptions.from(context.config());
         Admin admin = Admin.create(ClientProperties.admin(options));
         try {
-            context.retry().connect("Kafka", () -> describeCluster(admin, options));
+            String unreachable = null;
+            try {
+                context.retry().connect("Kafka", () -> describeCluster(admin, options));
+            } catch (ConnectionException e) {
+                if (options.required()) {
+                    throw e;
+                }
+                unreachable = e.getMessage();
+            }
             KafkaTopics topics = new KafkaTopics(admin, options.topics(), options.requestTimeout());
-            ProvisionResult result = options.provision() ? topics.provision() : new ProvisionResult(List.of(), List.of(), List.of());
+            ProvisionResult result = unreachable != null || !options.provision()
+                    ? NOT_PROVISIONED : topics.provision();
             Producer<byte[], byte[]> producer = new KafkaProducer<>(ClientProperties.producer(options, "producer"));
             UsageWriter writer = context.ports().find(UsageWriter.class).orElse(null);
-            return new KafkaBackend(options, admin, producer, topics, result, writer);
+            KafkaBackend backend = new KafkaBackend(options, admin, producer, topics, result, writer);
+            if (unreachable != null) {
+                backend.pendingProvision = options.provision();
+                log.warn("Kafka at {} is unreachable; starting DEGRADED (KAFKA_REQUIRED=false): publishes fail at once"
+                        + " with a retryable error until the broker answers, then topics are provisioned and publishing"
+                        + " resumes by itself ({})", options.client().bootstrapServersText(), unreachable);
+                backend.publisher.markBrokerUnavailable(unreachable);
+            }
+            return backend;
         } catch (RuntimeException e) {
             admin.close(options.closeTimeout());
             throw e;
+        }
+    }
+
+    private static final ProvisionResult NOT_PROVISIONED = new ProvisionResult(List.of(), List.of(), List.of());
+    /** True while the topics still have to be provisioned (the broker was down at start-up). */
+    private volatile boolean pendingProvision;
+
+    /** The publisher's probe: the broker answers, and (once) the topics start-up could not create exist. */
+    private void probeAndProvision() {
+        describeCluster(admin, options);
+        if (pendingProvision) {
+            provisioned = topics.provision();
+            pendingProvision = false;
+            log.info("Kafka answers again: topics provisioned ({})", provisioned);
         }
     }
 
@@ -123,7 +161,7 @@ public final class KafkaBackend implements Backend {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                producer.flush();
+                publisher.flush(); // what waits for the sender thread, then the producer
                 done.complete(null);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
@@ -154,6 +192,11 @@ public final class KafkaBackend implements Backend {
         }
         if (s != null) {
             s.close();
+        }
+        try {
+            publisher.close(); // sends what is pending (bounded by KAFKA_CLOSE_TIMEOUT); leaves the producer open
+        } catch (RuntimeException e) {
+            log.warn("Kafka publisher did not flush on close: {}", e.getMessage());
         }
         try {
             producer.close(options.closeTimeout());

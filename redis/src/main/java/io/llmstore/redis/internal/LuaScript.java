@@ -2,6 +2,8 @@ package io.llmstore.redis.internal;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A Lua script from a {@code .lua} resource, run by SHA ({@code EVALSHA}); when the server answers NOSCRIPT (it
@@ -56,6 +61,22 @@ public final class LuaScript {
             loadInto(commands);
             return commands.evalsha(sha, type, keys, args);
         }
+    }
+
+    /**
+     * Runs it by SHA without blocking; on NOSCRIPT the source itself is sent ({@code EVAL}, which also caches it on
+     * the server). The stage completes with the reply or the failure.
+     */
+    public <T> CompletionStage<T> runAsync(RedisAsyncCommands<byte[], byte[]> commands, ScriptOutputType type,
+                                           byte[][] keys, byte[]... args) {
+        RedisFuture<T> bySha = commands.evalsha(sha, type, keys, args);
+        return bySha.handle((reply, e) -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RedisNoScriptException) {
+                return commands.<T>eval(source, type, keys, args).toCompletableFuture();
+            }
+            return e == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<T>failedFuture(cause);
+        }).thenCompose(f -> f);
     }
 
     @Override

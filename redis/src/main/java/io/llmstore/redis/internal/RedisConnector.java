@@ -4,6 +4,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.llmstore.core.error.ConnectionException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,6 +29,12 @@ public final class RedisConnector implements AutoCloseable {
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile long nextAttemptNanos;
     private volatile String lastFailure = "not connected yet";
+    /**
+     * Redis's clock (epoch ms) minus our monotonic clock (nanoTime in ms), measured with TIME halfway through the
+     * round trip, on connect and whenever a script says the deadline had passed although Redis answered in time.
+     * Monotonic on our side, so a step of this host's wall clock does not move deadlines.
+     */
+    private volatile long serverClockOffsetMillis = System.currentTimeMillis() - System.nanoTime() / 1_000_000;
 
     /**
      * @param client    the client (owned by the caller)
@@ -49,6 +56,7 @@ public final class RedisConnector implements AutoCloseable {
         }
         StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
         try {
+            measureClockOffset(c);
             onConnect.forEach(hook -> hook.accept(c));
         } catch (RuntimeException e) {
             c.close();
@@ -56,6 +64,36 @@ public final class RedisConnector implements AutoCloseable {
         }
         connection = c;
         return c;
+    }
+
+    private void measureClockOffset(StatefulRedisConnection<byte[], byte[]> c) {
+        long before = System.nanoTime() / 1_000_000;
+        List<byte[]> time = c.sync().time();
+        long after = System.nanoTime() / 1_000_000;
+        long serverMillis = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
+                + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
+        serverClockOffsetMillis = serverMillis - (before + after) / 2;
+    }
+
+    /**
+     * Measures the clock offset again (one TIME); call when a script reports a passed deadline although Redis
+     * answered within the timeout, i.e. the server's clock moved. A failure keeps the old offset.
+     */
+    public void recalibrateClock() {
+        try {
+            measureClockOffset(connection());
+        } catch (RuntimeException e) {
+            log.debug("could not re-measure the Redis clock offset: {}", e.toString());
+        }
+    }
+
+    /**
+     * The instant, on Redis's clock (epoch ms), at which a command sent now with {@code timeout} is given up by this
+     * client. Scripts compare it with {@code TIME} so that work the caller was told did not happen (a timeout) does
+     * not happen later, when a hung server resumes; accurate to about half a round trip of the last measurement.
+     */
+    public long serverDeadlineMillis(Duration timeout) {
+        return System.nanoTime() / 1_000_000 + serverClockOffsetMillis + timeout.toMillis();
     }
 
     /** Remembers a failed start-up connection, so the next attempt waits {@code reconnectInterval}. */

@@ -1,12 +1,20 @@
 -- Decides every limit of one call together, all or nothing, in one atomic step.
 -- KEYS[i]   the counter of limit i; every key shares the limited entity's {hash tag}, so one cluster slot.
--- ARGV      4 per limit: algorithm ('fw' fixed window, 'tb' token bucket as GCRA), limit, window ms, cost.
--- Returns   {all allowed (1/0), then per limit: allowed, remaining, retry-after ms, window id}
+-- ARGV      4 per limit: algorithm ('fw' fixed window, 'tb' token bucket as GCRA), limit, window ms, cost; then
+--           the caller's deadline (server epoch ms; '0' = none).
+-- Returns   {all allowed (1/0), then per limit: allowed, remaining, retry-after ms, window id, reset ms},
+--           or {-1} when the script runs after the deadline: the caller has given up (its command timed out and it was
+--           told Redis did not decide), so nothing is charged. A hung server that resumes runs queued scripts late.
 --           window id: the fixed window's absolute expiry (PEXPIRETIME), so a refund never lands in a later window.
+--           reset ms: until the limit is whole again (the window's end; the token bucket's theoretical arrival time).
 -- Time is the server's (TIME), so client clocks do not matter. Numbers stay below 2^53 (checked by the client:
 -- limit * window ms <= 2^53), so the doubles of Lua hold them exactly.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local deadline = tonumber(ARGV[#KEYS * 4 + 1] or '0')
+if deadline > 0 and now > deadline then
+  return {-1}
+end
 
 local function gcra_remaining(m, f, limit, window)
   local v = (now + window - m) * limit - f
@@ -20,7 +28,7 @@ for i = 1, #KEYS do
   local b = (i - 1) * 4
   local alg, limit, window, cost = ARGV[b + 1], tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4])
   local key = KEYS[i]
-  local p = {alg = alg, key = key, window = window, cost = cost, allowed = 1, remaining = 0, retry = 0}
+  local p = {alg = alg, key = key, window = window, cost = cost, allowed = 1, remaining = 0, retry = 0, reset = 0}
   if alg == 'fw' then
     local count = tonumber(redis.call('GET', key) or '0')
     -- PEXPIRETIME, not PTTL: it gives the retry-after (with now) and the window id without another call.
@@ -38,6 +46,7 @@ for i = 1, #KEYS do
       pttl = math.max(0, exp - now)
       p.wid = exp
     end
+    p.reset = pttl
     if count + cost > limit then
       p.allowed = 0
       p.remaining = math.max(0, limit - count)
@@ -64,6 +73,7 @@ for i = 1, #KEYS do
     else
       p.remaining = gcra_remaining(nm, nf, limit, window)
     end
+    p.reset = math.max(0, m - now)
     p.nm, p.nf = nm, nf
   end
   if p.allowed == 0 then all = 0 end
@@ -83,11 +93,13 @@ for i = 1, #plan do
     else
       -- The state may vanish once the theoretical arrival time has passed: an empty bucket is the same state.
       redis.call('SET', p.key, string.format('%.0f %.0f', p.nm, p.nf), 'PX', p.nm - now + 1)
+      p.reset = p.nm - now
     end
   end
   out[#out + 1] = p.allowed
   out[#out + 1] = p.remaining
   out[#out + 1] = p.retry
   out[#out + 1] = wid
+  out[#out + 1] = p.reset
 end
 return out
