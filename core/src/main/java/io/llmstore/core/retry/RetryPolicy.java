@@ -25,6 +25,10 @@ public final class RetryPolicy {
 
     private final RetrySettings settings;
     private final IntervalFunction interval;
+    // Built once per policy (a Retry is thread-safe; each call gets its own Retry.Context): one for calls, which
+    // retries only retryable StorageExceptions, one for start-up connects, which retries every failure.
+    private final Retry calls;
+    private final Retry connects;
 
     private RetryPolicy(RetrySettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -33,6 +37,17 @@ public final class RetryPolicy {
         this.interval = settings.jitter() > 0
                 ? IntervalFunction.ofExponentialRandomBackoff(initial, settings.multiplier(), settings.jitter(), max)
                 : IntervalFunction.ofExponentialBackoff(initial, settings.multiplier(), max);
+        this.calls = retry("llmstore-call", e -> e instanceof StorageException se && se.isRetryable());
+        this.connects = retry("llmstore-connect", e -> e instanceof RuntimeException);
+    }
+
+    private Retry retry(String name, Predicate<Throwable> retryable) {
+        return Retry.of(name, RetryConfig.custom()
+                .maxAttempts(settings.maxAttempts())
+                .intervalFunction(interval)
+                .retryOnException(retryable)
+                .failAfterMaxAttempts(false)
+                .build());
     }
 
     public static RetryPolicy of(RetrySettings settings) {
@@ -54,7 +69,7 @@ public final class RetryPolicy {
      * @param operation what is being done, for the DEBUG log ("insert usage batch")
      */
     public <T> T call(String operation, Supplier<T> action) {
-        return execute(operation, action, e -> e instanceof StorageException se && se.isRetryable());
+        return execute(operation, action, calls);
     }
 
     /** {@link #call} for an action with no result. */
@@ -74,7 +89,7 @@ public final class RetryPolicy {
      */
     public <T> T connect(String backend, Supplier<T> action) {
         try {
-            return execute(backend + " connect", action, e -> e instanceof RuntimeException);
+            return execute(backend + " connect", action, connects);
         } catch (RuntimeException e) {
             String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new ConnectionException(backend + " connection failed after " + settings.maxAttempts()
@@ -82,22 +97,37 @@ public final class RetryPolicy {
         }
     }
 
-    private <T> T execute(String operation, Supplier<T> action, Predicate<Throwable> retryable) {
+    /**
+     * The wait before retry number {@code attempt} (1 = the first retry): the policy's exponential backoff with
+     * jitter, capped at {@code maxBackoff}. For callers that retry on their own schedule (a flusher thread, a
+     * consumer that keeps polling while it waits) rather than blocking in {@link #call}.
+     */
+    public java.time.Duration backoff(long attempt) {
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
+        }
+        long millis = interval.apply((int) Math.min(attempt, 30));
+        return java.time.Duration.ofMillis(Math.max(1, Math.min(millis, settings.maxBackoff().toMillis())));
+    }
+
+    private <T> T execute(String operation, Supplier<T> action, Retry retry) {
         Objects.requireNonNull(action, "action");
         if (settings.maxAttempts() == 1) {
             return action.get();
         }
-        RetryConfig config = RetryConfig.custom()
-                .maxAttempts(settings.maxAttempts())
-                .intervalFunction(interval)
-                .retryOnException(retryable)
-                .failAfterMaxAttempts(false)
-                .build();
-        Retry retry = Retry.of(operation, config);
-        retry.getEventPublisher().onRetry(event -> log.debug("{}: attempt {} of {} failed, retrying in {} ms: {}",
-                operation, event.getNumberOfRetryAttempts(), settings.maxAttempts(),
-                event.getWaitInterval().toMillis(), String.valueOf(event.getLastThrowable())));
-        return Retry.decorateSupplier(retry, action).get();
+        Retry.Context<T> context = retry.context();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                T result = action.get();
+                context.onComplete();
+                return result;
+            } catch (RuntimeException e) {
+                // Rethrows e when it is not retryable or attempts ran out; otherwise waits the backoff.
+                context.onRuntimeError(e);
+                log.debug("{}: attempt {} of {} failed, retrying: {}", operation, attempt, settings.maxAttempts(),
+                        String.valueOf(e));
+            }
+        }
     }
 
     @Override
