@@ -30,4 +30,13 @@ public final class SqlStates {
     public static boolean isConnectionLoss(String sqlState) {
         return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P0"));
     }
+
+    /**
+     * True when the SQLState says the server refused the statement for the data it carried, so the same data would
+     * be refused again: class 22 (data exception: a value out of range, a bad encoding, an invalid timestamp) and
+     * class 23 (integrity constraint violation). A batch failing this way holds at least one poison row.
+     */
+    public static boolean isDataError(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"));
+    }
 }
