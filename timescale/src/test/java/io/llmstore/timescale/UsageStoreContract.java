@@ -324,7 +324,7 @@ abstract class UsageStoreContract {
                 .flushInterval(Duration.ofHours(1)).admission(writer::prepare)
                 .listener(new BufferedUsageWriter.Listener() {
                     @Override
-                    public void onPoisonRow(UsageMetric row, StorageException cause) {
+                    public void onPoison(UsageMetric row, RuntimeException cause) {
                         reported.add(row);
                     }
                 }).build()) {
@@ -362,7 +362,7 @@ abstract class UsageStoreContract {
                 .flushInterval(Duration.ofHours(1)).admission(real::prepare)
                 .listener(new BufferedUsageWriter.Listener() {
                     @Override
-                    public void onDropped(List<UsageMetric> rows, StorageException cause) {
+                    public void onDropped(List<UsageMetric> rows, RuntimeException cause) {
                         dropped.addAll(rows);
                     }
                 }).build();

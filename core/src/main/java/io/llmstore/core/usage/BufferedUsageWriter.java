@@ -1,13 +1,16 @@
 package io.llmstore.core.usage;
 
 import io.llmstore.core.error.BufferFullException;
-import io.llmstore.core.error.QueryException;
 import io.llmstore.core.error.StorageException;
+import io.llmstore.core.failure.PoisonIsolation;
+import io.llmstore.core.failure.PoisonListener;
 import io.llmstore.core.retry.RetryPolicy;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -30,18 +33,27 @@ import org.slf4j.LoggerFactory;
  * <li><b>Bounded.</b> At most {@code capacity} rows wait. When full, {@link FullPolicy#BLOCK} waits up to
  *     {@code fullTimeout} for room, {@link FullPolicy#REJECT} fails at once; either way the caller gets a
  *     {@link BufferFullException} and the row is not accepted.</li>
- * <li><b>Accepted rows survive retryable failures.</b> A batch that fails retryably (connection lost, pool
- *     exhausted, deadlock) is retried with the {@link RetryPolicy}; when attempts run out it stays buffered and is
- *     tried again before any newer row (new rows then back up into the bounded buffer, which pushes back on
- *     callers). Replays are safe because the delegate is idempotent on {@code eventId}.</li>
- * <li><b>Poison rows are isolated.</b> When the database rejects a batch for its data (SQLState class 22 or 23),
- *     the batch is split in halves until the rejected rows stand alone; the others are stored and each rejected
- *     row is reported to the {@link Listener} and logged at WARN with its event id.</li>
- * <li>A batch failing for another, non-retryable reason (e.g. the table is missing) is dropped and reported with
- *     {@link Listener#onDropped}; so are rows still failing retryably when {@link #close()} gives up.</li>
+ * <li><b>A row leaves the buffer only when it is stored, or as a poison row.</b> A poison row is one the database
+ *     refused for its own data (SQLState class 22 or 23) or that failed a per-row validation
+ *     ({@link IllegalArgumentException}); the batch is bisected ({@link PoisonIsolation}) until such rows stand
+ *     alone, the others are stored, and each poison row is counted, logged at WARN with its event id and reported
+ *     to the {@link Listener} (set on the builder, or later with {@link #setListener}).</li>
+ * <li><b>Every other failure keeps the rows.</b> Whatever its type (a lost connection, a missing table, an
+ *     unexpected exception from the delegate's encoder), the rows not yet stored stay held; a retryable failure is
+ *     first retried with the {@link RetryPolicy}, then the held rows are tried again, before any newer row, after
+ *     the policy's exponential backoff (at least {@code flushInterval}). New rows back up into the bounded buffer,
+ *     which pushes back on callers. {@link #stats()} shows the failure ({@code consecutiveFailures},
+ *     {@code lastError}) until a write succeeds. Replays are safe because the delegate is idempotent on
+ *     {@code eventId}.</li>
+ * <li>Rows are dropped only by {@link #close()}, when the database still refuses them after its last try; they are
+ *     reported with {@link Listener#onDropped} and counted in {@code dropped}.</li>
+ * <li><b>Flushed at JVM shutdown.</b> Unless {@code shutdownFlushTimeout} is 0, a shutdown hook closes the writer
+ *     when the JVM exits normally (SIGTERM, {@code System.exit}, end of main) and waits at most that long, so rows
+ *     {@link #record} accepted are stored although the application never called {@link #close()}.</li>
  * </ul>
  *
- * <p>Thread-safe. The writer owns its flusher thread, not the delegate. {@link #close()} is idempotent.
+ * <p>Thread-safe. The writer owns its flusher thread and its shutdown hook, not the delegate. {@link #close()} is
+ * idempotent.
  */
 public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BufferedUsageWriter.class);
@@ -51,6 +63,8 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
     public static final int DEFAULT_FLUSH_SIZE = 5_000;
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_FULL_TIMEOUT = Duration.ofSeconds(5);
+    /** Default longest wait for the flush at JVM shutdown ({@code USAGE_SHUTDOWN_FLUSH_TIMEOUT}). */
+    public static final Duration DEFAULT_SHUTDOWN_FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
     /** What {@link #record} does when the buffer is full. */
     public enum FullPolicy {
@@ -60,14 +74,18 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         REJECT
     }
 
-    /** Hears about rows that could not be stored. Called on the flusher thread (or the closing thread); must not block. */
-    public interface Listener {
-        /** The database rejected this row for its data; it was not stored and will not be retried. */
-        default void onPoisonRow(UsageMetric row, StorageException cause) {
+    /**
+     * Hears about rows that left the buffer without being stored. Called on the flusher thread (or the thread calling
+     * {@link #flush()} or {@link #close()}); must not block. The same poison-row contract as the Kafka sink's.
+     */
+    public interface Listener extends PoisonListener<UsageMetric> {
+        /** The database refused this row for its data (or it failed validation); not stored, not retried. */
+        @Override
+        default void onPoison(UsageMetric row, RuntimeException cause) {
         }
 
-        /** These rows were dropped after a non-retryable failure, or at close while the database stayed unreachable. */
-        default void onDropped(List<UsageMetric> rows, StorageException cause) {
+        /** These rows were given up by {@link #close()} while the database still failed to store them. */
+        default void onDropped(List<UsageMetric> rows, RuntimeException cause) {
         }
     }
 
@@ -81,9 +99,12 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
      * @param buffered rows in memory now (queued, being written, or held for a retry); never above the capacity
      * @param flushes  batches written
      * @param failures batch attempts that failed after the retry policy (each is retried later)
+     * @param consecutiveFailures failed attempts since the last successful write; 0 when writing works
+     * @param lastError the last failure (type and message) and when it happened; empty before any failure. Kept
+     *                  after a recovery: {@code consecutiveFailures == 0} says whether it still stands
      */
     public record Stats(long accepted, long written, long poison, long dropped, long buffered, long flushes,
-                        long failures) {
+                        long failures, long consecutiveFailures, Optional<String> lastError) {
     }
 
     private final UsageWriter delegate;
@@ -94,7 +115,9 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
     private final Duration fullTimeout;
     private final RetryPolicy retry;
     private final UnaryOperator<UsageMetric> admission;
-    private final Listener listener;
+    private volatile Listener listener;
+    private final Duration shutdownFlushTimeout;
+    private final Thread shutdownHook; // null when the shutdown flush is off
 
     private final ArrayBlockingQueue<UsageMetric> queue;
     // One permit per row the writer holds in memory: queued, in the batch being written, or held for a retry. Rows
@@ -116,6 +139,8 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong flushes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong consecutiveFailures = new AtomicLong();
+    private volatile String lastError;
 
     private BufferedUsageWriter(Builder b) {
         this.delegate = b.delegate;
@@ -127,10 +152,13 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         this.retry = b.retry;
         this.admission = b.admission;
         this.listener = b.listener;
+        this.shutdownFlushTimeout = b.shutdownFlushTimeout;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.room = new Semaphore(capacity);
         this.flusher = new Thread(this::runFlusher, b.threadName);
         this.flusher.setDaemon(true);
+        this.shutdownHook = shutdownFlushTimeout.isZero() ? null
+                : new Thread(this::flushAtShutdown, b.threadName + "-shutdown-hook");
     }
 
     /**
@@ -208,16 +236,26 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
      *                          buffered and are retried by the next flush
      */
     public void flush() {
-        StorageException failure = writeBuffered();
+        RuntimeException failure = writeBuffered();
         if (failure != null) {
-            throw failure;
+            throw failure instanceof StorageException se ? se : new StorageException("writing buffered usage rows failed"
+                    + " (they stay buffered and are retried): " + PoisonIsolation.describe(failure), failure, false);
         }
     }
 
     /** Counters now. Never blocks (in particular not behind a write that waits for an unreachable database). */
     public Stats stats() {
         return new Stats(accepted.get(), written.get(), poison.get(), dropped.get(),
-                capacity - room.availablePermits(), flushes.get(), failures.get());
+                capacity - room.availablePermits(), flushes.get(), failures.get(), consecutiveFailures.get(),
+                Optional.ofNullable(lastError));
+    }
+
+    /**
+     * Replaces the listener that hears about poison and dropped rows (for a writer built by someone else, such as
+     * {@code pool.usageBuffer()}). Takes effect for the next row reported; thread-safe.
+     */
+    public void setListener(Listener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     /**
@@ -235,6 +273,13 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         } finally {
             closeLock.writeLock().unlock();
         }
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shutdownInProgress) {
+                // The JVM is exiting; the hook is running or about to, and finds the writer closed.
+            }
+        }
         stopping = true;
         signal();
         try {
@@ -242,7 +287,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        StorageException failure = writeBuffered();
+        RuntimeException failure = writeBuffered();
         if (failure != null) {
             synchronized (writeLock) {
                 List<UsageMetric> lost = List.copyOf(held);
@@ -256,6 +301,29 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
                 log.error("usage writer closed with {} rows it could not store: {}", all.size(), failure.toString());
                 notifyDropped(all, failure);
             }
+        }
+    }
+
+    /**
+     * The shutdown hook: closes the writer (which writes what is buffered) on a helper thread and waits at most
+     * {@code shutdownFlushTimeout}, so an unreachable database cannot hold the JVM's exit for longer.
+     */
+    private void flushAtShutdown() {
+        if (closed) {
+            return;
+        }
+        Thread closer = new Thread(this::close, flusher.getName() + "-shutdown");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(Math.max(1, shutdownFlushTimeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.error("JVM shutdown: the usage writer did not finish writing within {} ms "
+                    + "(USAGE_SHUTDOWN_FLUSH_TIMEOUT); {} rows may not be stored", shutdownFlushTimeout.toMillis(),
+                    stats().buffered());
         }
     }
 
@@ -280,8 +348,13 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
             signalLock.lock();
             try {
                 // Real time, not the injected clock: this is a wait, and a Clock cannot wake a thread.
-                long remaining = last + flushIntervalNanos - System.nanoTime();
-                while (!stopping && queue.size() < flushSize && remaining > 0) {
+                long failing = consecutiveFailures.get();
+                // After a failure the next try waits for the retry policy's backoff (and ignores the size trigger),
+                // so a database that refuses every write is not hammered by a full buffer.
+                long wait = failing == 0 ? flushIntervalNanos
+                        : Math.max(flushIntervalNanos, retry.backoff(failing).toNanos());
+                long remaining = last + wait - System.nanoTime();
+                while (!stopping && (failing > 0 || queue.size() < flushSize) && remaining > 0) {
                     remaining = wake.awaitNanos(remaining);
                 }
             } catch (InterruptedException e) {
@@ -301,92 +374,75 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         }
     }
 
-    /** Writes held rows, then the buffer; returns the standing retryable failure, or null when all is stored. */
-    private StorageException writeBuffered() {
+    /** Writes held rows, then the buffer; returns the failure that stands (the rows stay held), or null. */
+    private RuntimeException writeBuffered() {
         synchronized (writeLock) {
             if (!held.isEmpty()) {
-                StorageException failure = tryStore(held);
+                List<UsageMetric> retrying = List.copyOf(held);
+                held.clear();
+                RuntimeException failure = attempt(retrying);
                 if (failure != null) {
                     return failure;
                 }
-                room.release(held.size());
-                held.clear();
             }
             List<UsageMetric> batch = new ArrayList<>(Math.min(flushSize, Math.max(16, queue.size())));
             while (queue.drainTo(batch, flushSize) > 0) {
-                StorageException failure = tryStore(batch);
+                List<UsageMetric> rows = List.copyOf(batch);
+                batch.clear();
+                RuntimeException failure = attempt(rows);
                 if (failure != null) {
-                    held.addAll(batch);
                     return failure;
                 }
-                room.release(batch.size());
-                batch.clear();
             }
             return null;
         }
     }
 
-    private StorageException tryStore(List<UsageMetric> batch) {
+    /**
+     * Stores {@code batch} (taken out of the queue or {@code held}), isolating poison rows; releases the room of the
+     * rows stored or reported, and puts the others in {@code held}. Returns the failure that stopped it, or null.
+     * Caller holds {@code writeLock}.
+     */
+    private RuntimeException attempt(List<UsageMetric> batch) {
+        PoisonIsolation.Outcome<UsageMetric> outcome;
         try {
-            store(List.copyOf(batch));
-            return null;
-        } catch (StorageException e) {
-            failures.incrementAndGet();
-            log.warn("usage batch of {} rows failed ({}); keeping it buffered for a retry", batch.size(), e.toString());
-            return e;
+            outcome = PoisonIsolation.store("usage batch", batch,
+                    rows -> retry.run("write usage batch", () -> delegate.recordAll(rows)), this::reportPoison);
+        } catch (Error e) {
+            held.addAll(batch); // keep the rows (and their room) accounted for; replays are idempotent
+            throw e;
         }
-    }
-
-    /** Stores {@code batch}, isolating poison rows; throws only a retryable failure (the whole batch may be replayed). */
-    private void store(List<UsageMetric> batch) {
-        try {
-            retry.run("write usage batch", () -> delegate.recordAll(batch));
-            written.addAndGet(batch.size());
+        written.addAndGet(outcome.stored());
+        if (outcome.stored() > 0) {
             flushes.incrementAndGet();
-        } catch (StorageException e) {
-            if (e.isRetryable()) {
-                throw e;
-            }
-            if (!isDataError(e)) {
-                dropped.addAndGet(batch.size());
-                log.error("dropping a usage batch of {} rows after a non-retryable failure: {}", batch.size(), e.toString());
-                notifyDropped(batch, e);
-                return;
-            }
-            isolate(batch, e);
-        } catch (IllegalArgumentException e) {
-            isolate(batch, new QueryException(e.getMessage(), e, "22023", false));
         }
+        room.release(outcome.stored() + outcome.poison());
+        if (outcome.isComplete()) {
+            consecutiveFailures.set(0);
+            return null;
+        }
+        RuntimeException failure = outcome.failure();
+        held.addAll(outcome.pending());
+        failures.incrementAndGet();
+        long failing = consecutiveFailures.incrementAndGet();
+        lastError = Instant.now() + " " + PoisonIsolation.describe(failure);
+        log.warn("usage batch: {} rows not stored ({} consecutive failures), kept buffered for a retry: {}",
+                outcome.pending().size(), failing, failure.toString());
+        return failure;
     }
 
-    private void isolate(List<UsageMetric> batch, StorageException cause) {
-        if (batch.size() == 1) {
-            UsageMetric row = batch.get(0);
-            poison.incrementAndGet();
-            log.warn("usage row {} rejected by the database and not stored: {}", row.eventId(), cause.getMessage());
-            try {
-                listener.onPoisonRow(row, cause);
-            } catch (RuntimeException e) {
-                log.warn("usage writer listener failed", e);
-            }
-            return;
-        }
-        int mid = batch.size() / 2;
-        store(batch.subList(0, mid));
-        store(batch.subList(mid, batch.size()));
+    private void reportPoison(UsageMetric row, RuntimeException cause) {
+        poison.incrementAndGet();
+        log.warn("usage row {} refused for its data and not stored: {}", row.eventId(), cause.getMessage());
+        listener.onPoison(row, cause);
     }
 
-    private void notifyDropped(List<UsageMetric> rows, StorageException cause) {
+    private void notifyDropped(List<UsageMetric> rows, RuntimeException cause) {
         try {
             listener.onDropped(List.copyOf(rows), cause);
         } catch (RuntimeException e) {
             log.warn("usage writer listener failed", e);
         }
-    }
-
-    private static boolean isDataError(StorageException e) {
-        return e instanceof QueryException q && q.sqlState() != null
-                && (q.sqlState().startsWith("22") || q.sqlState().startsWith("23"));
     }
 
     /** Configures a {@link BufferedUsageWriter}; values are checked in the setters. Not thread-safe. */
@@ -402,6 +458,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         private Listener listener = new Listener() {
         };
         private String threadName = "llmstore-usage-flusher";
+        private Duration shutdownFlushTimeout = DEFAULT_SHUTDOWN_FLUSH_TIMEOUT;
 
         private Builder(UsageWriter delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -465,6 +522,20 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
             return this;
         }
 
+        /**
+         * Longest the JVM's exit waits for the buffered rows to be written, by a shutdown hook registered at
+         * {@link #build()} and removed by {@link #close()}; {@link Duration#ZERO} = no hook. Default 10 s.
+         */
+        public Builder shutdownFlushTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative()) {
+                throw new IllegalArgumentException("shutdownFlushTimeout must be >= 0 (0 = no flush at JVM shutdown), was "
+                        + timeout);
+            }
+            this.shutdownFlushTimeout = timeout;
+            return this;
+        }
+
+        /** Name of the flusher thread; default {@code llmstore-usage-flusher}. */
         public Builder threadName(String name) {
             this.threadName = Objects.requireNonNull(name, "name");
             return this;
@@ -477,6 +548,9 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
             }
             BufferedUsageWriter writer = new BufferedUsageWriter(this);
             writer.flusher.start();
+            if (writer.shutdownHook != null) {
+                Runtime.getRuntime().addShutdownHook(writer.shutdownHook);
+            }
             return writer;
         }
     }
