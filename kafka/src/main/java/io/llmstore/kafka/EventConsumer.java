@@ -1,6 +1,7 @@
 package io.llmstore.kafka;
 
-import io.llmstore.core.config.RetrySettings;
+import io.llmstore.core.failure.PoisonIsolation;
+import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.core.error.StorageException;
 import io.llmstore.core.event.InvalidEventException;
 import io.llmstore.core.event.LlmEvent;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  *       the commit redelivers the batch: pair it with an idempotent handler (the usage sink stores each event id
  *       once).</li>
  *   <li>A record that is not JSON, or whose fields break a rule, goes to the dead-letter topic with
- *       {@link DeadLetterHeaders} saying why and where from; its neighbours are handled. The dead-letter write is
+ *       {@link DeadLetterHeaders} saying why and where from; its neighbours are handled. A batch the handler
+ *       refuses for its data ({@link PoisonIsolation#isPoison}) is bisected until each refused event stands alone
+ *       (reason {@code rejected}); the other events are handled in a few large calls, not one by one. The dead-letter write is
  *       acknowledged before the batch's offsets are committed.</li>
  *   <li>Retryable {@link StorageException}s from the handler are retried with exponential backoff (the
  *       {@code DB_RETRY_*} backoff, without an attempt limit): nothing is committed or skipped. While it waits the
@@ -72,6 +74,7 @@ public final class EventConsumer implements AutoCloseable {
     private final Producer<byte[], byte[]> deadLetterProducer;
     private final boolean ownsProducer;
     private final String name;
+    private final RetryPolicy retry;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -95,6 +98,7 @@ public final class EventConsumer implements AutoCloseable {
         this.deadLetterProducer = ownsProducer
                 ? new KafkaProducer<>(ClientProperties.producer(options, "dlq-" + groupId)) : b.deadLetterProducer;
         this.name = "llmstore-consumer-" + groupId + "-" + topic;
+        this.retry = RetryPolicy.of(options.retry()); // only its backoff: the consumer retries without a limit
     }
 
     /**
@@ -224,60 +228,67 @@ public final class EventConsumer implements AutoCloseable {
                 reasons.add(e);
             }
         }
+        List<CompletableFuture<?>> sends = deadLetterUnreadable(unreadable, reasons);
+        List<Entry> pending = entries;
         long attempt = 0;
         while (true) {
-            try {
-                List<CompletableFuture<?>> sends = new ArrayList<>();
-                for (int i = 0; i < unreadable.size(); i++) {
-                    InvalidEventException e = reasons.get(i);
-                    sends.add(deadLetter(unreadable.get(i), e.isMalformed() ? DeadLetterHeaders.MALFORMED
-                            : DeadLetterHeaders.INVALID, e));
+            List<CompletableFuture<?>> refusals = sends;
+            // One shared bisection (core's PoisonIsolation, as in the buffered usage writer): a refused batch is
+            // halved until each refused event stands alone; those go to the dead-letter topic, the rest is stored.
+            PoisonIsolation.Outcome<Entry> outcome = PoisonIsolation.store(name + " batch", pending, this::handle,
+                    (entry, cause) -> {
+                        log.warn("{}: event {} refused by the handler, sending it to {}: {}", name,
+                                entry.event.eventId(), deadLetterTopic, cause.getMessage());
+                        refusals.add(deadLetter(entry.record, DeadLetterHeaders.REJECTED, cause));
+                    });
+            handled.addAndGet(outcome.stored());
+            StorageException retryable;
+            if (outcome.isComplete()) {
+                try {
+                    awaitAll(sends);
+                    return true;
+                } catch (StorageException e) {
+                    if (!e.isRetryable()) {
+                        throw e;
+                    }
+                    // A dead-letter write failed: redo the whole batch (dead letters are at-least-once, the
+                    // handler is idempotent).
+                    retryable = e;
+                    sends = deadLetterUnreadable(unreadable, reasons);
+                    pending = entries;
                 }
-                handleIsolating(entries, sends);
-                awaitAll(sends);
-                return true;
-            } catch (StorageException e) {
-                if (!e.isRetryable()) {
-                    throw e;
-                }
-                attempt++;
-                retries.incrementAndGet();
-                Duration wait = backoff(options.retry(), attempt);
-                log.warn("{}: batch of {} records failed (attempt {}), retrying in {} ms without committing: {}",
-                        name, records.count(), attempt, wait.toMillis(), e.getMessage());
-                if (!waitPaused(c, wait)) {
-                    return false;
-                }
+            } else if (outcome.failure() instanceof StorageException se && se.isRetryable()) {
+                retryable = se;
+                pending = outcome.pending(); // what was stored or dead-lettered is not handed again
+            } else {
+                throw outcome.failure(); // not retryable: the consumer stops, the batch stays uncommitted
+            }
+            attempt++;
+            retries.incrementAndGet();
+            Duration wait = retry.backoff(attempt);
+            log.warn("{}: batch of {} records failed (attempt {}), retrying {} of them in {} ms without committing: {}",
+                    name, records.count(), attempt, pending.size(), wait.toMillis(), retryable.getMessage());
+            if (!waitPaused(c, wait)) {
+                return false;
             }
         }
     }
 
-    /** Hands the batch; when it is refused as a whole, hands each event alone and dead-letters those refused. */
-    private void handleIsolating(List<Entry> entries, List<CompletableFuture<?>> sends) {
-        if (entries.isEmpty()) {
-            return;
+    private List<CompletableFuture<?>> deadLetterUnreadable(List<ConsumerRecord<byte[], byte[]>> unreadable,
+                                                            List<InvalidEventException> reasons) {
+        List<CompletableFuture<?>> sends = new ArrayList<>();
+        for (int i = 0; i < unreadable.size(); i++) {
+            InvalidEventException e = reasons.get(i);
+            sends.add(deadLetter(unreadable.get(i), e.isMalformed() ? DeadLetterHeaders.MALFORMED
+                    : DeadLetterHeaders.INVALID, e));
         }
+        return sends;
+    }
+
+    private void handle(List<Entry> entries) {
         List<LlmEvent> events = new ArrayList<>(entries.size());
         entries.forEach(e -> events.add(e.event));
-        try {
-            handler.handle(java.util.Collections.unmodifiableList(events));
-            handled.addAndGet(events.size());
-        } catch (IllegalArgumentException | StorageException e) {
-            if (e instanceof StorageException se && se.isRetryable()) {
-                throw se;
-            }
-            if (entries.size() == 1) {
-                log.warn("{}: event {} refused by the handler, sending it to {}: {}", name,
-                        entries.get(0).event.eventId(), deadLetterTopic, e.getMessage());
-                sends.add(deadLetter(entries.get(0).record, DeadLetterHeaders.REJECTED, e));
-                return;
-            }
-            log.info("{}: batch of {} refused ({}); handing its events one at a time to isolate the bad ones",
-                    name, entries.size(), e.getMessage());
-            for (Entry entry : entries) {
-                handleIsolating(List.of(entry), sends);
-            }
-        }
+        handler.handle(java.util.Collections.unmodifiableList(events));
     }
 
     private CompletableFuture<?> deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, Throwable error) {
@@ -389,14 +400,6 @@ public final class EventConsumer implements AutoCloseable {
                 c.resume(c.paused());
             }
         }
-    }
-
-    static Duration backoff(RetrySettings retry, long attempt) {
-        double base = retry.initialBackoff().toMillis() * Math.pow(retry.multiplier(), Math.min(attempt - 1, 30));
-        double capped = Math.min(base, retry.maxBackoff().toMillis());
-        double jitter = retry.jitter() * capped;
-        double millis = capped - jitter + ThreadLocalRandom.current().nextDouble() * 2 * jitter;
-        return Duration.ofMillis(Math.max(1, Math.round(Math.min(millis, retry.maxBackoff().toMillis()))));
     }
 
     @Override

@@ -70,6 +70,7 @@ public final class PostgresBackendProvider implements BackendProvider {
                 capacity, flushSize, interval,
                 s.enumValue(TimescaleSettings.USAGE_BUFFER_FULL_POLICY, BufferedUsageWriter.FullPolicy.class),
                 s.duration(TimescaleSettings.USAGE_BUFFER_FULL_TIMEOUT),
+                s.duration(TimescaleSettings.USAGE_SHUTDOWN_FLUSH_TIMEOUT),
                 filler,
                 optionalDuration(s, TimescaleSettings.TIMESCALE_RETENTION),
                 optionalDuration(s, TimescaleSettings.TIMESCALE_COMPRESS_AFTER),

@@ -102,16 +102,30 @@ public final class SchemaMigrator implements UsageSchema {
                 lock.setString(1, "llmstore.migrate." + schema);
                 lock.execute();
             }
+            MigrationResult result;
             try {
-                return migrateLocked(c);
-            } finally {
-                try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
-                    unlock.setString(1, "llmstore.migrate." + schema);
-                    unlock.execute();
+                result = migrateLocked(c);
+            } catch (SQLException | RuntimeException e) {
+                // A migration that ended the session (or broke the connection) makes the unlock fail too; that
+                // failure is attached, never thrown instead of the cause. The lock dies with the session anyway.
+                try {
+                    unlock(c);
+                } catch (SQLException unlockFailure) {
+                    e.addSuppressed(unlockFailure);
                 }
+                throw e;
             }
+            unlock(c);
+            return result;
         } catch (SQLException e) {
             throw SqlErrors.translate("migrating schema " + schema, e);
+        }
+    }
+
+    private void unlock(Connection c) throws SQLException {
+        try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+            unlock.setString(1, "llmstore.migrate." + schema);
+            unlock.execute();
         }
     }
 
@@ -212,10 +226,18 @@ public final class SchemaMigrator implements UsageSchema {
                 record(c, m, flavor, start);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure); // the cause stays the migration's own failure
+                }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // Broken connection: the failure being thrown says why; the pool discards the connection.
+                }
             }
         } else {
             // One statement per execute in autocommit: TimescaleDB refuses continuous aggregates in a transaction.

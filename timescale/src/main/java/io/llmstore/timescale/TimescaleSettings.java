@@ -31,6 +31,8 @@ public final class TimescaleSettings {
             "block|reject: when the buffer is full, wait up to USAGE_BUFFER_FULL_TIMEOUT or fail at once (BufferFullException)");
     public static final Setting USAGE_BUFFER_FULL_TIMEOUT = Setting.of("USAGE_BUFFER_FULL_TIMEOUT", "5s",
             "longest record() waits for room under the block policy");
+    public static final Setting USAGE_SHUTDOWN_FLUSH_TIMEOUT = Setting.of("USAGE_SHUTDOWN_FLUSH_TIMEOUT", "10s",
+            "at JVM exit (SIGTERM, System.exit) a shutdown hook writes the buffered usage rows, waiting at most this long; 0 = no hook");
     public static final Setting USAGE_FILL_MISSING_COST = Setting.of("USAGE_FILL_MISSING_COST", "false",
             "price rows that carry tokens but no cost (bundled price catalog, or a UsageCostFiller port)");
     public static final Setting TIMESCALE_RETENTION = Setting.of("TIMESCALE_RETENTION", null,
@@ -44,6 +46,6 @@ public final class TimescaleSettings {
     /** Every setting of this module, in README order. */
     public static final List<Setting> ALL = List.of(DB_SCHEMA, DB_MIGRATE_ON_START, DB_TIMESCALEDB, DB_WRITE_MODE,
             USAGE_METADATA_MAX_BYTES, USAGE_BUFFER_CAPACITY, USAGE_FLUSH_SIZE, USAGE_FLUSH_INTERVAL,
-            USAGE_BUFFER_FULL_POLICY, USAGE_BUFFER_FULL_TIMEOUT, USAGE_FILL_MISSING_COST, TIMESCALE_RETENTION,
-            TIMESCALE_COMPRESS_AFTER, TIMESCALE_ROLLUP_REFRESH);
+            USAGE_BUFFER_FULL_POLICY, USAGE_BUFFER_FULL_TIMEOUT, USAGE_SHUTDOWN_FLUSH_TIMEOUT, USAGE_FILL_MISSING_COST,
+            TIMESCALE_RETENTION, TIMESCALE_COMPRESS_AFTER, TIMESCALE_ROLLUP_REFRESH);
 }

@@ -11,6 +11,7 @@ import static org.jooq.impl.DSL.table;
 import static org.jooq.impl.DSL.val;
 
 import io.llmstore.core.error.QueryException;
+import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.core.usage.ErrorSummary;
 import io.llmstore.core.usage.ModelUsage;
 import io.llmstore.core.usage.PageCursor;
@@ -71,6 +72,7 @@ public final class TimescaleUsageQueries implements UsageQueries {
     private static final Field<Double> LATENCY_SUM = field(name("latency_ms_sum"), SQLDataType.DOUBLE);
 
     private final DSLContext dsl;
+    private final RetryPolicy retry;
     private final Supplier<Boolean> timescale;
 
     /**
@@ -78,8 +80,18 @@ public final class TimescaleUsageQueries implements UsageQueries {
      * @param dataSource the same connections, to ask once whether this schema is the TimescaleDB flavor
      */
     public TimescaleUsageQueries(DSLContext dsl, DataSource dataSource) {
+        this(dsl, dataSource, RetryPolicy.none());
+    }
+
+    /**
+     * As {@link #TimescaleUsageQueries(DSLContext, DataSource)}, retrying each query's retryable failures (a lost
+     * connection, a serialization failure) with {@code retry} ({@code DB_RETRY_*} in the pool). Queries are reads
+     * (and {@link #refreshRollups}, which is idempotent), so a retry is always safe.
+     */
+    public TimescaleUsageQueries(DSLContext dsl, DataSource dataSource, RetryPolicy retry) {
         this.dsl = Objects.requireNonNull(dsl, "dsl");
         Objects.requireNonNull(dataSource, "dataSource");
+        this.retry = Objects.requireNonNull(retry, "retry");
         this.timescale = memoize(() -> isTimescaleSchema(dsl, dataSource));
     }
 
@@ -313,16 +325,18 @@ public final class TimescaleUsageQueries implements UsageQueries {
         return n == null ? 0.0 : n.doubleValue();
     }
 
-    private static <T> T run(String operation, Supplier<T> query) {
-        try {
-            return query.get();
-        } catch (DataAccessException e) {
-            SQLException sql = e.getCause(SQLException.class);
-            if (sql != null) {
-                throw SqlErrors.translate(operation, sql);
+    private <T> T run(String operation, Supplier<T> query) {
+        return retry.call(operation, () -> {
+            try {
+                return query.get();
+            } catch (DataAccessException e) {
+                SQLException sql = e.getCause(SQLException.class);
+                if (sql != null) {
+                    throw SqlErrors.translate(operation, sql);
+                }
+                throw new QueryException(operation + " failed: " + e.getMessage(), e, false);
             }
-            throw new QueryException(operation + " failed: " + e.getMessage(), e, false);
-        }
+        });
     }
 
     private static boolean isTimescaleSchema(DSLContext dsl, DataSource dataSource) {

@@ -1,8 +1,8 @@
 package io.llmstore.timescale;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.llmstore.core.error.SqlStates;
 import io.llmstore.core.error.StorageException;
+import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.core.usage.UsageMetadata;
 import io.llmstore.core.usage.UsageMetric;
@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +37,22 @@ import org.postgresql.copy.CopyIn;
  * Either way every value is bound or encoded, never concatenated into SQL.
  *
  * <p>Validation at the boundary ({@link #prepare}): the {@link UsageMetric} record checks its own fields; this
- * writer adds the metadata rule ({@code USAGE_METADATA_MAX_BYTES}), truncates times to PostgreSQL's microseconds,
- * and fills a missing cost with the optional {@link UsageCostFiller}.
+ * writer adds the metadata rule ({@code USAGE_METADATA_MAX_BYTES}) and the time range ({@link #MIN_TIME}..{@link
+ * #MAX_TIME}), truncates times to PostgreSQL's microseconds, and fills a missing cost with the optional
+ * {@link UsageCostFiller}.
+ *
+ * <p>Retries: {@link #record} and {@link #recordAll} retry retryable failures with the writer's {@link RetryPolicy}
+ * ({@link #withRetry}; none unless set: the pool's {@code pool.usage()} uses {@code DB_RETRY_*}); {@link #store}
+ * makes one attempt.
  *
  * <p>Thread-safe; borrows a connection per call from the {@link DataSource} it is given and does not own it.
  * Failures are translated {@link StorageException}s ({@code QueryException} carries the SQLState).
  */
 public final class TimescaleUsageWriter implements UsageWriter {
+    /** Earliest time stored: 0001-01-01T00:00:00Z. */
+    public static final Instant MIN_TIME = Instant.parse("0001-01-01T00:00:00Z");
+    /** Latest time stored: 9999-12-31T23:59:59.999999Z (microseconds, PostgreSQL's precision). */
+    public static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
     /** Rows encoded before a chunk is sent to the server during a COPY. */
     private static final int COPY_CHUNK_BYTES = 1 << 20;
     private static final String STAGING = "llmstore_usage_staging";
@@ -59,12 +69,15 @@ public final class TimescaleUsageWriter implements UsageWriter {
     private final WriteMode mode;
     private final int metadataMaxBytes;
     private final UsageCostFiller costFiller;
+    private final RetryPolicy retry;
 
-    private TimescaleUsageWriter(DataSource dataSource, WriteMode mode, int metadataMaxBytes, UsageCostFiller costFiller) {
+    private TimescaleUsageWriter(DataSource dataSource, WriteMode mode, int metadataMaxBytes, UsageCostFiller costFiller,
+                                 RetryPolicy retry) {
         this.dataSource = dataSource;
         this.mode = mode;
         this.metadataMaxBytes = metadataMaxBytes;
         this.costFiller = costFiller;
+        this.retry = retry;
     }
 
     /**
@@ -84,7 +97,7 @@ public final class TimescaleUsageWriter implements UsageWriter {
         WriteMode resolved = mode == WriteMode.AUTO
                 ? (ServerInfo.probe(dataSource).canCopy() ? WriteMode.COPY : WriteMode.INSERT)
                 : mode;
-        return new TimescaleUsageWriter(dataSource, resolved, metadataMaxBytes, costFiller);
+        return new TimescaleUsageWriter(dataSource, resolved, metadataMaxBytes, costFiller, RetryPolicy.none());
     }
 
     /** The bulk path in use: {@link WriteMode#COPY} or {@link WriteMode#INSERT}, never AUTO. */
@@ -101,6 +114,7 @@ public final class TimescaleUsageWriter implements UsageWriter {
     public UsageMetric prepare(UsageMetric metric) {
         Objects.requireNonNull(metric, "metric");
         UsageMetadata.requireValid(metric.metadata(), metadataMaxBytes);
+        requireStorableTime(metric.time().truncatedTo(ChronoUnit.MICROS));
         UsageMetric m = metric;
         if (m.time().getNano() % 1000 != 0) {
             m = m.toBuilder().time(m.time().truncatedTo(ChronoUnit.MICROS)).build();
@@ -114,14 +128,49 @@ public final class TimescaleUsageWriter implements UsageWriter {
         return m;
     }
 
-    @Override
-    public void record(UsageMetric metric) {
-        store(List.of(metric));
+    /**
+     * Refuses a time this writer cannot store exactly: PostgreSQL's {@code timestamptz} reaches from 4713 BC to
+     * 294276 AD, but the COPY text and ISO forms it is sent in write years 1..9999 only (a year outside needs a
+     * sign or five digits, which the server reads differently or refuses), so the accepted range is
+     * {@link #MIN_TIME}..{@link #MAX_TIME}.
+     */
+    private static void requireStorableTime(Instant time) {
+        if (time.isBefore(MIN_TIME) || time.isAfter(MAX_TIME)) {
+            throw new IllegalArgumentException("time must be between " + MIN_TIME + " and " + MAX_TIME
+                    + " (years 1..9999, what PostgreSQL timestamptz and the COPY text encoding store exactly), was " + time);
+        }
     }
 
+    /**
+     * Stores one row now; retryable failures are retried with the writer's {@link RetryPolicy} ({@code DB_RETRY_*}).
+     *
+     * @throws IllegalArgumentException naming the field when the row cannot be stored
+     * @throws StorageException         the failure that stands after the retries
+     */
+    @Override
+    public void record(UsageMetric metric) {
+        recordAll(List.of(metric));
+    }
+
+    /**
+     * Stores {@code metrics} in one transaction; retryable failures (a lost connection, also at COMMIT: the write is
+     * idempotent on {@code (event_id, time)}, so an ambiguous commit is simply replayed) are retried with the
+     * writer's {@link RetryPolicy} ({@code DB_RETRY_*}).
+     *
+     * @throws IllegalArgumentException naming the field when a row cannot be stored (nothing is stored)
+     * @throws StorageException         the failure that stands after the retries
+     */
     @Override
     public void recordAll(List<UsageMetric> metrics) {
-        store(metrics);
+        retry.run("storing usage rows", () -> store(metrics));
+    }
+
+    /**
+     * This writer retrying {@link #record} and {@link #recordAll} with {@code policy}; the same data source, mode and
+     * rules. {@link #store} never retries.
+     */
+    public TimescaleUsageWriter withRetry(RetryPolicy policy) {
+        return new TimescaleUsageWriter(dataSource, mode, metadataMaxBytes, costFiller, Objects.requireNonNull(policy, "policy"));
     }
 
     /**
@@ -164,10 +213,10 @@ public final class TimescaleUsageWriter implements UsageWriter {
                 c.commit();
                 return rows.size();
             } catch (SQLException e) {
-                c.rollback();
                 if (!"23505".equals(e.getSQLState())) {
-                    throw e;
+                    throw e; // rolled back below; a failing rollback is attached to e, never thrown instead
                 }
+                c.rollback();
             }
             try (Statement st = c.createStatement()) {
                 st.execute(CREATE_STAGING);
@@ -273,7 +322,7 @@ public final class TimescaleUsageWriter implements UsageWriter {
      * alive-bypass window never gets it validated). Evict it explicitly; found by the fault suite's proxy cut.
      */
     private void evictIfBroken(Connection c, SQLException e) {
-        if (SqlStates.isConnectionLoss(e.getSQLState()) && dataSource instanceof HikariDataSource hikari) {
+        if (SqlErrors.isConnectionLoss(e) && dataSource instanceof HikariDataSource hikari) {
             hikari.evictConnection(c);
         }
     }
@@ -290,13 +339,13 @@ public final class TimescaleUsageWriter implements UsageWriter {
         try {
             c.setAutoCommit(autoCommit);
         } catch (SQLException ignored) {
-            // The connection is broken; the pool will discard it.
+            // The connection is broken (the failure being thrown, if any, says why); the pool discards it.
         }
     }
 
     @Override
     public String toString() {
         return "TimescaleUsageWriter{mode=" + mode + ", metadataMaxBytes=" + metadataMaxBytes
-                + ", costFiller=" + (costFiller != null) + "}";
+                + ", costFiller=" + (costFiller != null) + ", retry=" + retry + "}";
     }
 }

@@ -36,7 +36,8 @@ public final class PostgresBackend implements Backend {
     /** Resolved module settings (see {@code TimescaleSettings}). */
     public record Options(String schema, boolean migrateOnStart, SchemaMigrator.Timescale timescale, WriteMode writeMode,
                           int metadataMaxBytes, int bufferCapacity, int flushSize, Duration flushInterval,
-                          BufferedUsageWriter.FullPolicy fullPolicy, Duration fullTimeout, UsageCostFiller costFiller,
+                          BufferedUsageWriter.FullPolicy fullPolicy, Duration fullTimeout,
+                          Duration shutdownFlushTimeout, UsageCostFiller costFiller,
                           Optional<Duration> retention, Optional<Duration> compressAfter,
                           Duration rollupRefresh) {
     }
@@ -87,16 +88,20 @@ public final class PostgresBackend implements Backend {
             if (o.migrateOnStart()) {
                 migrator.migrate();
             }
-            TimescaleUsageWriter writer = TimescaleUsageWriter.create(ds, o.writeMode(), o.metadataMaxBytes(), o.costFiller());
-            BufferedUsageWriter buffer = BufferedUsageWriter.builder(writer)
+            TimescaleUsageWriter direct = TimescaleUsageWriter.create(ds, o.writeMode(), o.metadataMaxBytes(), o.costFiller());
+            // pool.usage() retries with DB_RETRY_*; the buffer retries the direct writer itself (then holds the rows
+            // and backs off), so the two retry loops never nest.
+            TimescaleUsageWriter writer = direct.withRetry(context.retry());
+            BufferedUsageWriter buffer = BufferedUsageWriter.builder(direct)
                     .capacity(o.bufferCapacity())
                     .flushSize(o.flushSize())
                     .flushInterval(o.flushInterval())
                     .whenFull(o.fullPolicy(), o.fullTimeout())
                     .retry(context.retry())
-                    .admission(writer::prepare)
+                    .admission(direct::prepare)
+                    .shutdownFlushTimeout(o.shutdownFlushTimeout())
                     .build();
-            TimescaleUsageQueries queries = new TimescaleUsageQueries(dsl, ds);
+            TimescaleUsageQueries queries = new TimescaleUsageQueries(dsl, ds, context.retry());
             if (pg.readReplica().isPresent()) {
                 // Analytics are read-only and may lag a little: they go to the replica, writes stay on the primary.
                 HikariConfig readConfig = hikariConfig(pg.readReplica().get(), o.schema());
@@ -108,7 +113,7 @@ public final class PostgresBackend implements Backend {
                     verify(replica);
                     return null;
                 });
-                queries = new TimescaleUsageQueries(DSL.using(readDs, SQLDialect.POSTGRES), readDs);
+                queries = new TimescaleUsageQueries(DSL.using(readDs, SQLDialect.POSTGRES), readDs, context.retry());
             }
             log.info("PostgreSQL backend open: {} schema={} writeMode={}", pg, o.schema(), writer.mode());
             return new PostgresBackend(ds, readDs, pg.poolMaxConnections(), dsl, migrator, writer, buffer, queries);
@@ -166,6 +171,10 @@ public final class PostgresBackend implements Backend {
         return Optional.empty();
     }
 
+    /**
+     * {@code postgres} (critical: a round trip) and {@code usage-buffer} (not critical: DOWN, so the pool is
+     * DEGRADED, while the buffered writer's last write failed; its error names the failure and how many rows wait).
+     */
     @Override
     public List<HealthCheck> healthChecks() {
         // Bounded by the pool's connect timeout: that is how long getConnection waits for a server that is down.
@@ -181,6 +190,12 @@ public final class PostgresBackend implements Backend {
                 st.execute("SELECT 1");
             } catch (SQLException e) {
                 throw SqlErrors.translate("health check", e);
+            }
+        }), HealthCheck.of("usage-buffer", false, () -> {
+            BufferedUsageWriter.Stats s = buffer.stats();
+            if (s.consecutiveFailures() > 0) {
+                throw new IllegalStateException(s.consecutiveFailures() + " consecutive failed writes, " + s.buffered()
+                        + " rows held for a retry; last: " + s.lastError().orElse("?"));
             }
         }));
     }

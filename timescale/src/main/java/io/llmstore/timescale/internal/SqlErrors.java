@@ -6,7 +6,10 @@ import io.llmstore.core.error.QueryException;
 import io.llmstore.core.error.SqlStates;
 import io.llmstore.core.error.StorageException;
 import io.llmstore.core.error.StorageTimeoutException;
+import java.io.IOException;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 
 /** Translates JDBC failures into llmstore's errors, once, at this module's boundary. */
@@ -16,7 +19,8 @@ public final class SqlErrors {
 
     /**
      * The llmstore error for {@code e}: {@link PoolExhaustedException} when HikariCP timed out waiting for a free
-     * connection, {@link ConnectionException} for SQLState class 08 and shutdowns, {@link StorageTimeoutException}
+     * connection, {@link ConnectionException} (retryable) for a lost connection however it is worded
+     * ({@link #isConnectionLoss}), {@link StorageTimeoutException}
      * for a cancelled statement (57014), else {@link QueryException} carrying the SQLState, retryable per
      * {@link SqlStates#isRetryable}. pgjdbc messages never contain the password.
      */
@@ -32,7 +36,7 @@ public final class SqlErrors {
             return new PoolExhaustedException("no PostgreSQL connection free for " + operation + ": "
                     + e.getMessage() + " (raise DB_POOL_MAX_CONNECTIONS or DB_POOL_CONNECT_TIMEOUT)", e);
         }
-        if (e instanceof SQLTransientConnectionException || SqlStates.isConnectionLoss(state)) {
+        if (isConnectionLoss(e)) {
             return new ConnectionException("PostgreSQL connection failed during " + operation + ": " + message(e), e);
         }
         if ("57014".equals(state)) {
@@ -68,6 +72,33 @@ public final class SqlErrors {
             }
         }
         return null;
+    }
+
+    /**
+     * True when {@code e} says the connection is gone, however the driver or the pool words it: SQLState class 08
+     * or an admin/crash shutdown (57P01-57P03) anywhere in the cause chain, a {@link SQLRecoverableException},
+     * {@link SQLTransientConnectionException} or {@link SQLNonTransientConnectionException}, an
+     * {@link IOException} cause (the socket broke), or HikariCP's closed proxy ("Connection is closed", which
+     * carries no SQLState). The one place that knows this; everything else asks {@code isRetryable()}.
+     */
+    public static boolean isConnectionLoss(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException || t instanceof SQLRecoverableException
+                    || t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException s) {
+                if (SqlStates.isConnectionLoss(s.getSQLState())) {
+                    return true;
+                }
+                String m = s.getMessage();
+                if (s.getSQLState() == null && m != null
+                        && (m.startsWith("Connection is closed") || m.contains("connection has been closed"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String message(SQLException e) {
