@@ -44,8 +44,9 @@ class MidBatchCutTest {
     @ParameterizedTest(name = "write mode {0}")
     @ValueSource(strings = {"copy", "insert"})
     void aCutMidBatchFailsTheCallWithNothingStoredAndTheRetryStoresEachRowOnce(String mode) throws Exception {
+        // One attempt, so the call shows the cut (with DB_RETRY_* the synchronous writer retries it by itself).
         try (StoragePool pool = FaultSupport.pool(FaultSupport.postgresConfig(FaultSupport.databaseUrlVia(proxy.port()), schema)
-                .set("DB_WRITE_MODE", mode))) {
+                .set("DB_WRITE_MODE", mode).set("DB_RETRY_MAX_ATTEMPTS", "1"))) {
             List<UsageMetric> batch = FaultSupport.rows(0, BATCH);
             List<UUID> ids = batch.stream().map(UsageMetric::eventId).toList();
 
