@@ -114,7 +114,7 @@ public final class TimescaleUsageWriter implements UsageWriter {
     public UsageMetric prepare(UsageMetric metric) {
         Objects.requireNonNull(metric, "metric");
         UsageMetadata.requireValid(metric.metadata(), metadataMaxBytes);
-        requireStorableTime(metric.time().truncatedTo(ChronoUnit.MICROS));
+        requireStorableTime(metric.time());
         UsageMetric m = metric;
         if (m.time().getNano() % 1000 != 0) {
             m = m.toBuilder().time(m.time().truncatedTo(ChronoUnit.MICROS)).build();
@@ -135,7 +135,8 @@ public final class TimescaleUsageWriter implements UsageWriter {
      * {@link #MIN_TIME}..{@link #MAX_TIME}.
      */
     private static void requireStorableTime(Instant time) {
-        if (time.isBefore(MIN_TIME) || time.isAfter(MAX_TIME)) {
+        Instant stored = time.truncatedTo(ChronoUnit.MICROS);
+        if (stored.isBefore(MIN_TIME) || stored.isAfter(MAX_TIME)) {
             throw new IllegalArgumentException("time must be between " + MIN_TIME + " and " + MAX_TIME
                     + " (years 1..9999, what PostgreSQL timestamptz and the COPY text encoding store exactly), was " + time);
         }
