@@ -91,6 +91,34 @@ class CommitTerminationTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void theMigratorThrowsTheFailureThatEndedItsSessionNotTheUnlockThatFailedAfterIt() throws Exception {
+        // An event trigger ends any session that runs DDL with this test's schema as current schema: the migrator's
+        // first CREATE TABLE. Its advisory unlock (in a finally) then fails on the dead connection.
+        String fn = schema + "_kill_ddl";
+        try (Connection c = FaultSupport.admin(); Statement s = c.createStatement()) {
+            s.execute("CREATE FUNCTION public." + fn + "() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " IF current_schema() = '" + schema + "' THEN"
+                    + " PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(5); END IF; END $$");
+            s.execute("CREATE EVENT TRIGGER " + fn + " ON ddl_command_start EXECUTE FUNCTION public." + fn + "()");
+        }
+        try {
+            assertThatThrownBy(() -> FaultSupport.pool(FaultSupport.postgresConfig(TestServers.postgres().databaseUrl(), schema)
+                    .set("DB_RETRY_MAX_ATTEMPTS", "1")).close())
+                    .isInstanceOf(ConnectionException.class)
+                    .hasMessageContaining("migrating schema " + schema)
+                    .hasMessageContaining("terminating connection due to administrator command")
+                    .satisfies(e -> assertThat(((ConnectionException) e).isRetryable()).isTrue())
+                    .satisfies(e -> assertThat(e.getCause().getSuppressed()).as("the unlock's own failure, attached")
+                            .isNotEmpty());
+        } finally {
+            try (Connection c = FaultSupport.admin(); Statement s = c.createStatement()) {
+                s.execute("DROP EVENT TRIGGER IF EXISTS " + fn);
+                s.execute("DROP FUNCTION IF EXISTS public." + fn + "()");
+            }
+        }
+    }
+
     /** Arms the trigger: the next {@code n} transactions inserting usage rows are ended by the server at COMMIT. */
     private void killNextCommits(int n) throws SQLException {
         try (Connection c = FaultSupport.admin(); Statement s = c.createStatement()) {
