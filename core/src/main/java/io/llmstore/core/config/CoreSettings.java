@@ -30,7 +30,7 @@ public final class CoreSettings {
     public static final Setting DB_POOL_CONNECT_TIMEOUT = Setting.of("DB_POOL_CONNECT_TIMEOUT", "5s",
             "wait for a pooled connection before PoolExhaustedException; seconds or 5s/2m");
     public static final Setting DB_RETRY_MAX_ATTEMPTS = Setting.of("DB_RETRY_MAX_ATTEMPTS", "3",
-            "attempts (first try included) for a retryable failure, at start-up and in every adapter");
+            "attempts (first try included) for a retryable failure: each backend's connection at start-up, PostgreSQL writes and analytics queries (see Health, stats, errors)");
     public static final Setting DB_RETRY_INITIAL_BACKOFF = Setting.of("DB_RETRY_INITIAL_BACKOFF", "100ms", "wait before the first retry");
     public static final Setting DB_RETRY_MULTIPLIER = Setting.of("DB_RETRY_MULTIPLIER", "2.0", "backoff growth per retry (>= 1)");
     public static final Setting DB_RETRY_MAX_BACKOFF = Setting.of("DB_RETRY_MAX_BACKOFF", "5s", "longest wait between retries");
