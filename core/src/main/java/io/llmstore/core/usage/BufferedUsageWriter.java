@@ -501,7 +501,10 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
             return this;
         }
 
-        /** Retries for retryable batch failures; default none (the held batch is retried at the next flush). */
+        /**
+         * Retries for retryable batch failures, and the backoff between tries of held rows (never shorter than
+         * {@code flushInterval}); default none (held rows are tried again every {@code flushInterval}).
+         */
         public Builder retry(RetryPolicy policy) {
             this.retry = Objects.requireNonNull(policy, "policy");
             return this;
