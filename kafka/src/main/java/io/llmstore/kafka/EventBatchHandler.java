@@ -11,10 +11,13 @@ import java.util.List;
  *   <li>a retryable {@link io.llmstore.core.error.StorageException} (database down, timeout): the same batch is
  *       handed again after a backoff, forever, until it succeeds or the consumer is closed; nothing is committed or
  *       skipped meanwhile;</li>
- *   <li>an {@link IllegalArgumentException} or a non-retryable StorageException (a record the store refuses): the
- *       batch is handed again one event at a time, and each event that still fails goes to the dead-letter topic;
- *       its neighbours are stored;</li>
- *   <li>anything else: the consumer stops without committing the batch (it is redelivered after a restart) and
+ *   <li>a refusal for the events' own data, an {@link IllegalArgumentException} or a non-retryable
+ *       {@link io.llmstore.core.error.QueryException} with a data-error SQLState (class 22 or 23; see
+ *       {@link io.llmstore.core.failure.PoisonIsolation#isPoison}): the batch is bisected, each half handed on its
+ *       own, until every refused event stands alone; those go to the dead-letter topic, their neighbours are
+ *       stored;</li>
+ *   <li>anything else (including a non-retryable failure that is not the data's fault, such as a missing table): the
+ *       consumer stops without committing the batch (it is redelivered after a restart) and
  *       reports the failure in {@link EventConsumer#failure()}.</li>
  * </ul>
  * Because a batch may be handed again (retry, crash before commit, rebalance), a handler must be idempotent, e.g. by
@@ -24,4 +27,12 @@ import java.util.List;
 public interface EventBatchHandler {
     /** Handles the events, in partition order; the list is never empty. */
     void handle(List<LlmEvent> events);
+
+    /**
+     * Checks one event before it is handed in a batch: throws {@link IllegalArgumentException} (naming the field) for
+     * an event {@link #handle} could never take, which then goes to the dead-letter topic at once without failing
+     * its batch. Cheap and side-effect free; default: accepts every event.
+     */
+    default void check(LlmEvent event) {
+    }
 }

@@ -220,15 +220,26 @@ public final class EventConsumer implements AutoCloseable {
         List<Entry> entries = new ArrayList<>(records.count());
         List<ConsumerRecord<byte[], byte[]>> unreadable = new ArrayList<>();
         List<InvalidEventException> reasons = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> unfit = new ArrayList<>();
+        List<IllegalArgumentException> unfitReasons = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            LlmEvent event;
             try {
-                entries.add(new Entry(r, LlmEventJson.decode(r.value())));
+                event = LlmEventJson.decode(r.value());
             } catch (InvalidEventException e) {
                 unreadable.add(r);
                 reasons.add(e);
+                continue;
+            }
+            try {
+                handler.check(event); // refused one by one up front: it never costs its batch a bisection
+                entries.add(new Entry(r, event));
+            } catch (IllegalArgumentException e) {
+                unfit.add(r);
+                unfitReasons.add(e);
             }
         }
-        List<CompletableFuture<?>> sends = deadLetterUnreadable(unreadable, reasons);
+        List<CompletableFuture<?>> sends = deadLetterUnreadable(unreadable, reasons, unfit, unfitReasons);
         List<Entry> pending = entries;
         long attempt = 0;
         while (true) {
@@ -254,7 +265,7 @@ public final class EventConsumer implements AutoCloseable {
                     // A dead-letter write failed: redo the whole batch (dead letters are at-least-once, the
                     // handler is idempotent).
                     retryable = e;
-                    sends = deadLetterUnreadable(unreadable, reasons);
+                    sends = deadLetterUnreadable(unreadable, reasons, unfit, unfitReasons);
                     pending = entries;
                 }
             } else if (outcome.failure() instanceof StorageException se && se.isRetryable()) {
@@ -275,12 +286,20 @@ public final class EventConsumer implements AutoCloseable {
     }
 
     private List<CompletableFuture<?>> deadLetterUnreadable(List<ConsumerRecord<byte[], byte[]>> unreadable,
-                                                            List<InvalidEventException> reasons) {
+                                                            List<InvalidEventException> reasons,
+                                                            List<ConsumerRecord<byte[], byte[]>> unfit,
+                                                            List<IllegalArgumentException> unfitReasons) {
         List<CompletableFuture<?>> sends = new ArrayList<>();
         for (int i = 0; i < unreadable.size(); i++) {
             InvalidEventException e = reasons.get(i);
             sends.add(deadLetter(unreadable.get(i), e.isMalformed() ? DeadLetterHeaders.MALFORMED
                     : DeadLetterHeaders.INVALID, e));
+        }
+        for (int i = 0; i < unfit.size(); i++) {
+            log.warn("{}: record {}-{}@{} refused by the handler's check, sending it to {}: {}", name,
+                    unfit.get(i).topic(), unfit.get(i).partition(), unfit.get(i).offset(), deadLetterTopic,
+                    unfitReasons.get(i).getMessage());
+            sends.add(deadLetter(unfit.get(i), DeadLetterHeaders.REJECTED, unfitReasons.get(i)));
         }
         return sends;
     }

@@ -16,8 +16,9 @@ import org.apache.kafka.clients.producer.Producer;
  * {@link UsageWriter} port in one call.
  *
  * <p>Exact despite at-least-once delivery: the writer skips event ids it already stored, so a batch redelivered
- * after a crash between write and commit adds no rows. A record that is not an event, or an event the table refuses
- * (e.g. a cost above {@code NUMERIC(10,6)}), goes to the dead-letter topic; its neighbours are stored. While the
+ * after a crash between write and commit adds no rows. A record that is not an event, an event no usage row can hold
+ * (e.g. a cost above {@code NUMERIC(10,6)}: checked one by one before the batch is written) or an event the writer
+ * refuses (the batch is bisected until it stands alone) goes to the dead-letter topic; its neighbours are stored. While the
  * database is down (retryable errors) the sink retries the same batch and commits nothing, so Kafka holds the events
  * until the database is back.
  *
@@ -44,7 +45,18 @@ public final class KafkaSink implements AutoCloseable {
     /** As {@link #create(KafkaOptions, UsageWriter)}, dead-lettering through {@code producer} (not closed) when non-null. */
     public static KafkaSink create(KafkaOptions options, UsageWriter writer, Producer<byte[], byte[]> producer) {
         Objects.requireNonNull(writer, "writer");
-        EventConsumer.Builder b = EventConsumer.builder(options, events -> writer.recordAll(toUsageMetrics(events)));
+        EventBatchHandler handler = new EventBatchHandler() {
+            @Override
+            public void handle(List<LlmEvent> events) {
+                writer.recordAll(toUsageMetrics(events));
+            }
+
+            @Override
+            public void check(LlmEvent event) {
+                EventToUsage.convert(event); // an event no usage row can hold is dead-lettered alone, up front
+            }
+        };
+        EventConsumer.Builder b = EventConsumer.builder(options, handler);
         if (producer != null) {
             b.deadLetterProducer(producer);
         }
