@@ -182,6 +182,53 @@ class PoisonRowsTest {
         }
     }
 
+    @Test
+    void anUnexpectedExceptionFromTheWriterKeepsTheRowsAndTheirRoomUntilAWriteSucceeds() throws Exception {
+        try (StoragePool pool = FaultSupport.pool(FaultSupport.postgresConfig(TestServers.postgres().databaseUrl(), schema))) {
+            TimescaleUsageWriter real = pool.client(TimescaleUsageWriter.class).orElseThrow();
+            java.util.concurrent.atomic.AtomicInteger bugs = new java.util.concurrent.atomic.AtomicInteger(2);
+            // The real writer behind an encoder that throws what java.time throws for a year it cannot handle.
+            io.llmstore.core.usage.UsageWriter buggy = new io.llmstore.core.usage.UsageWriter() {
+                @Override
+                public void record(UsageMetric metric) {
+                    recordAll(List.of(metric));
+                }
+
+                @Override
+                public void recordAll(List<UsageMetric> metrics) {
+                    if (bugs.getAndDecrement() > 0) {
+                        throw new java.time.DateTimeException("Invalid value for Year (simulated encoder bug)");
+                    }
+                    real.recordAll(metrics);
+                }
+            };
+            try (BufferedUsageWriter buffer = BufferedUsageWriter.builder(buggy).capacity(1_000).flushSize(1_000)
+                    .flushInterval(Duration.ofHours(1)).whenFull(BufferedUsageWriter.FullPolicy.REJECT, Duration.ZERO)
+                    .build()) {
+                buffer.recordAll(FaultSupport.rows(0, 999)); // below flushSize: only flush() writes
+
+                assertThatThrownBy(buffer::flush).isInstanceOf(io.llmstore.core.error.StorageException.class)
+                        .hasMessageContaining("they stay buffered").hasMessageContaining("DateTimeException");
+                assertThat(buffer.stats().buffered()).isEqualTo(999);
+                assertThat(buffer.stats().lastError()).hasValueSatisfying(e -> assertThat(e).contains("encoder bug"));
+                buffer.record(FaultSupport.row(999)); // the last free place
+                assertThatThrownBy(() -> buffer.record(FaultSupport.row(1_000)))
+                        .as("the held rows keep their room").isInstanceOf(io.llmstore.core.error.BufferFullException.class);
+                assertThatThrownBy(buffer::flush).isInstanceOf(io.llmstore.core.error.StorageException.class);
+                assertThat(buffer.stats().consecutiveFailures()).isEqualTo(2);
+
+                buffer.flush();
+                assertThat(buffer.stats().buffered()).as("the room came back").isZero();
+                assertThat(buffer.stats().consecutiveFailures()).isZero();
+                buffer.record(FaultSupport.row(1_000));
+                buffer.flush();
+                assertThat(buffer.stats().dropped()).isZero();
+                assertThat(buffer.stats().written()).isEqualTo(1_001);
+            }
+            assertThat(FaultSupport.counts(schema)).containsExactly(1_001, 1_001);
+        }
+    }
+
     private static void admin(String sql) throws Exception {
         try (Connection c = FaultSupport.admin(); Statement s = c.createStatement()) {
             s.execute(sql);
