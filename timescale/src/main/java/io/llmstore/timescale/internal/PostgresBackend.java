@@ -191,7 +191,7 @@ public final class PostgresBackend implements Backend {
             } catch (SQLException e) {
                 throw SqlErrors.translate("health check", e);
             }
-        }), HealthCheck.of("usage-buffer", false, () -> {
+        }), HealthCheck.of("usage-buffer", false, Duration.ofSeconds(1), () -> { // reads counters only
             BufferedUsageWriter.Stats s = buffer.stats();
             if (s.consecutiveFailures() > 0) {
                 throw new IllegalStateException(s.consecutiveFailures() + " consecutive failed writes, " + s.buffered()
