@@ -426,7 +426,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         failures.incrementAndGet();
         long failing = consecutiveFailures.incrementAndGet();
         lastError = Instant.now() + " " + PoisonIsolation.describe(failure);
-        log.warn("usage batch: {} rows not stored ({} consecutive failures), kept buffered for a retry: {}",
+        log.warn("usage batch of {} rows failed ({} consecutive failures); keeping it buffered for a retry: {}",
                 outcome.pending().size(), failing, failure.toString());
         return failure;
     }

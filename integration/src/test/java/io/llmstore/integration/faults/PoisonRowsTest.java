@@ -123,7 +123,8 @@ class PoisonRowsTest {
                 UsageMetric row = FaultSupport.row(1).toBuilder().eventId(UUID.randomUUID()).time(bad).build();
                 assertThatThrownBy(() -> pool.usage().record(row)).isInstanceOf(IllegalArgumentException.class)
                         .hasMessage("time must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z (years"
-                                + " 1..9999, what PostgreSQL timestamptz and the COPY text encoding store exactly), was " + bad);
+                                + " 1..9999, what PostgreSQL timestamptz and the COPY text encoding store exactly), was "
+                                + row.time());
                 assertThatThrownBy(() -> pool.usageBuffer().record(row)).isInstanceOf(IllegalArgumentException.class)
                         .hasMessageStartingWith("time must be between");
             }
