@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class TimescaleIngestBenchmarkTest {
     @Test
-    void theIngestBenchmarkRunsAndReportsThreeMeasures() throws Exception {
+    void theIngestBenchmarkReportsBulkOnBothServersAndTheAsyncWriterWithFsyncOffAndOn() throws Exception {
         boolean full = Boolean.getBoolean("llmstore.bench.full");
         List<Measure> measures = new TimescaleIngestBenchmark().run(new BenchServers(), !full);
         for (Measure m : measures) {
@@ -20,7 +20,8 @@ class TimescaleIngestBenchmarkTest {
                     m.name(), m.ours(), m.unit(), m.baselineName(), m.baseline(), m.ratio(), m.goal(),
                     m.met() ? "MET" : "NOT MET", m.conditions()));
         }
-        assertThat(measures).hasSize(3);
+        assertThat(measures).hasSize(4);
+        assertThat(measures.get(1).name()).contains("TimescaleDB hypertable");
         assertThat(measures).allSatisfy(m -> assertThat(m.ours()).isPositive());
     }
 }
