@@ -165,8 +165,10 @@ public final class TimescaleIngestBenchmark implements Benchmark {
             try {
                 bulkIngest(ts, schema, pool, rows(bulkRows), measures);
             } finally {
-                exec(ds, "SET search_path TO public");
-                exec(ds, "DROP SCHEMA \"" + schema + "\" CASCADE");
+                try (Connection c = ds.getConnection()) {
+                    exec(c, "SET search_path TO public");
+                    io.llmstore.testkit.Schemas.drop(c, schema);
+                }
             }
         }
     }

@@ -20,6 +20,7 @@ import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.core.usage.UsagePage;
 import io.llmstore.core.usage.UsageQueries;
 import io.llmstore.testkit.PostgresServer;
+import io.llmstore.testkit.Schemas;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -73,7 +74,7 @@ abstract class UsageStoreContract {
             p.close();
         }
         try (Connection c = connection(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+            Schemas.drop(c, schema);
         }
     }
 
@@ -186,7 +187,7 @@ abstract class UsageStoreContract {
             }
         } finally {
             try (Connection c = connection(); Statement st = c.createStatement()) {
-                st.execute("DROP SCHEMA IF EXISTS \"" + own + "\" CASCADE");
+                Schemas.drop(c, own);
                 st.execute("DROP OWNED BY " + role + " CASCADE");
                 st.execute("DROP ROLE " + role);
             }

@@ -173,9 +173,8 @@ public final class KafkaSinkBenchmark implements Benchmark {
     }
 
     private static void dropSchema(PostgresServer pg, String schema) {
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
-             Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
+            io.llmstore.testkit.Schemas.drop(c, schema);
         } catch (Exception e) {
             // best effort: the schema name is random
         }
