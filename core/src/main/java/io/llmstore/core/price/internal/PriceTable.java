@@ -25,22 +25,53 @@ import java.util.Set;
 public final class PriceTable {
 
     /**
-     * A price per single unit, with its unscaled value kept as a long when it fits, so that
-     * {@link #times} can multiply without allocating a BigDecimal for the count.
+     * A price per single unit. When the catalog price divides exactly by the unit's {@code per}
+     * (per million, per thousand), the quotient is kept, with its unscaled value as a long when
+     * it fits, so that {@link #times} can multiply without allocating a BigDecimal for the count.
+     * When it does not (a per-hour price of seconds: per = 3600), the price and divisor are kept
+     * and the division comes last, so the result is exact whenever the exact cost is a finite
+     * decimal (12 s at $3/h is $0.01, not $0.00999...96).
      */
-    record Rate(BigDecimal perUnit, long unscaled) {
-        static Rate of(BigDecimal perUnit) {
-            return new Rate(perUnit, perUnit.unscaledValue().bitLength() < 63 ? perUnit.unscaledValue().longValue() : -1);
+    record Rate(BigDecimal perUnit, long unscaled, BigDecimal price, BigDecimal per) {
+        static Rate of(BigDecimal price, BigDecimal per) {
+            try {
+                BigDecimal perUnit = price.divide(per);
+                return new Rate(perUnit, perUnit.unscaledValue().bitLength() < 63 ? perUnit.unscaledValue().longValue() : -1,
+                        null, null);
+            } catch (ArithmeticException nonTerminating) {
+                return new Rate(null, -1, price, per);
+            }
         }
 
-        /** {@code perUnit * count}, equal in value and scale to {@code perUnit.multiply(valueOf(count))}. */
+        /** {@code price * count / per}: exact, or to 34 significant digits if the quotient does not terminate. */
         BigDecimal times(long count) {
+            if (perUnit == null) {
+                return divide(price.multiply(BigDecimal.valueOf(count)));
+            }
             // Prices and counts are >= 0: the long product is exact when the high word is 0 and
             // the low word has no sign bit; otherwise let BigDecimal widen it.
             if (unscaled >= 0 && Math.multiplyHigh(unscaled, count) == 0 && unscaled * count >= 0) {
                 return BigDecimal.valueOf(unscaled * count, perUnit.scale());
             }
             return perUnit.multiply(BigDecimal.valueOf(count));
+        }
+
+        /** As {@link #times(long)} for a fractional count (seconds of audio). */
+        BigDecimal times(BigDecimal count) {
+            return perUnit != null ? perUnit.multiply(count) : divide(price.multiply(count));
+        }
+
+        /** The price of one unit (charged once per request). */
+        BigDecimal one() {
+            return times(1);
+        }
+
+        private BigDecimal divide(BigDecimal amount) {
+            try {
+                return amount.divide(per);
+            } catch (ArithmeticException nonTerminating) {
+                return amount.divide(per, PRECISION);
+            }
         }
     }
 
@@ -183,21 +214,15 @@ public final class PriceTable {
     }
 
     private static UnitPrice toUnitPrice(Unit unit, PriceValue value) {
-        Rate base = Rate.of(perUnit(value.base(), unit.per()));
+        Rate base = Rate.of(value.base(), unit.per());
         if (value.tierStarts().length == 0) {
             return new UnitPrice(unit, base, null, null);
         }
         Rate[] tierPrices = new Rate[value.tierPrices().length];
         for (int i = 0; i < tierPrices.length; i++) {
-            tierPrices[i] = Rate.of(perUnit(value.tierPrices()[i], unit.per()));
+            tierPrices[i] = Rate.of(value.tierPrices()[i], unit.per());
         }
         return new UnitPrice(unit, base, value.tierStarts(), tierPrices);
-    }
-
-    // Prices per million (or thousand, or billion) divide exactly; only per-hour prices of
-    // duration units (per = 3600) are rounded, to 34 significant digits.
-    private static BigDecimal perUnit(BigDecimal price, BigDecimal per) {
-        return price.divide(per, PRECISION);
     }
 
     /** Why this table cannot price (missing ancestor or join price), or null if it can. */
@@ -225,27 +250,56 @@ public final class PriceTable {
         }
         int n = ordered.length;
         long[] leaf = new long[n];
+        // Fractional counts (seconds of audio) are rare: their leaves live in a second array,
+        // allocated only when one occurs, so whole counts keep the allocation-free long path.
+        BigDecimal[] fraction = null;
         for (int i = 0; i < n; i++) {
-            long reported = UsageField.count(usage, field[i], ordered[i].unit().usageKey());
+            BigDecimal decimal = field[i] == UsageField.OTHER ? usage.otherUnits().get(ordered[i].unit().usageKey()) : null;
+            boolean whole = decimal == null || isWholeLong(decimal);
             long sum = 0;
+            BigDecimal decimalSum = null;
             for (int d : descendants[i]) {
-                sum += leaf[d];
+                if (fraction != null && fraction[d] != null) {
+                    decimalSum = decimalSum == null ? fraction[d] : decimalSum.add(fraction[d]);
+                } else {
+                    sum += leaf[d];
+                }
             }
-            long r = reported - sum;
-            if (r < 0) {
-                throw new IllegalArgumentException(overflowMessage(i, usage));
+            if (whole && decimalSum == null) {
+                long reported = decimal != null ? decimal.longValueExact() : UsageField.count(usage, field[i], ordered[i].unit().usageKey());
+                long r = reported - sum;
+                if (r < 0) {
+                    throw new IllegalArgumentException(overflowMessage(i, usage));
+                }
+                leaf[i] = r;
+            } else {
+                BigDecimal reported = decimal != null ? decimal : BigDecimal.valueOf(UsageField.count(usage, field[i], ordered[i].unit().usageKey()));
+                BigDecimal r = reported.subtract(BigDecimal.valueOf(sum));
+                if (decimalSum != null) {
+                    r = r.subtract(decimalSum);
+                }
+                if (r.signum() < 0) {
+                    throw new IllegalArgumentException(overflowMessage(i, usage));
+                }
+                if (fraction == null) {
+                    fraction = new BigDecimal[n];
+                }
+                fraction[i] = r;
             }
-            leaf[i] = r;
         }
         Arrays.fill(out, null);
         long inputTokens = anyTiered ? usage.inputTokens() : 0;
         for (int i = 0; i < n; i++) {
-            if (leaf[i] != 0) {   // most calls use a few of a model's units; unused ones cost nothing
+            if (fraction != null && fraction[i] != null) {
+                if (fraction[i].signum() != 0) {
+                    charge(out, bucket[i], side[i], ordered[i].rateAt(inputTokens).times(fraction[i]));
+                }
+            } else if (leaf[i] != 0) {   // most calls use a few of a model's units; unused ones cost nothing
                 charge(out, bucket[i], side[i], ordered[i].rateAt(inputTokens).times(leaf[i]));
             }
         }
         if (requests != null) {
-            charge(out, requests.unit().bucket().ordinal(), sideOf(requests.unit()), requests.rateAt(inputTokens).perUnit());
+            charge(out, requests.unit().bucket().ordinal(), sideOf(requests.unit()), requests.rateAt(inputTokens).one());
         }
         // The total so far holds the charges of units with no side; adding the two side totals
         // once is cheaper than adding every charge to the total as well.
@@ -277,27 +331,40 @@ public final class PriceTable {
         return c.scale() >= 0 ? c : c.setScale(0);
     }
 
+    private static boolean isWholeLong(BigDecimal v) {
+        if (v.scale() <= 0 || v.signum() == 0) {
+            return v.precision() - v.scale() < 19;
+        }
+        BigDecimal s = v.stripTrailingZeros();
+        return s.scale() <= 0 && s.precision() - s.scale() < 19;
+    }
+
     private String overflowMessage(int i, TokenUsage usage) {
         Unit unit = ordered[i].unit();
-        long total = count(usage, unit);
+        BigDecimal total = count(usage, unit);
         for (int d : descendants[i]) {
             Unit du = ordered[d].unit();
-            long v = count(usage, du);
-            if (v > total) {
-                return UsageField.name(du.usageKey()) + " (" + v + ") cannot exceed " + UsageField.name(unit.usageKey())
-                        + " (" + total + ")";
+            BigDecimal v = count(usage, du);
+            if (v.compareTo(total) > 0) {
+                return UsageField.name(du.usageKey()) + " (" + v.toPlainString() + ") cannot exceed "
+                        + UsageField.name(unit.usageKey()) + " (" + total.toPlainString() + ")";
             }
         }
         StringBuilder names = new StringBuilder();
         for (int d : descendants[i]) {
-            if (count(usage, ordered[d].unit()) > 0) {
+            if (count(usage, ordered[d].unit()).signum() > 0) {
                 names.append(names.length() == 0 ? "" : ", ").append(UsageField.name(ordered[d].unit().usageKey()));
             }
         }
-        return "more specific usage (" + names + ") exceeds " + UsageField.name(unit.usageKey()) + " (" + total + ")";
+        return "more specific usage (" + names + ") exceeds " + UsageField.name(unit.usageKey()) + " (" + total.toPlainString() + ")";
     }
 
-    private static long count(TokenUsage usage, Unit unit) {
-        return UsageField.count(usage, UsageField.of(unit.usageKey()), unit.usageKey());
+    private static BigDecimal count(TokenUsage usage, Unit unit) {
+        int f = UsageField.of(unit.usageKey());
+        if (f == UsageField.OTHER) {
+            BigDecimal v = usage.otherUnits().get(unit.usageKey());
+            return v == null ? BigDecimal.ZERO : v;
+        }
+        return BigDecimal.valueOf(UsageField.count(usage, f, unit.usageKey()));
     }
 }
