@@ -396,6 +396,8 @@ public final class PriceCatalog {
      *     event), or {@code message_start} (unwrapped to its {@code message}) is {@code anthropic} if
      *     the provider has that flavor (Bedrock, Azure, Vertex), else its {@code default};</li>
      * <li>{@code usageMetadata} (Gemini, streamed or not) is {@code default};</li>
+     * <li>{@code "type": "response.done"} (OpenAI Realtime) is {@code realtime}; {@code "object": "list"}
+     *     with prompt but no completion tokens is {@code embeddings};</li>
      * <li>anything else: the provider's {@code default}, else {@code chat}.</li>
      * </ul>
      * Counts are exact decimals ({@code billable_audio_seconds: 12.6} stays 12.6); a negative
@@ -447,6 +449,12 @@ public final class PriceCatalog {
         String type = body.path("type").asText("");
         if (object.equals("response")) {
             return List.of("responses");
+        }
+        if (type.equals("response.done")) {
+            return List.of("realtime");   // OpenAI Realtime: usage under response.usage
+        }
+        if (object.equals("list") && body.path("usage").has("prompt_tokens") && !body.path("usage").has("completion_tokens")) {
+            return List.of("embeddings", "default", "chat");
         }
         if (object.startsWith("chat.completion")) {
             return List.of("chat", "default");
