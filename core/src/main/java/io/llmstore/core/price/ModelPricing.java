@@ -95,18 +95,9 @@ public final class ModelPricing {
         }
         BigDecimal[] out = new BigDecimal[PriceTable.SLOTS];
         table.cost(groqWhisper ? whisperMinimum(usage) : usage, out);
-        return new Cost(canonical(out[0]), canonical(out[1]), canonical(out[2]), canonical(out[3]), canonical(out[4]),
-                canonical(out[5]), canonical(out[6]), canonical(out[BUCKETS]), canonical(out[BUCKETS + 1]),
-                canonical(out[BUCKETS + 2]), by);
-    }
-
-    // Shortest form, never in exponent notation: 0.0075000 -> 0.0075, 100.0 -> 100 (not 1E+2).
-    private static BigDecimal canonical(BigDecimal v) {
-        if (v.signum() == 0) {
-            return BigDecimal.ZERO;
-        }
-        BigDecimal s = v.stripTrailingZeros();
-        return s.scale() < 0 ? s.setScale(0) : s;
+        // PriceTable hands out every amount in shortest form (0.0075, not 0.0075000; 10, not 1E+1).
+        return new Cost(out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[BUCKETS], out[BUCKETS + 1],
+                out[BUCKETS + 2], by);
     }
 
     private static TokenUsage whisperMinimum(TokenUsage u) {

@@ -4,7 +4,6 @@ import io.llmstore.core.price.TokenUsage;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -54,6 +53,14 @@ public final class PriceTable {
                 return BigDecimal.valueOf(unscaled * count, perUnit.scale());
             }
             return perUnit.multiply(BigDecimal.valueOf(count));
+        }
+
+        /** {@code unscaled * count} at {@code perUnit().scale()}, or -1 when it needs BigDecimal arithmetic. */
+        long timesCompact(long count) {
+            if (unscaled >= 0 && Math.multiplyHigh(unscaled, count) == 0 && unscaled * count >= 0) {
+                return unscaled * count;
+            }
+            return -1;
         }
 
         /** As {@link #times(long)} for a fractional count (seconds of audio). */
@@ -238,8 +245,8 @@ public final class PriceTable {
     /**
      * Computes the cost. {@code out} (length {@link #SLOTS}) receives the cost per bucket (indexed
      * by {@link Unit.Bucket#ordinal()}) plus input total, output total and total in its last three
-     * slots; a slot nothing was charged to is {@link BigDecimal#ZERO}. Each slot equals, in value
-     * and scale, {@code ZERO} plus its charges.
+     * slots; a slot nothing was charged to is {@link BigDecimal#ZERO}. Each slot is the exact sum of
+     * its charges in shortest form: no trailing zeros, scale >= 0 ({@code 0.0075}, {@code 10}).
      *
      * @throws IllegalArgumentException if a more specific count exceeds the count that includes it
      * @throws IllegalStateException if the price table is inconsistent
@@ -287,48 +294,140 @@ public final class PriceTable {
                 fraction[i] = r;
             }
         }
-        Arrays.fill(out, null);
+        Sums sums = new Sums();
         long inputTokens = anyTiered ? usage.inputTokens() : 0;
         for (int i = 0; i < n; i++) {
             if (fraction != null && fraction[i] != null) {
                 if (fraction[i].signum() != 0) {
-                    charge(out, bucket[i], side[i], ordered[i].rateAt(inputTokens).times(fraction[i]));
+                    sums.charge(bucket[i], side[i], ordered[i].rateAt(inputTokens).times(fraction[i]));
                 }
             } else if (leaf[i] != 0) {   // most calls use a few of a model's units; unused ones cost nothing
-                charge(out, bucket[i], side[i], ordered[i].rateAt(inputTokens).times(leaf[i]));
+                Rate rate = ordered[i].rateAt(inputTokens);
+                long product = rate.timesCompact(leaf[i]);
+                if (product >= 0) {
+                    sums.charge(bucket[i], side[i], product, rate.perUnit().scale());
+                } else {
+                    sums.charge(bucket[i], side[i], rate.times(leaf[i]));
+                }
             }
         }
         if (requests != null) {
-            charge(out, requests.unit().bucket().ordinal(), sideOf(requests.unit()), requests.rateAt(inputTokens).one());
+            sums.charge(requests.unit().bucket().ordinal(), sideOf(requests.unit()), requests.rateAt(inputTokens).one());
         }
         // The total so far holds the charges of units with no side; adding the two side totals
         // once is cheaper than adding every charge to the total as well.
-        if (out[INPUT_TOTAL] != null) {
-            out[TOTAL] = plus(out[TOTAL], out[INPUT_TOTAL]);
+        sums.addSlot(TOTAL, INPUT_TOTAL);
+        sums.addSlot(TOTAL, OUTPUT_TOTAL);
+        sums.result(out);
+    }
+
+    private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+        100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L, 10_000_000_000_000L,
+        100_000_000_000_000L, 1_000_000_000_000_000L, 1_000_000_000_000_000_000L};
+
+    /**
+     * The slots of one cost, summed exactly as (unscaled long, scale) pairs while they fit, else as BigDecimal, and
+     * handed out in shortest form (no trailing zeros, scale >= 0). Stripping zeros from a long here costs a few
+     * multiplications; {@code BigDecimal.stripTrailingZeros} on every slot of every call cost ~40% of the
+     * throughput (measured with PriceCatalogBenchmark's calls).
+     */
+    private static final class Sums {
+        private final long[] unscaled = new long[SLOTS];
+        private final int[] scale = new int[SLOTS];
+        private final boolean[] used = new boolean[SLOTS];
+        private BigDecimal[] big;   // a slot that left long arithmetic, or null
+
+        void charge(int bucket, int side, long value, int valueScale) {
+            add(bucket, value, valueScale);
+            add(side != NO_SIDE ? side : TOTAL, value, valueScale);   // unsided charges go straight to the total
         }
-        if (out[OUTPUT_TOTAL] != null) {
-            out[TOTAL] = plus(out[TOTAL], out[OUTPUT_TOTAL]);
+
+        void charge(int bucket, int side, BigDecimal value) {
+            add(bucket, value);
+            add(side != NO_SIDE ? side : TOTAL, value);
         }
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] == null) {
-                out[i] = BigDecimal.ZERO;
+
+        void addSlot(int to, int from) {
+            if (big != null && big[from] != null) {
+                add(to, big[from]);
+            } else if (used[from]) {
+                add(to, unscaled[from], scale[from]);
             }
         }
-    }
 
-    private static void charge(BigDecimal[] out, int bucket, int side, BigDecimal c) {
-        out[bucket] = plus(out[bucket], c);
-        int sum = side != NO_SIDE ? side : TOTAL;   // unsided charges go straight to the total
-        out[sum] = plus(out[sum], c);
-    }
-
-    // Exact sums do not depend on order, and ZERO.add(c) is c with its scale raised to at least
-    // 0, so starting a slot with c itself saves an addition without changing value or scale.
-    private static BigDecimal plus(BigDecimal sum, BigDecimal c) {
-        if (sum != null) {
-            return sum.add(c);
+        private void add(int slot, long value, int valueScale) {
+            if (valueScale < 0) {
+                add(slot, BigDecimal.valueOf(value, valueScale));
+                return;
+            }
+            if (big != null && big[slot] != null) {
+                big[slot] = big[slot].add(BigDecimal.valueOf(value, valueScale));
+                return;
+            }
+            if (!used[slot]) {
+                unscaled[slot] = value;
+                scale[slot] = valueScale;
+                used[slot] = true;
+                return;
+            }
+            int s = Math.max(scale[slot], valueScale);
+            long a = raise(unscaled[slot], s - scale[slot]);
+            long b = raise(value, s - valueScale);
+            long sum = a + b;
+            if (a < 0 || b < 0 || sum < 0) {   // a raise or the sum overflowed (every value is >= 0)
+                add(slot, BigDecimal.valueOf(value, valueScale));
+                return;
+            }
+            unscaled[slot] = sum;
+            scale[slot] = s;
         }
-        return c.scale() >= 0 ? c : c.setScale(0);
+
+        private void add(int slot, BigDecimal value) {
+            BigDecimal current = toBig(slot);
+            big[slot] = current.add(value);
+        }
+
+        // Moves a slot to BigDecimal and returns its current value (ZERO when unused).
+        private BigDecimal toBig(int slot) {
+            if (big == null) {
+                big = new BigDecimal[SLOTS];
+            }
+            if (big[slot] == null) {
+                big[slot] = used[slot] ? BigDecimal.valueOf(unscaled[slot], scale[slot]) : BigDecimal.ZERO;
+                used[slot] = false;
+            }
+            return big[slot];
+        }
+
+        // x * 10^n, or -1 if it overflows a long (x >= 0).
+        private static long raise(long x, int n) {
+            if (n == 0) {
+                return x;
+            }
+            if (n >= POW10.length || x > Long.MAX_VALUE / POW10[n]) {
+                return -1;
+            }
+            return x * POW10[n];
+        }
+
+        void result(BigDecimal[] out) {
+            for (int i = 0; i < SLOTS; i++) {
+                if (big != null && big[i] != null) {
+                    BigDecimal v = big[i].signum() == 0 ? BigDecimal.ZERO : big[i].stripTrailingZeros();
+                    out[i] = v.scale() < 0 ? v.setScale(0) : v;
+                } else if (used[i] && unscaled[i] != 0) {
+                    long u = unscaled[i];
+                    int s = scale[i];
+                    while (s > 0 && u % 10 == 0) {
+                        u /= 10;
+                        s--;
+                    }
+                    out[i] = BigDecimal.valueOf(u, s);
+                } else {
+                    out[i] = BigDecimal.ZERO;
+                }
+            }
+        }
     }
 
     private static boolean isWholeLong(BigDecimal v) {
