@@ -63,7 +63,7 @@ public final class KafkaSinkBenchmark implements Benchmark {
             for (int maxPoll : new int[] {500, 5000}) {
                 StorageConfig config = StorageConfig.builder().databaseUrl(pg.databaseUrl()).poolMaxConnections(4)
                         .kafkaBootstrapServers(bootstrap)
-                        .set("DB_SCHEMA", schema).set("DB_MIGRATE_ON_START", "true")
+                        .set("DB_SCHEMA", schema).set("DB_MIGRATE_ON_START", "true").set("DB_TIMESCALEDB", "off")
                         .set("KAFKA_TOPIC_PREFIX", prefix)
                         .set("KAFKA_SINK_GROUP", prefix + "sink-" + maxPoll)
                         .set("KAFKA_CONSUMER_MAX_POLL_RECORDS", Integer.toString(maxPoll)).build();
