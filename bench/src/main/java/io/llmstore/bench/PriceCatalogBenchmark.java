@@ -2,9 +2,11 @@ package io.llmstore.bench;
 
 import io.llmstore.core.price.Cost;
 import io.llmstore.core.price.PriceCatalog;
+import io.llmstore.core.price.PriceOverride;
 import io.llmstore.core.price.TokenUsage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,6 +27,7 @@ import org.openjdk.jmh.annotations.State;
 public class PriceCatalogBenchmark {
 
     private PriceCatalog catalog;
+    private PriceCatalog overridden;
     private TokenUsage usage;
     private Instant at;
 
@@ -35,6 +38,13 @@ public class PriceCatalogBenchmark {
         usage = TokenUsage.builder().inputTokens(12_000).cacheReadTokens(8_000).cacheWriteTokens(1_000)
                 .outputTokens(700).build();
         at = Instant.parse("2026-06-01T10:00:00Z");
+        // Two dated overrides on gpt-4o: the newer one's window has ended, so each call checks it and falls
+        // through to the older one, which is in force: what a negotiated price renewed every year looks like.
+        overridden = catalog
+                .withOverride(PriceOverride.perMillionTokens("deal-2025", "openai", "gpt-4o", new BigDecimal("2"),
+                        new BigDecimal("8")).effective(Instant.parse("2025-01-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z")))
+                .withOverride(PriceOverride.perMillionTokens("trial", "openai", "gpt-4o", new BigDecimal("1"),
+                        new BigDecimal("4")).effective(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-02-01T00:00:00Z")));
     }
 
     /** Lookup by provider and model id, then the cost breakdown (tiered, dated model). */
@@ -47,6 +57,12 @@ public class PriceCatalogBenchmark {
     @Benchmark
     public Cost lookupAndCostFlatModel() {
         return catalog.cost("openai", "gpt-4o", usage, at).orElseThrow();
+    }
+
+    /** As {@link #lookupAndCostFlatModel} with two dated overrides on the model (one in force). */
+    @Benchmark
+    public Cost lookupAndCostOverriddenModel() {
+        return overridden.cost("openai", "gpt-4o", usage, at).orElseThrow();
     }
 
     /**

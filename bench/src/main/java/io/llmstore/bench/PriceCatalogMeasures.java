@@ -23,8 +23,13 @@ public final class PriceCatalogMeasures extends JmhBenchmark {
 
     @Override
     protected List<Measure> measures(Map<String, RunResult> r, String conditions) {
+        double flat = score(r, "lookupAndCostFlatModel");
+        double overridden = score(r, "lookupAndCostOverriddenModel");
+        String perCall = String.format(java.util.Locale.ROOT, "an override costs %+.1f ns/call over the flat model",
+                1e9 / overridden - 1e9 / flat);
         return List.of(row(r, "lookupAndCostTieredModel", "tiered, dated model", conditions),
-                row(r, "lookupAndCostFlatModel", "flat model", conditions));
+                row(r, "lookupAndCostFlatModel", "flat model", conditions),
+                row(r, "lookupAndCostOverriddenModel", "flat model, 2 dated overrides (" + perCall + ")", conditions));
     }
 
     private static Measure row(Map<String, RunResult> r, String method, String model, String conditions) {

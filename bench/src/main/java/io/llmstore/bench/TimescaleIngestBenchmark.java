@@ -60,7 +60,7 @@ public final class TimescaleIngestBenchmark implements Benchmark {
         String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         List<Measure> measures = new ArrayList<>();
         StorageConfig config = StorageConfig.builder().databaseUrl(pg.databaseUrl()).poolMaxConnections(4)
-                .set("DB_SCHEMA", schema).set("DB_MIGRATE_ON_START", "true").set("DB_WRITE_MODE", "copy")
+                .set("DB_SCHEMA", schema).set("DB_MIGRATE_ON_START", "true").set("DB_TIMESCALEDB", "off").set("DB_WRITE_MODE", "copy")
                 .set("USAGE_FLUSH_SIZE", "10000").set("USAGE_BUFFER_CAPACITY", "200000").build();
         try (StoragePool pool = StoragePool.create(config)) {
             DataSource ds = pool.client(DataSource.class).orElseThrow();

@@ -73,7 +73,7 @@ public final class WriterOutageBenchmark implements Benchmark {
             }
             String viaProxy = pg.databaseUrl().replace(direct, "@127.0.0.1:" + proxy.port() + "/");
             StorageConfig config = StorageConfig.builder().databaseUrl(viaProxy).poolMaxConnections(4)
-                    .set("DB_SCHEMA", schema).set("DB_MIGRATE_ON_START", "true")
+                    .set("DB_SCHEMA", schema).set("DB_MIGRATE_ON_START", "true").set("DB_TIMESCALEDB", "off")
                     .set("DB_POOL_CONNECT_TIMEOUT", "2s")
                     .set("USAGE_BUFFER_CAPACITY", Integer.toString(capacity))
                     .set("USAGE_FLUSH_SIZE", Integer.toString(flushSize))

@@ -17,8 +17,9 @@ import org.apache.kafka.clients.producer.Producer;
  *
  * <p>Exact despite at-least-once delivery: the writer skips event ids it already stored, so a batch redelivered
  * after a crash between write and commit adds no rows. A record that is not an event, an event no usage row can hold
- * (e.g. a cost above {@code NUMERIC(10,6)}: checked one by one before the batch is written) or an event the writer
- * refuses (the batch is bisected until it stands alone) goes to the dead-letter topic; its neighbours are stored. While the
+ * (e.g. a cost with more decimal places than {@code NUMERIC(28,18)} holds: checked one by one before the batch is
+ * written) or an event the writer refuses (the batch is bisected until it stands alone) goes to the dead-letter topic;
+ * its neighbours are stored. While the
  * database is down (retryable errors) the sink retries the same batch and commits nothing, so Kafka holds the events
  * until the database is back.
  *

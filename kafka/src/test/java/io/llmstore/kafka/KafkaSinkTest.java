@@ -107,7 +107,7 @@ class KafkaSinkTest {
         LlmEvent good2 = KafkaTestSupport.event("same-user", 2);
         LlmEvent good3 = KafkaTestSupport.event("same-user", 3);
         LlmEvent tooExpensive = LlmEvent.builder().timestamp(good1.timestamp()).model("gpt-4o").provider("openai")
-                .user("same-user").costUsd(new BigDecimal("12345.67")).build(); // valid event, refused by NUMERIC(10,6)
+                .user("same-user").costUsd(new BigDecimal("0.0000000000000000001")).build(); // valid event; NUMERIC(28,18) cannot hold it
         String negativeTokens = LlmEventJson.encodeToString(good1).replace(good1.eventId().toString(), UUID.randomUUID().toString())
                 .replace("\"input\":101", "\"input\":-3");
         String topic = options.events().name();
@@ -142,7 +142,7 @@ class KafkaSinkTest {
             assertThat(header(malformed, DeadLetterHeaders.ERROR)).startsWith("event is not valid JSON");
             assertThat(header(byReason.get("invalid"), DeadLetterHeaders.ERROR)).isEqualTo("tokens.input must be >= 0, was -3");
             assertThat(header(byReason.get("invalid"), DeadLetterHeaders.OFFSET)).isEqualTo("3");
-            assertThat(header(byReason.get("rejected"), DeadLetterHeaders.ERROR)).contains("costUsd must be <= 9999.999999");
+            assertThat(header(byReason.get("rejected"), DeadLetterHeaders.ERROR)).contains("costUsd must have at most 18 decimal places");
             assertThat(header(byReason.get("rejected"), DeadLetterHeaders.OFFSET)).isEqualTo("4");
         }
     }

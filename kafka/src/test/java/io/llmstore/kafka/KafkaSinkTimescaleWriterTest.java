@@ -43,6 +43,27 @@ class KafkaSinkTimescaleWriterTest {
     }
 
     @Test
+    void cacheAndReasoningTokensAndThePriceSourceOfAnEventReachItsUsageRow() throws Exception {
+        String prefix = KafkaTestSupport.randomPrefix();
+        try (StoragePool pool = StoragePool.create(config(prefix))) {
+            pool.client(KafkaSink.class).orElseThrow().start();
+            LlmEvent event = LlmEvent.builder().timestamp(java.time.Instant.parse("2026-03-02T00:00:00Z"))
+                    .model("claude-haiku-4-5").provider("anthropic").tokens(10_000, 1000).cacheTokens(6000L, 2000L)
+                    .reasoningTokens(300L).costUsd(new java.math.BigDecimal("0.000000000000000101"))
+                    .priceSource("@pydantic/genai-prices@0.1.8+override:deal").build();
+            LlmEvent plain = LlmEvent.builder().timestamp(event.timestamp()).model("gpt-4o").provider("openai")
+                    .tokens(10, 5).costUsd(new java.math.BigDecimal("0.01")).build();
+            pool.events().publishAll(List.of(event, plain)).get(30, TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> count(pool, schema(prefix), "") == 2);
+            assertThat(count(pool, schema(prefix), "WHERE token_cache_read = 6000 AND token_cache_write = 2000"
+                    + " AND token_reasoning = 300 AND cost_usd = 0.000000000000000101"
+                    + " AND price_source = '@pydantic/genai-prices@0.1.8+override:deal'")).isEqualTo(1);
+            assertThat(count(pool, schema(prefix), "WHERE model_id = 'gpt-4o' AND token_cache_read IS NULL"
+                    + " AND price_source = 'caller'")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aCrashAfterTheWriteAndBeforeTheCommitLeavesEachEventOnceInTheTable() throws Exception {
         String prefix = KafkaTestSupport.randomPrefix();
         try (StoragePool pool = StoragePool.create(config(prefix))) {

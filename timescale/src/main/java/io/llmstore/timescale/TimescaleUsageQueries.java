@@ -60,7 +60,13 @@ public final class TimescaleUsageQueries implements UsageQueries {
     private static final Field<Long> TOKEN_IN = field(name("token_input"), SQLDataType.BIGINT);
     private static final Field<Long> TOKEN_OUT = field(name("token_output"), SQLDataType.BIGINT);
     private static final Field<Long> TOKEN_TOTAL = field(name("token_total"), SQLDataType.BIGINT);
-    private static final Field<BigDecimal> COST = field(name("cost_usd"), SQLDataType.NUMERIC(10, 6));
+    private static final Field<BigDecimal> COST = field(name("cost_usd"), SQLDataType.NUMERIC(28, 18));
+    private static final Field<Long> CACHE_READ = field(name("token_cache_read"), SQLDataType.BIGINT);
+    private static final Field<Long> CACHE_WRITE = field(name("token_cache_write"), SQLDataType.BIGINT);
+    private static final Field<Long> REASONING = field(name("token_reasoning"), SQLDataType.BIGINT);
+    private static final Field<String> PRICE_SOURCE = field(name("price_source"), SQLDataType.VARCHAR);
+    /** {@link UsageMetric#priceSource()} of a cost stored before the price-source column existed (schema V4). */
+    public static final String PRICE_SOURCE_UNKNOWN = "unknown";
     private static final Field<Double> LATENCY = field(name("avg_latency_ms"), SQLDataType.DOUBLE);
     private static final Field<Long> ERRORS = field(name("error_count"), SQLDataType.BIGINT);
     private static final Field<Long> SUCCESSES = field(name("success_count"), SQLDataType.BIGINT);
@@ -99,13 +105,17 @@ public final class TimescaleUsageQueries implements UsageQueries {
     public List<ModelUsage> usageByModel(UsageFilter filter) {
         Field<BigDecimal> cost = coalesce(sum(COST), BigDecimal.ZERO).as("cost");
         return run("usage by model", () -> dsl
-                .select(MODEL, sum(REQUESTS), sum(TOKEN_IN), sum(TOKEN_OUT), sum(TOKEN_TOTAL), cost)
+                .select(MODEL, sum(REQUESTS), sum(TOKEN_IN), sum(TOKEN_OUT), sum(TOKEN_TOTAL), cost,
+                        sum(CACHE_READ), sum(CACHE_WRITE), sum(REASONING))
                 .from(METRICS).where(where(filter))
                 .groupBy(MODEL)
                 .orderBy(cost.desc(), MODEL.asc())
                 .fetch(r -> new ModelUsage(r.value1(), sumOf(r.value2(), "request_count", "usage by model"),
                         sumOf(r.value3(), "token_input", "usage by model"), sumOf(r.value4(), "token_output", "usage by model"),
-                        sumOf(r.value5(), "token_total", "usage by model"), r.value6())));
+                        sumOf(r.value5(), "token_total", "usage by model"), r.value6(),
+                        sumOf(r.value7(), "token_cache_read", "usage by model"),
+                        sumOf(r.value8(), "token_cache_write", "usage by model"),
+                        sumOf(r.value9(), "token_reasoning", "usage by model"))));
     }
 
     @Override
@@ -203,7 +213,7 @@ public final class TimescaleUsageQueries implements UsageQueries {
         Condition condition = c;
         List<UsageMetric> rows = run("usage rows", () -> dsl
                 .select(TIME, MODEL, PROVIDER, REQUESTS, TOKEN_IN, TOKEN_OUT, TOKEN_TOTAL, COST, LATENCY, ERRORS,
-                        SUCCESSES, USER, APP, ENV, METADATA, EVENT_ID)
+                        SUCCESSES, USER, APP, ENV, METADATA, EVENT_ID, CACHE_READ, CACHE_WRITE, REASONING, PRICE_SOURCE)
                 .from(METRICS).where(condition)
                 .orderBy(TIME.asc(), EVENT_ID.asc())
                 .limit(limit + 1)
@@ -282,6 +292,9 @@ public final class TimescaleUsageQueries implements UsageQueries {
                 .tokens(r.get(TOKEN_IN), r.get(TOKEN_OUT))
                 .tokenTotal(r.get(TOKEN_TOTAL))
                 .costUsd(r.get(COST))
+                .priceSource(r.get(COST) == null ? null : r.get(PRICE_SOURCE) == null ? PRICE_SOURCE_UNKNOWN : r.get(PRICE_SOURCE))
+                .cacheTokens(r.get(CACHE_READ), r.get(CACHE_WRITE))
+                .reasoningTokens(r.get(REASONING))
                 .latencyMs(r.get(LATENCY))
                 .errors(r.get(ERRORS))
                 .successes(r.get(SUCCESSES))

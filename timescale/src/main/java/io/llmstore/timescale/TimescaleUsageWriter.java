@@ -63,7 +63,7 @@ public final class TimescaleUsageWriter implements UsageWriter {
     private static final String INSERT_UNNEST = "INSERT INTO llm_usage_metrics (" + CopyTextEncoder.COLUMNS
             + ") SELECT * FROM unnest(?::timestamptz[], ?::varchar[], ?::varchar[], ?::int8[], ?::int8[], ?::int8[],"
             + " ?::int8[], ?::numeric[], ?::float8[], ?::int8[], ?::int8[], ?::varchar[], ?::varchar[], ?::varchar[],"
-            + " ?::jsonb[], ?::uuid[]) ON CONFLICT (event_id, time) DO NOTHING";
+            + " ?::jsonb[], ?::uuid[], ?::int8[], ?::int8[], ?::int8[], ?::varchar[]) ON CONFLICT (event_id, time) DO NOTHING";
 
     private final DataSource dataSource;
     private final WriteMode mode;
@@ -120,10 +120,7 @@ public final class TimescaleUsageWriter implements UsageWriter {
             m = m.toBuilder().time(m.time().truncatedTo(ChronoUnit.MICROS)).build();
         }
         if (m.costUsd() == null && costFiller != null && m.tokenTotal() > 0) {
-            BigDecimal cost = costFiller.costOf(m);
-            if (cost != null) {
-                m = m.withCostUsd(cost);
-            }
+            m = costFiller.fill(m);   // cost and price source together
         }
         return m;
     }
@@ -282,6 +279,10 @@ public final class TimescaleUsageWriter implements UsageWriter {
         String[] env = new String[n];
         String[] metadata = new String[n];
         String[] eventId = new String[n];
+        Long[] cacheRead = new Long[n];
+        Long[] cacheWrite = new Long[n];
+        Long[] reasoning = new Long[n];
+        String[] priceSource = new String[n];
         for (int i = 0; i < n; i++) {
             UsageMetric m = rows.get(i);
             time[i] = m.time().toString();
@@ -300,6 +301,10 @@ public final class TimescaleUsageWriter implements UsageWriter {
             env[i] = m.environment();
             metadata[i] = m.metadata();
             eventId[i] = m.eventId().toString();
+            cacheRead[i] = m.tokenCacheRead();
+            cacheWrite[i] = m.tokenCacheWrite();
+            reasoning[i] = m.tokenReasoning();
+            priceSource[i] = m.priceSource();
         }
         try (PreparedStatement ps = c.prepareStatement(INSERT_UNNEST)) {
             List<Array> arrays = List.of(c.createArrayOf("text", time), c.createArrayOf("text", model),
@@ -308,7 +313,9 @@ public final class TimescaleUsageWriter implements UsageWriter {
                     c.createArrayOf("int8", tokenTotal), c.createArrayOf("text", cost),
                     c.createArrayOf("float8", latency), c.createArrayOf("int8", errors),
                     c.createArrayOf("int8", successes), c.createArrayOf("text", user), c.createArrayOf("text", app),
-                    c.createArrayOf("text", env), c.createArrayOf("text", metadata), c.createArrayOf("text", eventId));
+                    c.createArrayOf("text", env), c.createArrayOf("text", metadata), c.createArrayOf("text", eventId),
+                    c.createArrayOf("int8", cacheRead), c.createArrayOf("int8", cacheWrite),
+                    c.createArrayOf("int8", reasoning), c.createArrayOf("text", priceSource));
             for (int i = 0; i < arrays.size(); i++) {
                 ps.setArray(i + 1, arrays.get(i));
             }

@@ -133,7 +133,7 @@ class PostgresPoolTest {
     void aPoolWithoutAnyPasswordOpensRecordsAndIsHealthyOnATrustServer() throws Exception {
         try (TrustCluster trust = TrustCluster.start();
              StoragePool pool = StoragePool.create(StorageConfig.builder().databaseUrl(trust.databaseUrlWithoutPassword())
-                     .set("DB_MIGRATE_ON_START", "true").set("DB_TIMESCALEDB", "off").build())) {
+                     .set("DB_MIGRATE_ON_START", "true").build())) {
             UsageMetric metric = UsageMetric.builder().time(UsageData.START).model("gpt-4o").provider("openai")
                     .tokens(10, 5).build();
             pool.usage().record(metric);
@@ -166,13 +166,13 @@ class PostgresPoolTest {
         go.countDown();
         List<Integer> applied = new ArrayList<>(ra.get().applied());
         applied.addAll(rb.get().applied());
-        assertThat(applied).containsExactly(1, 3);
-        assertThat(ra.get().current()).isEqualTo(3);
-        assertThat(rb.get().current()).isEqualTo(3);
+        assertThat(applied).containsExactly(1, 3, 4);
+        assertThat(ra.get().current()).isEqualTo(4);
+        assertThat(rb.get().current()).isEqualTo(4);
         try (Connection c = a.client(DataSource.class).orElseThrow().getConnection(); Statement st = c.createStatement();
              var rs = st.executeQuery("SELECT count(*) FROM llmstore_schema_history")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(2);
+            assertThat(rs.getInt(1)).isEqualTo(3);
         }
     }
 

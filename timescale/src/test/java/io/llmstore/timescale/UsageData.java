@@ -32,7 +32,13 @@ final class UsageData {
             long errors = r.nextInt(10) == 0 ? 1 + r.nextInt((int) requests) : 0;
             long in = r.nextInt(4000);
             long out = r.nextInt(1500);
-            BigDecimal cost = r.nextInt(8) == 0 ? null : BigDecimal.valueOf(r.nextInt(5_000_000), 6);
+            // costs as small as 1e-18 USD and with 18 decimal places: stored exactly since schema V4
+            BigDecimal cost = r.nextInt(8) == 0 ? null : r.nextInt(3) == 0
+                    ? BigDecimal.valueOf(r.nextLong() >>> 4, 18) : BigDecimal.valueOf(r.nextInt(5_000_000), 6);
+            // cache and reasoning classes on some rows, unreported (null) on the others
+            Long cacheRead = r.nextBoolean() ? null : (long) r.nextInt((int) in + 1);
+            Long cacheWrite = cacheRead == null || r.nextBoolean() ? null : (long) r.nextInt((int) (in - cacheRead) + 1);
+            Long reasoning = r.nextBoolean() ? null : (long) r.nextInt((int) out + 1);
             Instant time = START.plusNanos((long) (r.nextDouble() * spanMicros) * 1000);
             rows.add(UsageMetric.builder()
                     .eventId(new UUID(seed, i))
@@ -43,6 +49,9 @@ final class UsageData {
                     .errors(errors)
                     .tokens(in, out)
                     .costUsd(cost)
+                    .priceSource(cost != null && r.nextBoolean() ? "@pydantic/genai-prices@0.1.8+override:d" + r.nextInt(3) : null)
+                    .cacheTokens(cacheRead, cacheWrite)
+                    .reasoningTokens(reasoning)
                     .latencyMs(Math.round(r.nextDouble() * 500_000) / 100.0)
                     .user(USERS[r.nextInt(USERS.length)])
                     .application(APPS[r.nextInt(APPS.length)])

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.error.StorageException;
+import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.ErrorSummary;
 import io.llmstore.core.usage.MigrationResult;
@@ -21,6 +22,7 @@ import io.llmstore.core.usage.UsagePage;
 import io.llmstore.core.usage.UsageQueries;
 import io.llmstore.testkit.PostgresServer;
 import io.llmstore.testkit.Schemas;
+import io.llmstore.timescale.internal.Migrations;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -92,6 +94,8 @@ abstract class UsageStoreContract {
                 .retryMaxAttempts(2)
                 .set("DB_SCHEMA", schema)
                 .set("DB_MIGRATE_ON_START", "true");
+        // DB_TIMESCALEDB stays auto on both servers: the PostgreSQL test server lists the timescaledb package without
+        // preloading it, and auto must still pick the plain flavor there.
         extra.forEach(b::set);
         StoragePool p = StoragePool.create(b.build());
         pools.add(p);
@@ -139,7 +143,7 @@ abstract class UsageStoreContract {
         // The pool migrated on start; a second migrate applies nothing.
         MigrationResult again = pool.migrate();
         assertThat(again.applied()).isEmpty();
-        assertThat(again.current()).isEqualTo(3);
+        assertThat(again.current()).isEqualTo(4);
         assertThat(again.flavor()).isEqualTo(expectTimescale() ? "timescaledb" : "postgresql");
 
         try (Connection c = dataSource(pool).getConnection(); Statement st = c.createStatement()) {
@@ -150,7 +154,7 @@ abstract class UsageStoreContract {
             }
             String f = again.flavor();
             assertThat(history).containsExactlyElementsOf(expectTimescale()
-                    ? List.of("1:" + f, "2:" + f, "3:" + f) : List.of("1:" + f, "3:" + f));
+                    ? List.of("1:" + f, "2:" + f, "3:" + f, "4:" + f) : List.of("1:" + f, "3:" + f, "4:" + f));
             rs = st.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema
                     + "' ORDER BY table_name");
             List<String> tables = new ArrayList<>();
@@ -257,7 +261,7 @@ abstract class UsageStoreContract {
         assertThatThrownBy(() -> UsageMetric.builder().time(UsageData.START).model("m").provider("p").errors(-1).build())
                 .hasMessageContaining("errorCount");
         assertThatThrownBy(() -> UsageMetric.builder().time(UsageData.START).model("m").provider("p")
-                .costUsd(new BigDecimal("10000")).build()).hasMessageContaining("costUsd");
+                .costUsd(new BigDecimal("10000000000")).build()).hasMessageContaining("costUsd");
         assertThatThrownBy(() -> UsageMetric.builder().time(UsageData.START).model("m").provider("p")
                 .costUsd(new BigDecimal("-0.1")).build()).hasMessageContaining("costUsd");
         assertThatThrownBy(() -> UsageMetric.builder().time(UsageData.START).model("m").provider("p")
@@ -580,9 +584,192 @@ abstract class UsageStoreContract {
                 UsageMetric.builder().time(UsageData.START).model("model, \"quoted\"").provider("openai").tokens(1, 1).build()));
         StringWriter out = new StringWriter();
         UsageCsv.write(pool.analytics().usageByModel(UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(1))), out);
-        assertThat(out.toString()).isEqualTo("modelId,requests,tokenInput,tokenOutput,tokenTotal,costUsd\r\n"
-                + "gpt-4o,1,10,5,15,0.000123\r\n"
-                + "\"model, \"\"quoted\"\"\",1,1,1,2,0\r\n");
+        assertThat(out.toString()).isEqualTo("modelId,requests,tokenInput,tokenOutput,tokenTotal,costUsd,"
+                + "tokenCacheRead,tokenCacheWrite,tokenReasoning\r\n"
+                + "gpt-4o,1,10,5,15,0.000123000000000000,0,0,0\r\n"
+                + "\"model, \"\"quoted\"\"\",1,1,1,2,0,0,0,0\r\n");
+    }
+
+    // ------------------------------------------------------------------ exact costs, token classes, price source
+
+    @Test
+    void costsAreStoredExactlyToEighteenDecimalPlacesAndOverPrecisionIsRefusedNamingCostUsd() {
+        // 0.1234567 was stored as 0.123457 by NUMERIC(10,6); one token of a cheap model (1e-8) as 0
+        List<BigDecimal> costs = List.of(new BigDecimal("0.1234567"), new BigDecimal("0.00000001"),
+                new BigDecimal("0.000000000000000001"), new BigDecimal("1234.123456789012345678"),
+                new BigDecimal("9999999999.999999999999999999"), new BigDecimal("0.0075000"));
+        List<UsageMetric> rows = new ArrayList<>();
+        for (int i = 0; i < costs.size(); i++) {
+            rows.add(UsageMetric.builder().eventId(new UUID(77, i)).time(UsageData.START.plusSeconds(i)).model("m")
+                    .provider("p").tokens(1, 1).costUsd(costs.get(i)).build());
+        }
+        pool.usage().recordAll(rows);
+        List<UsageMetric> back = allRows(UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(60)));
+        assertThat(back).extracting(UsageMetric::costUsd).usingElementComparator(BigDecimal::compareTo)
+                .containsExactlyElementsOf(costs);
+        assertThat(back).extracting(UsageMetric::priceSource).containsOnly("caller");
+        BigDecimal sum = costs.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+        UsageFilter window = UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(60));
+        assertThat(pool.analytics().usageByModel(window).get(0).costUsd()).isEqualByComparingTo(sum);
+        assertThat(pool.analytics().costByProvider(window).get(0).costUsd()).isEqualByComparingTo(sum);
+        assertThat(pool.analytics().hourly(window).get(0).costUsd()).isEqualByComparingTo(sum);
+        assertThat(pool.analytics().daily(window).get(0).costUsd()).isEqualByComparingTo(sum);
+        assertThat(pool.analytics().timeSeries(window, Duration.ofMinutes(1)).get(0).costUsd()).isEqualByComparingTo(sum);
+
+        UsageMetric.Builder row = UsageMetric.builder().time(UsageData.START).model("m").provider("p").tokens(1, 1);
+        assertThatThrownBy(() -> pool.usage().record(row.costUsd(new BigDecimal("0.0000000000000000001")).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("costUsd must have at most 18 decimal places (NUMERIC(28,18)), was 0.0000000000000000001");
+        assertThatThrownBy(() -> row.costUsd(new BigDecimal("10000000000")).build())
+                .hasMessage("costUsd must be <= 9999999999.999999999999999999 (NUMERIC(28,18)), was 10000000000");
+        assertThat(count()).isEqualTo(costs.size());
+    }
+
+    @Test
+    void filledCostsPriceCacheAndReasoningTokensExactlyAsThePriceCatalogDoes() {
+        StoragePool filling = open(Map.of("USAGE_FILL_MISSING_COST", "true"));
+        PriceCatalog catalog = PriceCatalog.bundled();
+        List<UsageMetric> rows = List.of(
+                // 10,000 input of which 6000 cache reads and 2000 cache writes: priced 1 / 0.1 / 1.25 per Mtok
+                UsageMetric.builder().eventId(new UUID(88, 1)).time(UsageData.START).model("claude-haiku-4-5")
+                        .provider("anthropic").tokens(10_000, 1000).cacheTokens(6000L, 2000L).build(),
+                UsageMetric.builder().eventId(new UUID(88, 2)).time(UsageData.START.plusSeconds(1)).model("gpt-4o")
+                        .provider("openai").tokens(5000, 300).cacheTokens(4096L, null).build(),
+                UsageMetric.builder().eventId(new UUID(88, 3)).time(UsageData.START.plusSeconds(2)).model("o3-mini")
+                        .provider("openai").tokens(75, 1186).reasoningTokens(1024L).build(),
+                UsageMetric.builder().eventId(new UUID(88, 4)).time(UsageData.START.plusSeconds(3)).model("gpt-4o")
+                        .provider("openai").tokens(5000, 300).costUsd(new BigDecimal("0.01")).build());
+        filling.usage().recordAll(rows);
+        List<UsageMetric> back = allRows(UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(60)));
+        assertThat(back).hasSize(4);
+        for (int i = 0; i < 3; i++) {
+            UsageMetric in = rows.get(i);
+            UsageMetric stored = back.get(i);
+            BigDecimal expected = catalog.cost(in.provider(), in.modelId(), in.tokenUsage(), in.time()).orElseThrow().total();
+            assertThat(stored.costUsd()).as(in.modelId()).isEqualByComparingTo(expected);
+            assertThat(stored.priceSource()).isEqualTo("@pydantic/genai-prices@0.1.8");
+            assertThat(stored.tokenCacheRead()).isEqualTo(in.tokenCacheRead());
+            assertThat(stored.tokenCacheWrite()).isEqualTo(in.tokenCacheWrite());
+            assertThat(stored.tokenReasoning()).isEqualTo(in.tokenReasoning());
+        }
+        // cache tokens are not priced as full input any more: 0.0101, where input+output alone gave 0.015
+        assertThat(back.get(0).costUsd()).isEqualByComparingTo("0.0101");
+        assertThat(back.get(3).costUsd()).isEqualByComparingTo("0.01");
+        assertThat(back.get(3).priceSource()).isEqualTo("caller");
+        ModelUsage haiku = filling.analytics().usageByModel(UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(60)))
+                .stream().filter(m -> m.modelId().equals("claude-haiku-4-5")).findFirst().orElseThrow();
+        assertThat(haiku.tokenCacheRead()).isEqualTo(6000);
+        assertThat(haiku.tokenCacheWrite()).isEqualTo(2000);
+    }
+
+    @Test
+    void aDatabaseCreatedBySchemaVersion3UpgradesInPlaceKeepingEveryRowAndRollup() throws SQLException {
+        try (Connection c = connection(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+        }
+        StoragePool old = open(Map.of("DB_MIGRATE_ON_START", "false"));
+        String flavor = expectTimescale() ? Migrations.TIMESCALEDB : Migrations.POSTGRESQL;
+        List<UsageMetric> rows = UsageData.generate(300, 3, 21);
+        try (Connection c = dataSource(old).getConnection()) {
+            c.setAutoCommit(true);
+            // what the previous release's migrator did: its scripts V1..V3, recorded in the history table
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE SCHEMA \"" + schema + "\"");
+                st.execute("SET search_path TO \"" + schema + "\", public");
+                st.execute("CREATE TABLE llmstore_schema_history (version INT PRIMARY KEY, description TEXT NOT NULL,"
+                        + " flavor TEXT NOT NULL, script TEXT NOT NULL, checksum TEXT NOT NULL,"
+                        + " installed_at TIMESTAMPTZ NOT NULL DEFAULT now(), execution_ms BIGINT NOT NULL)");
+                for (Migrations.Migration m : Migrations.forFlavor(flavor)) {
+                    if (m.version() > 3) {
+                        continue;
+                    }
+                    for (String sql : m.statements()) {
+                        st.execute(sql);
+                    }
+                    st.execute("INSERT INTO llmstore_schema_history (version, description, flavor, script, checksum,"
+                            + " execution_ms) VALUES (" + m.version() + ", '" + m.description() + "', '" + flavor + "', '"
+                            + m.file() + "', '" + m.checksum() + "', 1)");
+                }
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO llm_usage_metrics (time, model_id,"
+                    + " provider, request_count, token_input, token_output, token_total, cost_usd, avg_latency_ms, error_count,"
+                    + " success_count, user_id, application_id, environment, metadata, event_id)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)")) {
+                for (UsageMetric m : rows) {
+                    ps.setObject(1, m.time().atOffset(java.time.ZoneOffset.UTC));
+                    ps.setString(2, m.modelId());
+                    ps.setString(3, m.provider());
+                    ps.setLong(4, m.requestCount());
+                    ps.setLong(5, m.tokenInput());
+                    ps.setLong(6, m.tokenOutput());
+                    ps.setLong(7, m.tokenTotal());
+                    ps.setBigDecimal(8, m.costUsd() == null ? null : m.costUsd().setScale(6, java.math.RoundingMode.DOWN));
+                    ps.setDouble(9, m.avgLatencyMs());
+                    ps.setLong(10, m.errorCount());
+                    ps.setLong(11, m.successCount());
+                    ps.setString(12, m.userId());
+                    ps.setString(13, m.applicationId());
+                    ps.setString(14, m.environment());
+                    ps.setString(15, m.metadata());
+                    ps.setObject(16, m.eventId());
+                    ps.executeUpdate();
+                }
+            }
+            if (expectTimescale()) {
+                try (Statement st = c.createStatement()) {   // materialize, so the upgrade must carry real aggregate data
+                    st.execute("CALL refresh_continuous_aggregate('llm_usage_hourly', NULL, NULL)");
+                    st.execute("CALL refresh_continuous_aggregate('llm_usage_daily', NULL, NULL)");
+                }
+            }
+        }
+        List<String> rowsBefore = snapshot(old, "SELECT event_id, time, model_id, provider, request_count, token_input,"
+                + " token_output, token_total, cost_usd, avg_latency_ms, error_count, success_count, user_id, application_id,"
+                + " environment, metadata::text FROM llm_usage_metrics ORDER BY event_id");
+        String rollup = " bucket, model_id, provider, request_count, token_input, token_output, token_total, cost_usd,"
+                + " latency_ms_sum, error_count, success_count FROM ";
+        List<String> hourlyBefore = snapshot(old, "SELECT" + rollup + "llm_usage_hourly ORDER BY 1, 2, 3");
+        List<String> dailyBefore = snapshot(old, "SELECT" + rollup + "llm_usage_daily ORDER BY 1, 2, 3");
+        assertThat(rowsBefore).hasSize(300);
+
+        MigrationResult upgrade = old.migrate();
+        assertThat(upgrade.applied()).containsExactly(4);
+        assertThat(upgrade.current()).isEqualTo(4);
+        assertThat(snapshot(old, "SELECT event_id, time, model_id, provider, request_count, token_input,"
+                + " token_output, token_total, cost_usd, avg_latency_ms, error_count, success_count, user_id, application_id,"
+                + " environment, metadata::text FROM llm_usage_metrics ORDER BY event_id")).containsExactlyElementsOf(rowsBefore);
+        assertThat(snapshot(old, "SELECT" + rollup + "llm_usage_hourly ORDER BY 1, 2, 3")).containsExactlyElementsOf(hourlyBefore);
+        assertThat(snapshot(old, "SELECT" + rollup + "llm_usage_daily ORDER BY 1, 2, 3")).containsExactlyElementsOf(dailyBefore);
+        assertThat(count("token_cache_read IS NULL AND token_cache_write IS NULL AND token_reasoning IS NULL"
+                + " AND price_source IS NULL")).isEqualTo(300);
+        // old rows read back with their cost and an 'unknown' price source; new rows carry every class
+        List<UsageMetric> back = allRows(UsageFilter.between(UsageData.START, UsageData.START.plus(Duration.ofDays(4))));
+        assertThat(back).filteredOn(m -> m.costUsd() != null).extracting(UsageMetric::priceSource).containsOnly("unknown");
+        UsageMetric fresh = UsageMetric.builder().time(UsageData.START.plus(Duration.ofDays(5))).model("gpt-4o")
+                .provider("openai").tokens(100, 50).cacheTokens(40L, 10L).reasoningTokens(20L)
+                .costUsd(new BigDecimal("0.000000000000000001")).build();
+        old.usage().record(fresh);
+        assertThat(allRows(UsageFilter.between(fresh.time(), fresh.time().plusSeconds(1)))).containsExactly(fresh);
+    }
+
+    /** Each row of {@code sql} as text, with decimals compared by value (the column's scale widened in V4). */
+    private static List<String> snapshot(StoragePool p, String sql) {
+        List<String> out = new ArrayList<>();
+        try (Connection c = dataSource(p).getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 1; i <= n; i++) {
+                    Object v = rs.getObject(i);
+                    // a float sum may differ in its last bit when the rewritten table is scanned in another order
+                    line.append(v instanceof BigDecimal d ? money(d) : v instanceof Double x
+                            ? String.format(Locale.ROOT, "%.6f", x) : String.valueOf(v)).append('|');
+                }
+                out.add(line.toString());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ expectations, computed in Java
@@ -603,7 +790,7 @@ abstract class UsageStoreContract {
     }
 
     static String money(BigDecimal d) {
-        return d.setScale(6).toPlainString();
+        return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
     }
 
     static BigDecimal cost(List<UsageMetric> rows) {
@@ -616,7 +803,8 @@ abstract class UsageStoreContract {
 
     static List<String> fmtModels(List<ModelUsage> list) {
         return list.stream().map(m -> m.modelId() + " r=" + m.requests() + " in=" + m.tokenInput() + " out=" + m.tokenOutput()
-                + " total=" + m.tokenTotal() + " $" + money(m.costUsd())).toList();
+                + " total=" + m.tokenTotal() + " $" + money(m.costUsd()) + " cache=" + m.tokenCacheRead() + "/"
+                + m.tokenCacheWrite() + " reasoning=" + m.tokenReasoning()).toList();
     }
 
     static List<String> expectModels(List<UsageMetric> in) {
@@ -624,7 +812,10 @@ abstract class UsageStoreContract {
         return fmtModels(by.entrySet().stream()
                 .map(e -> new ModelUsage(e.getKey(), sum(e.getValue(), UsageMetric::requestCount),
                         sum(e.getValue(), UsageMetric::tokenInput), sum(e.getValue(), UsageMetric::tokenOutput),
-                        sum(e.getValue(), UsageMetric::tokenTotal), cost(e.getValue())))
+                        sum(e.getValue(), UsageMetric::tokenTotal), cost(e.getValue()),
+                        sum(e.getValue(), m -> m.tokenCacheRead() == null ? 0L : m.tokenCacheRead()),
+                        sum(e.getValue(), m -> m.tokenCacheWrite() == null ? 0L : m.tokenCacheWrite()),
+                        sum(e.getValue(), m -> m.tokenReasoning() == null ? 0L : m.tokenReasoning())))
                 .sorted(Comparator.comparing(ModelUsage::costUsd).reversed().thenComparing(ModelUsage::modelId)).toList());
     }
 

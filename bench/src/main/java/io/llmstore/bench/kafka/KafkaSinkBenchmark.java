@@ -78,6 +78,7 @@ public final class KafkaSinkBenchmark implements Benchmark {
                 StorageConfig config = StorageConfig.builder().databaseUrl(pg.databaseUrl()).poolMaxConnections(4)
                         .kafkaBootstrapServers(bootstrap)
                         .set("DB_SCHEMA", schema).set("DB_MIGRATE_ON_START", "true")
+                        .set("DB_TIMESCALEDB", pg.isTimescale() ? "on" : "off")
                         .set("KAFKA_TOPIC_PREFIX", prefix)
                         .set("KAFKA_SINK_GROUP", prefix + "sink-" + pg.name() + "-" + maxPoll)
                         .set("KAFKA_CONSUMER_MAX_POLL_RECORDS", Integer.toString(maxPoll)).build();

@@ -27,10 +27,16 @@ import java.util.UUID;
  * @param costUsd    cost in USD, >= 0, or null when not known
  * @param attributes free-form string attributes (e.g. {@code application_id}, {@code environment}, a route);
  *                   never null (empty when none), keys not blank, values not null; at most 64 entries
+ * @param tokenCacheRead  prompt tokens read from cache (part of tokenInput), >= 0, or null when not reported
+ * @param tokenCacheWrite prompt tokens written to cache (part of tokenInput), >= 0, or null when not reported
+ * @param tokenReasoning  reasoning tokens (part of tokenOutput), >= 0, or null when not reported
+ * @param priceSource what priced {@code costUsd} (e.g. {@code @pydantic/genai-prices@0.1.8}), or null (the usage
+ *                    row then says {@code caller} when there is a cost); at most 255 characters
  */
 public record LlmEvent(UUID eventId, Instant timestamp, String eventType, String modelId, String provider,
                        String userId, long tokenInput, long tokenOutput, Duration latency, BigDecimal costUsd,
-                       Map<String, String> attributes) {
+                       Map<String, String> attributes, Long tokenCacheRead, Long tokenCacheWrite,
+                       Long tokenReasoning, String priceSource) {
     /** The event type of a failed call. */
     public static final String TYPE_ERROR = "error";
     /** The default event type: a completed call. */
@@ -80,6 +86,26 @@ public record LlmEvent(UUID eventId, Instant timestamp, String eventType, String
         }
         // Map.copyOf loses the order; an unmodifiable LinkedHashMap keeps the caller's order on the wire.
         attributes = java.util.Collections.unmodifiableMap(copy);
+        requireNonNegativeOrNull(tokenCacheRead, "tokenCacheRead");
+        requireNonNegativeOrNull(tokenCacheWrite, "tokenCacheWrite");
+        requireNonNegativeOrNull(tokenReasoning, "tokenReasoning");
+        if (priceSource != null) {
+            priceSource = requireText(priceSource, "priceSource", MAX_TEXT_LENGTH);
+        }
+    }
+
+    /** The event without the token classes and price source (schema version 1's fields). */
+    public LlmEvent(UUID eventId, Instant timestamp, String eventType, String modelId, String provider,
+                    String userId, long tokenInput, long tokenOutput, Duration latency, BigDecimal costUsd,
+                    Map<String, String> attributes) {
+        this(eventId, timestamp, eventType, modelId, provider, userId, tokenInput, tokenOutput, latency, costUsd,
+                attributes, null, null, null, null);
+    }
+
+    private static void requireNonNegativeOrNull(Long value, String field) {
+        if (value != null && value < 0) {
+            throw new IllegalArgumentException(field + " must be >= 0 or null, was " + value);
+        }
     }
 
     /** A builder; defaults: random event id, type {@code completion}, no user, zero tokens and latency, no cost. */
@@ -136,6 +162,10 @@ public record LlmEvent(UUID eventId, Instant timestamp, String eventType, String
         private Duration latency = Duration.ZERO;
         private BigDecimal costUsd;
         private final Map<String, String> attributes = new LinkedHashMap<>();
+        private Long tokenCacheRead;
+        private Long tokenCacheWrite;
+        private Long tokenReasoning;
+        private String priceSource;
 
         private Builder() {
         }
@@ -176,6 +206,25 @@ public record LlmEvent(UUID eventId, Instant timestamp, String eventType, String
             return this;
         }
 
+        /** Cache reads and writes (part of the input tokens); null = not reported. */
+        public Builder cacheTokens(Long read, Long write) {
+            this.tokenCacheRead = read;
+            this.tokenCacheWrite = write;
+            return this;
+        }
+
+        /** Reasoning tokens (part of the output tokens); null = not reported. */
+        public Builder reasoningTokens(Long reasoning) {
+            this.tokenReasoning = reasoning;
+            return this;
+        }
+
+        /** What priced the cost, e.g. {@code Cost.pricedBy().source()}. */
+        public Builder priceSource(String source) {
+            this.priceSource = source;
+            return this;
+        }
+
         public Builder latency(Duration latency) {
             this.latency = latency;
             return this;
@@ -200,7 +249,8 @@ public record LlmEvent(UUID eventId, Instant timestamp, String eventType, String
 
         public LlmEvent build() {
             return new LlmEvent(eventId != null ? eventId : UUID.randomUUID(), timestamp, eventType, modelId, provider,
-                    userId, tokenInput, tokenOutput, latency, costUsd, attributes);
+                    userId, tokenInput, tokenOutput, latency, costUsd, attributes, tokenCacheRead, tokenCacheWrite,
+                    tokenReasoning, priceSource);
         }
     }
 }

@@ -25,26 +25,34 @@ import java.util.UUID;
  *
  * <pre>{@code
  * {
- *   "schema_version": 1,                      // integer; this format is 1
+ *   "schema_version": 2,                      // integer: 2 when a field added in 2 is present, else 1
  *   "event_id": "0b6f...-...",                // UUID text, required
  *   "timestamp": "2026-01-31T12:00:00.123Z",  // ISO-8601 instant, required
  *   "event_type": "completion",               // required
  *   "model_id": "gpt-4o",                     // required
  *   "provider": "openai",                     // required
  *   "user_id": "user-42",                     // optional (omitted when none)
- *   "tokens": {"input": 120, "output": 48},    // integers >= 0, required
+ *   "tokens": {"input": 120, "output": 48,    // integers >= 0, required
+ *              "cache_read": 100,             //   since 2, optional: part of input, read from the prompt cache
+ *              "cache_write": 0,              //   since 2, optional: part of input, written to the prompt cache
+ *              "reasoning": 20},              //   since 2, optional: part of output
+ *   "price_source": "@pydantic/genai-prices@0.1.8", // since 2, optional: what priced cost_usd
  *   "latency_ms": 812.5,                      // number >= 0 (fractions allowed), required
  *   "cost_usd": 0.00123,                      // decimal >= 0, optional (omitted when unknown); read exactly
  *   "attributes": {"environment": "prod"}     // string to string, optional
  * }
  * }</pre>
  *
+ * <p>Version 2 adds only optional fields; an event that carries none of them is written as version 1, so a
+ * version-1 reader (which refuses a higher version) still reads every event that has nothing it would lose.
+ * {@link #decode} reads both versions.
+ *
  * <p>{@link #decode} fails with an {@link InvalidEventException} naming the wire field ({@code tokens.input must
  * be >= 0, was -3}). Thread-safe; stateless apart from a shared, immutable Jackson factory.
  */
 public final class LlmEventJson {
     /** The {@code schema_version} this class writes. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -59,7 +67,9 @@ public final class LlmEventJson {
         ByteArrayBuilder out = new ByteArrayBuilder(512);
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             g.writeStartObject();
-            g.writeNumberField("schema_version", SCHEMA_VERSION);
+            boolean v2 = event.tokenCacheRead() != null || event.tokenCacheWrite() != null
+                    || event.tokenReasoning() != null || event.priceSource() != null;
+            g.writeNumberField("schema_version", v2 ? SCHEMA_VERSION : 1);
             g.writeStringField("event_id", event.eventId().toString());
             g.writeStringField("timestamp", event.timestamp().toString());
             g.writeStringField("event_type", event.eventType());
@@ -71,10 +81,16 @@ public final class LlmEventJson {
             g.writeObjectFieldStart("tokens");
             g.writeNumberField("input", event.tokenInput());
             g.writeNumberField("output", event.tokenOutput());
+            optionalNumber(g, "cache_read", event.tokenCacheRead());
+            optionalNumber(g, "cache_write", event.tokenCacheWrite());
+            optionalNumber(g, "reasoning", event.tokenReasoning());
             g.writeEndObject();
             g.writeNumberField("latency_ms", toMillis(event.latency()));
             if (event.costUsd() != null) {
                 g.writeNumberField("cost_usd", event.costUsd());
+            }
+            if (event.priceSource() != null) {
+                g.writeStringField("price_source", event.priceSource());
             }
             g.writeObjectFieldStart("attributes");
             for (Map.Entry<String, String> e : event.attributes().entrySet()) {
@@ -86,6 +102,12 @@ public final class LlmEventJson {
             throw new UncheckedIOException("encoding LlmEvent " + event.eventId(), e);
         }
         return out.toByteArray();
+    }
+
+    private static void optionalNumber(JsonGenerator g, String field, Long value) throws IOException {
+        if (value != null) {
+            g.writeNumberField(field, value);
+        }
     }
 
     /** The event as JSON text (for logs and tests). */
@@ -130,12 +152,16 @@ public final class LlmEventJson {
         }
         long input = nonNegativeLong(tokens, "input", "tokens.input");
         long output = nonNegativeLong(tokens, "output", "tokens.output");
+        Long cacheRead = tokens.hasNonNull("cache_read") ? nonNegativeLong(tokens, "cache_read", "tokens.cache_read") : null;
+        Long cacheWrite = tokens.hasNonNull("cache_write") ? nonNegativeLong(tokens, "cache_write", "tokens.cache_write") : null;
+        Long reasoning = tokens.hasNonNull("reasoning") ? nonNegativeLong(tokens, "reasoning", "tokens.reasoning") : null;
+        String priceSource = text(root, "price_source", false);
         Duration latency = latency(root);
         BigDecimal cost = cost(root);
         Map<String, String> attributes = attributes(root);
         try {
             return new LlmEvent(eventId, timestamp, eventType, modelId, provider, userId, input, output, latency, cost,
-                    attributes);
+                    attributes, cacheRead, cacheWrite, reasoning, priceSource);
         } catch (IllegalArgumentException e) {
             // The record names its Java field; say the wire name so the producer can find it.
             throw invalid(wireNames(e.getMessage()));
@@ -248,7 +274,9 @@ public final class LlmEventJson {
     private static String wireNames(String message) {
         return message.replace("eventType", "event_type").replace("modelId", "model_id")
                 .replace("userId", "user_id").replace("tokenInput", "tokens.input")
-                .replace("tokenOutput", "tokens.output").replace("costUsd", "cost_usd");
+                .replace("tokenOutput", "tokens.output").replace("costUsd", "cost_usd")
+                .replace("tokenCacheRead", "tokens.cache_read").replace("tokenCacheWrite", "tokens.cache_write")
+                .replace("tokenReasoning", "tokens.reasoning").replace("priceSource", "price_source");
     }
 
     private static InvalidEventException invalid(String message) {

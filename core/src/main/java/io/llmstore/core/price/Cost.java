@@ -3,9 +3,15 @@ package io.llmstore.core.price;
 import java.math.BigDecimal;
 
 /**
- * The cost of one call in USD, exact to the catalog's decimal prices (a per-hour price of an audio
- * duration is divided by 3600 to 34 significant digits). Each bucket charges what no more specific
+ * The cost of one call in USD, exact to the catalog's decimal prices: a per-hour price of an audio
+ * duration is multiplied by the seconds before dividing by 3600, so the result is exact whenever
+ * it is a finite decimal (else 34 significant digits). Each bucket charges what no more specific
  * priced unit charged, so the buckets add up to {@code total}.
+ *
+ * <p>Amounts are in their shortest form ({@link BigDecimal#stripTrailingZeros()}, never in exponent
+ * notation): {@code 0.0075}, not {@code 0.0075000}, so {@code equals} holds against
+ * {@code new BigDecimal("0.0075")}. Amounts read back from a database column carry the column's
+ * scale; compare those with {@code compareTo}.
  *
  * @param input uncached, non-audio input (text, image, video tokens; pages, characters, ...)
  * @param cacheRead input read from cache, any modality

@@ -3,6 +3,7 @@ package io.llmstore.core.price;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmstore.core.price.internal.CatalogData;
+import io.llmstore.core.price.internal.ModelEntry;
 import io.llmstore.core.price.internal.PriceSchedule;
 import io.llmstore.core.price.internal.PriceTable;
 import io.llmstore.core.price.internal.PriceValue;
@@ -53,9 +54,12 @@ public final class PriceCatalog {
     /** Class-path location of the bundled catalog. */
     public static final String BUNDLED_RESOURCE = "/io/llmstore/core/price/genai-prices.json";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // Strict: a body with text after its JSON value ("}\n\ndata: [DONE]") is refused, not half-read.
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    private final CatalogData data;
+    private final List<CatalogData> layers;            // top first; the last is the base catalog
     private final List<CompiledOverride> overrides;   // newest first
     // Lookup cache: provider -> model -> pricing, and model -> pricing for lookups without a
     // provider. Two plain map reads of the caller's strings (whose hash codes String caches) cost
@@ -65,12 +69,21 @@ public final class PriceCatalog {
     private final ConcurrentHashMap<String, Optional<ModelPricing>> byModel = new ConcurrentHashMap<>();
     private final AtomicInteger cachedLookups = new AtomicInteger();
 
-    private record CompiledOverride(PriceOverride override, PriceSchedule schedule) {
+    // target: the catalog model the override follows, or null to match the literal id.
+    private record CompiledOverride(PriceOverride override, PriceTable table, ModelEntry target) {
     }
 
-    private PriceCatalog(CatalogData data, List<CompiledOverride> overrides) {
-        this.data = data;
-        this.overrides = List.copyOf(overrides);
+    private PriceCatalog(List<CatalogData> layers, List<CompiledOverride> overrides) {
+        this.layers = List.copyOf(layers);
+        // Targets are resolved against this catalog's layers, so an override follows the model
+        // that this catalog (not the one it was first added to) resolves its id to.
+        List<CompiledOverride> resolved = new ArrayList<>();
+        for (CompiledOverride o : overrides) {
+            PriceOverride po = o.override();
+            CatalogData.Match target = po.exactModelId() ? null : match(po.provider(), po.model());
+            resolved.add(new CompiledOverride(po, o.table(), target == null ? null : target.model()));
+        }
+        this.overrides = List.copyOf(resolved);
     }
 
     // Initialization-on-demand holder: the one piece of static state, loaded once on first use.
@@ -96,62 +109,109 @@ public final class PriceCatalog {
 
     /**
      * Reads a catalog in the bundled file's format (as written by {@code scripts/update-prices}).
-     * The stream is read to its end and not closed.
+     * The stream is read to its end and not closed. Every price table is checked here, so a file
+     * that prices a unit without the units that include it fails now, not at the first
+     * {@code cost} call. To layer the file over the bundled catalog instead of replacing it, use
+     * {@code PriceCatalog.bundled().withCatalog(PriceCatalog.fromJson(file))}.
      *
      * @throws IOException if the stream cannot be read or is not JSON
-     * @throws IllegalArgumentException if the content is not a valid catalog
+     * @throws IllegalArgumentException if the content is not a valid catalog, naming the provider,
+     *         model and price table at fault
      */
     public static PriceCatalog fromJson(InputStream in) throws IOException {
         Objects.requireNonNull(in, "in");
-        return new PriceCatalog(CatalogData.read(in), List.of());
+        CatalogData data = CatalogData.read(in);
+        String problem = data.firstProblem();
+        if (problem != null) {
+            throw new IllegalArgumentException("price catalog " + data.datasetName() + "@" + data.version() + ": " + problem);
+        }
+        return new PriceCatalog(List.of(data), List.of());
     }
 
     /** Reads a catalog file; see {@link #fromJson(InputStream)}. */
     public static PriceCatalog fromJson(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
         try (InputStream in = Files.newInputStream(file)) {
             return fromJson(in);
         }
     }
 
     /**
-     * A new catalog with {@code override} on top of this one's layers; this catalog is unchanged.
-     * The newest override that applies to a provider and model wins.
+     * A new catalog that looks models up in {@code layer}'s data first and in this catalog's data
+     * when {@code layer} does not price them; this catalog is unchanged. A model the layer prices
+     * is priced entirely by the layer's schedule (its own dated entries included); the layer's
+     * {@link PricedBy#source()} names the layer's dataset and version. Overrides of both catalogs
+     * apply, this one's first, and follow the model the combined catalog resolves an id to.
      *
-     * @throws IllegalArgumentException if it names an unknown price key, or prices a unit without
-     *         the units that include it (e.g. {@code cache_read_mtok} without {@code input_mtok})
+     * @param layer a catalog, typically {@link #fromJson(Path)} of a private price file; not null
+     * @throws IllegalArgumentException if {@code layer} is null
+     */
+    public PriceCatalog withCatalog(PriceCatalog layer) {
+        if (layer == null) {
+            throw new IllegalArgumentException("layer must not be null");
+        }
+        List<CatalogData> combined = new ArrayList<>(layer.layers);
+        combined.addAll(layers);
+        List<CompiledOverride> all = new ArrayList<>(overrides);
+        all.addAll(layer.overrides);
+        return new PriceCatalog(combined, all);
+    }
+
+    /**
+     * A new catalog with {@code override} on top of this one's layers; this catalog is unchanged.
+     * For each call, the newest override that applies to its model and whose window contains the
+     * call's time wins; when none does, the catalog's dated prices apply. See {@link PriceOverride}
+     * for which ids an override applies to.
+     *
+     * @throws IllegalArgumentException if {@code override} is null, names an unknown price key, or
+     *         prices a unit without the units that include it (e.g. {@code cache_read_mtok} without
+     *         {@code input_mtok})
      */
     public PriceCatalog withOverride(PriceOverride override) {
-        Objects.requireNonNull(override, "override");
+        if (override == null) {
+            throw new IllegalArgumentException("override must not be null");
+        }
         Map<String, PriceValue> prices = new LinkedHashMap<>();
         for (Map.Entry<String, BigDecimal> e : override.prices().entrySet()) {
-            if (data.units().byPriceKey(e.getKey()) == null) {
+            if (base().units().byPriceKey(e.getKey()) == null) {
                 throw new IllegalArgumentException("override " + override.id() + ": unknown price key " + e.getKey());
             }
             prices.put(e.getKey(), PriceValue.flat(e.getValue()));
         }
-        PriceTable table = PriceTable.compile(prices, data.units());
+        PriceTable table = PriceTable.compile(prices, base().units());
         if (table.problem() != null) {
             throw new IllegalArgumentException("override " + override.id() + ": " + table.problem());
         }
-        List<CompiledOverride> layers = new ArrayList<>();
-        layers.add(new CompiledOverride(override, new PriceSchedule(List.of(new PriceSchedule.Entry(null, table)))));
-        layers.addAll(overrides);
-        return new PriceCatalog(data, layers);
+        List<CompiledOverride> all = new ArrayList<>();
+        all.add(new CompiledOverride(override, table, null));
+        all.addAll(overrides);
+        return new PriceCatalog(layers, all);
     }
 
-    /** The dataset's name and version, e.g. {@code @pydantic/genai-prices@0.1.8}. */
+    private CatalogData base() {
+        return layers.get(layers.size() - 1);
+    }
+
+    /**
+     * The base dataset's name and version, e.g. {@code @pydantic/genai-prices@0.1.8} (for a
+     * layered catalog, the bottom layer's; each {@link Cost#pricedBy()} names what priced it).
+     */
     public String version() {
-        return data.datasetName() + "@" + data.version();
+        return version(base());
     }
 
-    /** Publication date of the dataset version, if the file records it. */
+    private static String version(CatalogData d) {
+        return d.datasetName() + "@" + d.version();
+    }
+
+    /** Publication date of the base dataset version, if the file records it. */
     public Optional<String> publishedDate() {
-        return Optional.ofNullable(data.published());
+        return Optional.ofNullable(base().published());
     }
 
-    /** Ids of the dataset's providers, in dataset order. */
+    /** Ids of the base dataset's providers, in dataset order. */
     public List<String> providerIds() {
-        return data.providers().stream().map(ProviderEntry::id).toList();
+        return base().providers().stream().map(ProviderEntry::id).toList();
     }
 
     /**
@@ -159,13 +219,17 @@ public final class PriceCatalog {
      * ids, provider aliases, fallback providers such as Azure serving OpenAI models, and
      * {@code -YYYYMMDD} dates read as {@code -YYYY-MM-DD}).
      *
-     * @param provider provider id, e.g. {@code openai}; not null
+     * @param provider provider id, e.g. {@code openai}; null or blank means no provider, as in the
+     *        reference, and is the same as {@link #find(String)}
      * @param model model id as sent to or returned by the provider; not null
      * @return the pricing, or empty if neither an override nor the dataset prices it
+     * @throws IllegalArgumentException if {@code model} is null
      */
     public Optional<ModelPricing> find(String provider, String model) {
-        Objects.requireNonNull(provider, "provider");
-        Objects.requireNonNull(model, "model");
+        requireModel(model);
+        if (provider == null || provider.isBlank()) {
+            return find(model);
+        }
         ConcurrentHashMap<String, Optional<ModelPricing>> models = byProvider.get(provider);
         Optional<ModelPricing> hit = models == null ? null : models.get(model);
         if (hit != null) {
@@ -185,7 +249,7 @@ public final class PriceCatalog {
      * @return the pricing, or empty if no provider claims the model
      */
     public Optional<ModelPricing> find(String model) {
-        Objects.requireNonNull(model, "model");
+        requireModel(model);
         Optional<ModelPricing> hit = byModel.get(model);
         if (hit != null) {
             return hit;
@@ -198,20 +262,41 @@ public final class PriceCatalog {
     }
 
     /**
-     * The cost of one call, or empty if the model is unpriced (never a zero cost for an unknown
-     * model).
+     * The cost of one call, or empty if the model is unpriced at {@code at} (never a zero cost for
+     * an unknown model).
      *
-     * @param provider provider id; not null
+     * @param provider provider id; null or blank means no provider (see {@link #find(String)})
      * @param model model id; not null
      * @param usage what the call used; not null
-     * @param at when the call was made, selects dated prices; not null
-     * @throws IllegalArgumentException if the usage is inconsistent for the units the model prices
+     * @param at when the call was made, selects dated prices and dated overrides; not null
+     * @throws IllegalArgumentException naming the argument that is null, or if the usage is
+     *         inconsistent for the units the model prices
      */
     public Optional<Cost> cost(String provider, String model, TokenUsage usage, Instant at) {
-        Objects.requireNonNull(usage, "usage");
-        Objects.requireNonNull(at, "at");
+        if (usage == null) {
+            throw new IllegalArgumentException("usage must not be null");
+        }
+        if (at == null) {
+            throw new IllegalArgumentException("at must not be null");
+        }
         Optional<ModelPricing> pricing = find(provider, model);
-        return pricing.isPresent() ? Optional.of(pricing.get().cost(usage, at)) : Optional.empty();
+        return pricing.isPresent() ? Optional.ofNullable(pricing.get().costOrNull(usage, at)) : Optional.empty();
+    }
+
+    /**
+     * The cost of one call without naming the provider: the model is found as by
+     * {@link #find(String)}.
+     *
+     * @see #cost(String, String, TokenUsage, Instant)
+     */
+    public Optional<Cost> cost(String model, TokenUsage usage, Instant at) {
+        return cost(null, model, usage, at);
+    }
+
+    private static void requireModel(String model) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
     }
 
     // Counts one more cached lookup; past the limit, empties the cache instead. Starting over
@@ -228,81 +313,207 @@ public final class PriceCatalog {
         return false;
     }
 
-    private Optional<ModelPricing> resolve(String provider, String model) {
-        String m = model.trim().toLowerCase(Locale.ROOT);
-        for (CompiledOverride o : overrides) {
-            if (o.override().appliesTo(provider, m)) {
-                String pid = o.override().provider() != null ? o.override().provider() : provider;
-                return Optional.of(new ModelPricing(new PricedBy("override:" + o.override().id(), pid, o.override().model()),
-                        null, o.schedule()));
+    private CatalogData.Match match(String provider, String model) {
+        for (CatalogData d : layers) {
+            CatalogData.Match m = d.find(provider, model);
+            if (m != null) {
+                return m;
             }
         }
-        CatalogData.Match match = data.find(provider, model);
-        if (match == null) {
+        return null;
+    }
+
+    private CatalogData layerOf(CatalogData.Match match) {
+        for (CatalogData d : layers) {
+            if (d.providers().contains(match.provider())) {
+                return d;
+            }
+        }
+        return base();
+    }
+
+    private Optional<ModelPricing> resolve(String provider, String model) {
+        String m = model.trim().toLowerCase(Locale.ROOT);
+        CatalogData.Match match = match(provider, model);
+        PricedBy base = match == null ? null
+                : new PricedBy(version(layerOf(match)), match.provider().id(), match.model().id());
+        List<ModelPricing.Layer> applying = new ArrayList<>();
+        for (CompiledOverride o : overrides) {
+            PriceOverride po = o.override();
+            boolean applies = o.target() != null ? match != null && match.model() == o.target()
+                    : po.matchesLiterally(provider, m);
+            if (applies) {
+                String pid = base != null ? base.providerId() : po.provider() != null ? po.provider() : provider;
+                String mid = base != null ? base.modelId() : po.model();
+                applying.add(new ModelPricing.Layer(new PricedBy(version() + "+override:" + po.id(), pid, mid),
+                        po.effectiveFrom(), po.effectiveUntil(), o.table()));
+            }
+        }
+        if (match == null && applying.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new ModelPricing(new PricedBy(version(), match.provider().id(), match.model().id()),
-                match.model().name(), match.model().schedule()));
+        ModelPricing.Layer[] layered = applying.toArray(new ModelPricing.Layer[0]);
+        return Optional.of(match == null ? new ModelPricing(layered[0].pricedBy(), null, null, layered)
+                : new ModelPricing(base, match.model().name(), match.model().schedule(), layered));
     }
 
     /**
-     * Reads model and usage from a provider's response, with the dataset's extractor for that
-     * provider and API flavor: {@code "default"} if the provider has one, else {@code "chat"}
-     * (OpenAI-compatible chat completions). Anthropic messages use {@code anthropic} /
-     * {@code default}; OpenAI chat completions use {@code openai} / {@code chat}.
+     * Reads model and usage from a provider's response body, detecting the API flavor from the
+     * body (see {@link #extractUsage(String, JsonNode, String)}).
      *
-     * @param provider provider id, e.g. {@code anthropic}
-     * @param response the response body
+     * @param provider provider id, e.g. {@code anthropic}; not null
+     * @param responseJson one JSON value: a non-streamed response body, or the JSON payload of one
+     *        streamed event (the text after {@code data: }), typically the last one that carries usage
      * @return the usage, or empty if the provider is unknown or has no extractors
-     * @throws IllegalArgumentException if the response lacks a required usage value
+     * @throws IllegalArgumentException if the body is empty, is not exactly one JSON value (text
+     *         after it, such as {@code data: [DONE]}, is refused), or lacks a required usage value
      */
+    public Optional<ExtractedUsage> extractUsage(String provider, String responseJson) {
+        return extractUsage(provider, parse(responseJson), null);
+    }
+
+    /** As {@link #extractUsage(String, String)} for a parsed body; the flavor is detected. */
     public Optional<ExtractedUsage> extractUsage(String provider, JsonNode response) {
         return extractUsage(provider, response, null);
     }
 
-    /** As {@link #extractUsage(String, JsonNode)} for a JSON string. */
-    public Optional<ExtractedUsage> extractUsage(String provider, String responseJson) {
-        try {
-            return extractUsage(provider, MAPPER.readTree(responseJson), null);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("response is not valid JSON: " + e.getMessage(), e);
-        }
+    /** As {@link #extractUsage(String, JsonNode, String)} for a JSON string, parsed strictly. */
+    public Optional<ExtractedUsage> extractUsage(String provider, String responseJson, String apiFlavor) {
+        return extractUsage(provider, parse(responseJson), apiFlavor);
     }
 
     /**
-     * As {@link #extractUsage(String, JsonNode)} with an explicit API flavor (for example
-     * {@code responses}, {@code anthropic}); null picks {@code default}, else {@code chat}.
+     * Reads model and usage from a provider's response with the dataset's extractor for that
+     * provider and API flavor. {@code apiFlavor} names the flavor explicitly (the dataset's names:
+     * {@code chat}, {@code responses}, {@code realtime}, {@code embeddings}, {@code anthropic},
+     * {@code default}, ...); null detects it from the body:
+     * <ul>
+     * <li>{@code "object": "response"} (OpenAI Responses API) is {@code responses}; a streamed
+     *     {@code response.completed} event is unwrapped to its {@code response} first;</li>
+     * <li>{@code "object": "chat.completion"} or {@code "chat.completion.chunk"} (a streamed final
+     *     chunk with {@code usage}) is {@code chat}, else the provider's {@code default};</li>
+     * <li>{@code "type": "message"} (Anthropic Messages), {@code message_delta} (its final streamed
+     *     event), or {@code message_start} (unwrapped to its {@code message}) is {@code anthropic} if
+     *     the provider has that flavor (Bedrock, Azure, Vertex), else its {@code default};</li>
+     * <li>{@code usageMetadata} (Gemini, streamed or not) is {@code default};</li>
+     * <li>{@code "type": "response.done"} (OpenAI Realtime) is {@code realtime}; {@code "object": "list"}
+     *     with prompt but no completion tokens is {@code embeddings};</li>
+     * <li>anything else: the provider's {@code default}, else {@code chat}.</li>
+     * </ul>
+     * Counts are exact decimals ({@code billable_audio_seconds: 12.6} stays 12.6); a negative
+     * count is refused naming its path; token counts must be whole numbers.
      *
-     * @throws IllegalArgumentException if the provider has no extractor for that flavor
+     * @return the usage, or empty if the provider is unknown or has no extractors
+     * @throws IllegalArgumentException if the provider has no extractor for the flavor, or the body
+     *         lacks a required value or holds a value of the wrong type, naming the path
      */
     public Optional<ExtractedUsage> extractUsage(String provider, JsonNode response, String apiFlavor) {
-        Objects.requireNonNull(provider, "provider");
-        ProviderEntry p = data.provider(provider);
+        if (provider == null) {
+            throw new IllegalArgumentException("provider must not be null");
+        }
+        ProviderEntry p = base().provider(provider);
         if (p == null || p.extractors().isEmpty()) {
             return Optional.empty();
         }
-        UsageExtractor x = apiFlavor != null ? p.extractor(apiFlavor)
-                : p.extractor("default") != null ? p.extractor("default") : p.extractor("chat");
-        if (x == null) {
-            throw new IllegalArgumentException("provider " + p.id() + " has no extractor for API flavor " + apiFlavor
-                    + ", allowed: " + p.extractors().stream().map(UsageExtractor::apiFlavor).toList());
+        JsonNode body = response;
+        UsageExtractor x;
+        if (apiFlavor != null) {
+            x = p.extractor(apiFlavor);
+            if (x == null) {
+                throw new IllegalArgumentException("provider " + p.id() + " has no extractor for API flavor " + apiFlavor
+                        + ", allowed: " + p.extractors().stream().map(UsageExtractor::apiFlavor).toList());
+            }
+        } else {
+            String type = response != null && response.isObject() ? response.path("type").asText("") : "";
+            if (type.equals("response.completed") || type.equals("response.incomplete") || type.equals("response.failed")) {
+                body = response.path("response");   // OpenAI Responses API stream: the final event wraps the response
+            } else if (type.equals("message_start")) {
+                body = response.path("message");
+            }
+            x = pick(p, detect(body));
         }
-        UsageExtractor.Result r = x.extract(response, data.units());
-        Map<String, Long> u = new HashMap<>(r.usage());
+        UsageExtractor.Result r = x.extract(body, base().units());
+        Map<String, BigDecimal> u = new HashMap<>(r.usage());
         TokenUsage usage = new TokenUsage(take(u, "input_tokens"), take(u, "cache_read_tokens"),
                 take(u, "cache_write_tokens"), take(u, "output_tokens"), take(u, "input_audio_tokens"),
                 take(u, "cache_audio_read_tokens"), take(u, "output_audio_tokens"), take(u, "output_reasoning_tokens"), u);
-        return Optional.of(new ExtractedUsage(Optional.ofNullable(r.model()), usage));
+        return Optional.of(new ExtractedUsage(Optional.ofNullable(r.model()), usage, x.apiFlavor()));
     }
 
-    private static long take(Map<String, Long> m, String key) {
-        Long v = m.remove(key);
-        return v == null ? 0 : v;
+    // Flavors to try, most specific first, for the body's shape.
+    private static List<String> detect(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            return List.of("default", "chat");
+        }
+        String object = body.path("object").asText("");
+        String type = body.path("type").asText("");
+        if (object.equals("response")) {
+            return List.of("responses");
+        }
+        if (type.equals("response.done")) {
+            return List.of("realtime");   // OpenAI Realtime: usage under response.usage
+        }
+        if (object.equals("list") && body.path("usage").has("prompt_tokens") && !body.path("usage").has("completion_tokens")) {
+            return List.of("embeddings", "default", "chat");
+        }
+        if (object.startsWith("chat.completion")) {
+            return List.of("chat", "default");
+        }
+        if (type.equals("message") || type.equals("message_delta")) {
+            return List.of("anthropic", "default");
+        }
+        if (body.has("usageMetadata")) {
+            return List.of("default");
+        }
+        return List.of("default", "chat");
+    }
+
+    private static UsageExtractor pick(ProviderEntry p, List<String> flavors) {
+        for (String f : flavors) {
+            UsageExtractor x = p.extractor(f);
+            if (x != null) {
+                return x;
+            }
+        }
+        throw new IllegalArgumentException("provider " + p.id() + " has no extractor for this response shape (tried "
+                + flavors + "); pass the API flavor explicitly, one of "
+                + p.extractors().stream().map(UsageExtractor::apiFlavor).toList());
+    }
+
+    private static JsonNode parse(String responseJson) {
+        if (responseJson == null || responseJson.isBlank()) {
+            throw new IllegalArgumentException("response body is empty; expected one JSON object");
+        }
+        try {
+            return MAPPER.readTree(responseJson);
+        } catch (IOException e) {
+            // Jackson's own message says what it found and where (line, column); the body itself is not repeated.
+            String m = e.getMessage();
+            int source = m == null ? -1 : m.indexOf("\n at [Source");
+            throw new IllegalArgumentException("response body is not exactly one JSON value: "
+                    + (source > 0 ? m.substring(0, source) : m)
+                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe && jpe.getLocation() != null
+                        ? " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")" : ""), e);
+        }
+    }
+
+    // Token fields are whole numbers; a fractional one would be silently cut by a long.
+    private static long take(Map<String, BigDecimal> m, String key) {
+        BigDecimal v = m.remove(key);
+        if (v == null) {
+            return 0;
+        }
+        try {
+            return v.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("usage " + key + " must be a whole number of tokens, was " + v.toPlainString(), e);
+        }
     }
 
     @Override
     public String toString() {
-        return "PriceCatalog[" + version() + ", " + data.providers().size() + " providers, "
+        return "PriceCatalog[" + version() + (layers.size() > 1 ? " + " + (layers.size() - 1) + " layers" : "") + ", "
+                + base().providers().size() + " providers, "
                 + overrides.size() + " overrides]";
     }
 }

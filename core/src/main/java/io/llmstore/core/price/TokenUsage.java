@@ -1,5 +1,7 @@
 package io.llmstore.core.price;
 
+import java.math.BigDecimal;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -14,7 +16,9 @@ import java.util.TreeMap;
  * writes, audio seconds, document pages, web searches, ...) go in {@code otherUnits}, keyed by the
  * dataset's usage key (for example {@code cache_write_1h_tokens}, {@code web_searches}) and with
  * the same inclusion rule: {@code cache_write_1h_tokens} are also counted in
- * {@code cacheWriteTokens}.
+ * {@code cacheWriteTokens}. These counts are exact decimals: the dataset prices durations
+ * ({@code audio_seconds}, {@code input_audio_seconds}, ...) and a provider may report
+ * {@code 12.6} seconds, which is priced as 12.6, not truncated.
  *
  * @param inputTokens all input tokens, >= 0
  * @param cacheReadTokens input tokens read from the prompt cache, >= 0
@@ -24,11 +28,11 @@ import java.util.TreeMap;
  * @param cacheAudioReadTokens audio tokens read from cache (part of cache reads and input audio), >= 0
  * @param outputAudioTokens output audio tokens (part of output), >= 0
  * @param outputReasoningTokens reasoning tokens (part of output), >= 0
- * @param otherUnits further counts by dataset usage key, each >= 0; never null, unmodifiable
+ * @param otherUnits further counts by dataset usage key, each a decimal >= 0; never null, unmodifiable
  */
 public record TokenUsage(long inputTokens, long cacheReadTokens, long cacheWriteTokens, long outputTokens,
                          long inputAudioTokens, long cacheAudioReadTokens, long outputAudioTokens,
-                         long outputReasoningTokens, Map<String, Long> otherUnits) {
+                         long outputReasoningTokens, Map<String, BigDecimal> otherUnits) {
 
     /** Usage with no tokens at all. */
     public static final TokenUsage NONE = new TokenUsage(0, 0, 0, 0, 0, 0, 0, 0, Map.of());
@@ -46,14 +50,24 @@ public record TokenUsage(long inputTokens, long cacheReadTokens, long cacheWrite
         if (otherUnits == null || otherUnits.isEmpty()) {
             otherUnits = Map.of();
         } else {
-            for (Map.Entry<String, Long> e : otherUnits.entrySet()) {
+            for (Map.Entry<String, BigDecimal> e : otherUnits.entrySet()) {
                 if (e.getKey() == null || e.getValue() == null) {
                     throw new IllegalArgumentException("otherUnits must not hold null keys or values, was " + otherUnits);
                 }
-                requireNonNegative("otherUnits[" + e.getKey() + "]", e.getValue());
+                if (e.getValue().signum() < 0) {
+                    throw new IllegalArgumentException("otherUnits[" + e.getKey() + "] must be >= 0, was "
+                            + e.getValue().toPlainString());
+                }
             }
             otherUnits = Map.copyOf(otherUnits);
         }
+    }
+
+    /** Whole counts by usage key as {@code otherUnits} (a convenience for counts held as longs). */
+    public static Map<String, BigDecimal> units(Map<String, Long> counts) {
+        Map<String, BigDecimal> out = new HashMap<>();
+        counts.forEach((k, v) -> out.put(k, v == null ? null : BigDecimal.valueOf(v)));
+        return out;
     }
 
     /** Plain input and output tokens, nothing cached. */
@@ -82,7 +96,7 @@ public record TokenUsage(long inputTokens, long cacheReadTokens, long cacheWrite
         private long cacheAudioReadTokens;
         private long outputAudioTokens;
         private long outputReasoningTokens;
-        private final Map<String, Long> otherUnits = new TreeMap<>();
+        private final Map<String, BigDecimal> otherUnits = new TreeMap<>();
 
         private Builder() {
         }
@@ -137,6 +151,12 @@ public record TokenUsage(long inputTokens, long cacheReadTokens, long cacheWrite
 
         /** Any other dataset usage key, e.g. {@code cache_write_1h_tokens} or {@code web_searches}. */
         public Builder unit(String usageKey, long v) {
+            otherUnits.put(usageKey, BigDecimal.valueOf(v));
+            return this;
+        }
+
+        /** Any other dataset usage key with a fractional count, e.g. {@code audio_seconds} 12.6; exact. */
+        public Builder unit(String usageKey, BigDecimal v) {
             otherUnits.put(usageKey, v);
             return this;
         }

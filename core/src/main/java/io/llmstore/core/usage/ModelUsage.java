@@ -11,7 +11,10 @@ import java.math.BigDecimal;
  * @param tokenOutput sum of output tokens
  * @param tokenTotal  sum of total tokens
  * @param costUsd     sum of known costs in USD (rows without a cost count as zero), never null
+ * @param tokenCacheRead  sum of reported cache-read tokens (part of tokenInput)
+ * @param tokenCacheWrite sum of reported cache-write tokens (part of tokenInput)
+ * @param tokenReasoning  sum of reported reasoning tokens (part of tokenOutput)
  */
 public record ModelUsage(String modelId, long requests, long tokenInput, long tokenOutput, long tokenTotal,
-                         BigDecimal costUsd) {
+                         BigDecimal costUsd, long tokenCacheRead, long tokenCacheWrite, long tokenReasoning) {
 }

@@ -1,5 +1,6 @@
 package io.llmstore.core.usage;
 
+import io.llmstore.core.price.TokenUsage;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,10 +18,11 @@ import java.util.UUID;
  * @param modelId       model, e.g. {@code gpt-4o}; not blank, at most 255 characters
  * @param provider      provider, e.g. {@code openai}; not blank, at most 255 characters
  * @param requestCount  calls in this row, >= 0
- * @param tokenInput    prompt tokens, >= 0
- * @param tokenOutput   completion tokens, >= 0
+ * @param tokenInput    prompt tokens, >= 0; all input, including cache reads and cache writes
+ * @param tokenOutput   completion tokens, >= 0; all output, including reasoning tokens
  * @param tokenTotal    total tokens, >= 0 (defaults to input + output)
- * @param costUsd       cost in USD, 0..9999.999999 (NUMERIC(10,6)); null = not known (the writer may price it)
+ * @param costUsd       cost in USD, 0..{@value #MAX_COST_USD_TEXT} with at most {@value #COST_SCALE} decimal places
+ *                      ({@code NUMERIC(28,18)}); null = not known (the writer may price it)
  * @param avgLatencyMs  mean latency in milliseconds, finite and >= 0
  * @param errorCount    failed calls, >= 0
  * @param successCount  successful calls, >= 0
@@ -28,13 +30,25 @@ import java.util.UUID;
  * @param applicationId optional application
  * @param environment   optional environment (prod, staging)
  * @param metadata      optional JSON object as text; checked by the writer against its size cap
+ * @param tokenCacheRead  input tokens read from the prompt cache (part of tokenInput), >= 0; null = not reported
+ * @param tokenCacheWrite input tokens written to the prompt cache (part of tokenInput), >= 0; null = not reported
+ * @param tokenReasoning  reasoning tokens (part of tokenOutput), >= 0; null = not reported
+ * @param priceSource   what priced {@code costUsd}: the catalog's {@code <dataset>@<version>}, with
+ *                      {@code +override:<id>} when an override applied, or {@code caller} (the default when the
+ *                      application supplies a cost); null exactly when {@code costUsd} is null; at most 255 characters
  */
 public record UsageMetric(UUID eventId, Instant time, String modelId, String provider, long requestCount,
                           long tokenInput, long tokenOutput, long tokenTotal, BigDecimal costUsd, double avgLatencyMs,
                           long errorCount, long successCount, String userId, String applicationId, String environment,
-                          String metadata) {
-    /** Largest cost the {@code NUMERIC(10,6)} column holds. */
-    public static final BigDecimal MAX_COST_USD = new BigDecimal("9999.999999");
+                          String metadata, Long tokenCacheRead, Long tokenCacheWrite, Long tokenReasoning,
+                          String priceSource) {
+    /** Decimal places the {@code cost_usd NUMERIC(28,18)} column stores exactly. */
+    public static final int COST_SCALE = 18;
+    static final String MAX_COST_USD_TEXT = "9999999999.999999999999999999";
+    /** Largest cost the {@code NUMERIC(28,18)} column holds. */
+    public static final BigDecimal MAX_COST_USD = new BigDecimal(MAX_COST_USD_TEXT);
+    /** {@link #priceSource()} of a cost the application supplied. */
+    public static final String PRICE_SOURCE_CALLER = "caller";
     /** Longest model, provider, user, application or environment text. */
     public static final int MAX_TEXT_LENGTH = 255;
 
@@ -56,9 +70,32 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
                 throw new IllegalArgumentException("costUsd must be >= 0, was " + costUsd.toPlainString());
             }
             if (costUsd.compareTo(MAX_COST_USD) > 0) {
-                throw new IllegalArgumentException("costUsd must be <= " + MAX_COST_USD.toPlainString()
-                        + " (NUMERIC(10,6)), was " + costUsd.toPlainString());
+                throw new IllegalArgumentException("costUsd must be <= " + MAX_COST_USD_TEXT
+                        + " (NUMERIC(28,18)), was " + costUsd.toPlainString());
             }
+            // The column would round it: refuse instead, so a stored cost is always the cost given.
+            if (costUsd.scale() > COST_SCALE && costUsd.stripTrailingZeros().scale() > COST_SCALE) {
+                throw new IllegalArgumentException("costUsd must have at most " + COST_SCALE
+                        + " decimal places (NUMERIC(28,18)), was " + costUsd.toPlainString());
+            }
+            if (priceSource == null) {
+                priceSource = PRICE_SOURCE_CALLER;
+            }
+        } else if (priceSource != null) {
+            throw new IllegalArgumentException("priceSource must be null when costUsd is null, was '" + priceSource + "'");
+        }
+        priceSource = optionalText(priceSource, "priceSource");
+        requireNonNegative(tokenCacheRead, "tokenCacheRead");
+        requireNonNegative(tokenCacheWrite, "tokenCacheWrite");
+        requireNonNegative(tokenReasoning, "tokenReasoning");
+        long cached = (tokenCacheRead == null ? 0 : tokenCacheRead) + (tokenCacheWrite == null ? 0 : tokenCacheWrite);
+        if (cached > tokenInput) {
+            throw new IllegalArgumentException("tokenCacheRead + tokenCacheWrite must be <= tokenInput (input includes"
+                    + " cached tokens), was " + cached + " > " + tokenInput);
+        }
+        if (tokenReasoning != null && tokenReasoning > tokenOutput) {
+            throw new IllegalArgumentException("tokenReasoning must be <= tokenOutput (output includes reasoning),"
+                    + " was " + tokenReasoning + " > " + tokenOutput);
         }
         if (!Double.isFinite(avgLatencyMs) || avgLatencyMs < 0) {
             throw new IllegalArgumentException("avgLatencyMs must be a finite number >= 0, was " + avgLatencyMs);
@@ -91,12 +128,32 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
         b.applicationId = applicationId;
         b.environment = environment;
         b.metadata = metadata;
+        b.tokenCacheRead = tokenCacheRead;
+        b.tokenCacheWrite = tokenCacheWrite;
+        b.tokenReasoning = tokenReasoning;
+        b.priceSource = priceSource;
         return b;
     }
 
-    /** This metric with the given cost (the writer uses it to fill a missing cost from the price catalog). */
+    /** This metric with the given cost, priced by the caller ({@link #PRICE_SOURCE_CALLER}). */
     public UsageMetric withCostUsd(BigDecimal cost) {
-        return toBuilder().costUsd(cost).build();
+        return toBuilder().costUsd(cost).priceSource(null).build();
+    }
+
+    /** This metric with the given cost and what priced it (the writer uses it to fill a missing cost). */
+    public UsageMetric withCost(BigDecimal cost, String priceSource) {
+        return toBuilder().costUsd(cost).priceSource(priceSource).build();
+    }
+
+    /**
+     * The usage in the price catalog's terms: input (cache reads and writes included), cache reads, cache writes,
+     * output (reasoning included), reasoning; unreported classes count as 0.
+     */
+    public TokenUsage tokenUsage() {
+        return TokenUsage.builder().inputTokens(tokenInput).outputTokens(tokenOutput)
+                .cacheReadTokens(tokenCacheRead == null ? 0 : tokenCacheRead)
+                .cacheWriteTokens(tokenCacheWrite == null ? 0 : tokenCacheWrite)
+                .outputReasoningTokens(tokenReasoning == null ? 0 : tokenReasoning).build();
     }
 
     private static void requireNonNull(Object value, String field) {
@@ -140,6 +197,12 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
         }
     }
 
+    private static void requireNonNegative(Long value, String field) {
+        if (value != null && value < 0) {
+            throw new IllegalArgumentException(field + " must be >= 0 or null, was " + value);
+        }
+    }
+
     /**
      * Builds a {@link UsageMetric}. Defaults: a random event id, one request, success unless errors are set,
      * total tokens = input + output, latency 0, no cost.
@@ -161,6 +224,10 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
         private String applicationId;
         private String environment;
         private String metadata;
+        private Long tokenCacheRead;
+        private Long tokenCacheWrite;
+        private Long tokenReasoning;
+        private String priceSource;
 
         private Builder() {
         }
@@ -194,6 +261,41 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
         public Builder tokens(long input, long output) {
             this.tokenInput = input;
             this.tokenOutput = output;
+            return this;
+        }
+
+        /**
+         * Cache reads and cache writes, both part of the input tokens; null = not reported. Prices cache tokens at
+         * their own price when the writer fills a missing cost.
+         */
+        public Builder cacheTokens(Long read, Long write) {
+            this.tokenCacheRead = read;
+            this.tokenCacheWrite = write;
+            return this;
+        }
+
+        /** Reasoning tokens, part of the output tokens; null = not reported. */
+        public Builder reasoningTokens(Long reasoning) {
+            this.tokenReasoning = reasoning;
+            return this;
+        }
+
+        /**
+         * Input, output, cache read, cache write and reasoning tokens from the price catalog's usage (as
+         * {@code PriceCatalog.extractUsage} returns it); the total defaults to input + output.
+         */
+        public Builder tokens(TokenUsage usage) {
+            this.tokenInput = usage.inputTokens();
+            this.tokenOutput = usage.outputTokens();
+            this.tokenCacheRead = usage.cacheReadTokens();
+            this.tokenCacheWrite = usage.cacheWriteTokens();
+            this.tokenReasoning = usage.outputReasoningTokens();
+            return this;
+        }
+
+        /** What priced the cost; defaults to {@code caller} when a cost is set. */
+        public Builder priceSource(String source) {
+            this.priceSource = source;
             return this;
         }
 
@@ -248,7 +350,7 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
             long successes = successCount != null ? successCount : Math.max(0, requestCount - errorCount);
             return new UsageMetric(eventId != null ? eventId : UUID.randomUUID(), time, modelId, provider, requestCount,
                     tokenInput, tokenOutput, total, costUsd, avgLatencyMs, errorCount, successes, userId, applicationId,
-                    environment, metadata);
+                    environment, metadata, tokenCacheRead, tokenCacheWrite, tokenReasoning, priceSource);
         }
     }
 
@@ -261,7 +363,9 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
                 && Double.compare(m.avgLatencyMs, avgLatencyMs) == 0 && m.errorCount == errorCount
                 && m.successCount == successCount && Objects.equals(m.userId, userId)
                 && Objects.equals(m.applicationId, applicationId) && Objects.equals(m.environment, environment)
-                && Objects.equals(m.metadata, metadata);
+                && Objects.equals(m.metadata, metadata) && Objects.equals(m.tokenCacheRead, tokenCacheRead)
+                && Objects.equals(m.tokenCacheWrite, tokenCacheWrite) && Objects.equals(m.tokenReasoning, tokenReasoning)
+                && Objects.equals(m.priceSource, priceSource);
     }
 
     @Override

@@ -46,6 +46,25 @@ class LlmEventJsonTest {
     }
 
     @Test
+    void tokenClassesAndPriceSourceTravelAsVersion2AndAnEventWithoutThemStaysVersion1() {
+        LlmEvent full = LlmEvent.builder().eventId(EVENT.eventId()).timestamp(EVENT.timestamp())
+                .model("claude-haiku-4-5").provider("anthropic").tokens(10_000, 1000).cacheTokens(6000L, 2000L)
+                .reasoningTokens(300L).costUsd(new BigDecimal("0.0101")).priceSource("@pydantic/genai-prices@0.1.8").build();
+        String json = LlmEventJson.encodeToString(full);
+        assertThat(json).startsWith("{\"schema_version\":2,")
+                .contains("\"tokens\":{\"input\":10000,\"output\":1000,\"cache_read\":6000,\"cache_write\":2000,\"reasoning\":300}")
+                .contains("\"price_source\":\"@pydantic/genai-prices@0.1.8\"");
+        assertThat(LlmEventJson.decode(LlmEventJson.encode(full))).isEqualTo(full);
+        // an event with none of the version-2 fields is written as version 1, which a version-1 reader accepts
+        assertThat(LlmEventJson.encodeToString(EVENT)).startsWith("{\"schema_version\":1,");
+        // and a version-1 event decodes with the new fields unreported
+        LlmEvent v1 = LlmEventJson.decode(json().getBytes(StandardCharsets.UTF_8));
+        assertThat(v1.tokenCacheRead()).isNull();
+        assertThat(v1.tokenReasoning()).isNull();
+        assertThat(v1.priceSource()).isNull();
+    }
+
+    @Test
     void unknownFieldsAreIgnoredSoNewerProducersDoNotBreakOlderConsumers() {
         String json = LlmEventJson.encodeToString(EVENT).replace("{\"schema_version\":1,", "{\"schema_version\":1,\"region\":\"eu\",");
         assertThat(LlmEventJson.decode(json.getBytes(StandardCharsets.UTF_8))).isEqualTo(EVENT);
@@ -58,7 +77,8 @@ class LlmEventJsonTest {
         assertInvalid(json().replace("\"model_id\":\"gpt-4o\"", "\"model_id\":\" \""), "model_id must not be blank, was ' '", false);
         assertInvalid(json().replace("2026-01-31T12:00:00.123Z", "yesterday"), "timestamp must be an ISO-8601 instant", false);
         assertInvalid(json().replace("\"cost_usd\":0.00123", "\"cost_usd\":\"cheap\""), "cost_usd must be a number >= 0", false);
-        assertInvalid(json().replace("\"schema_version\":1", "\"schema_version\":2"), "schema_version must be <= 1, was 2", false);
+        assertInvalid(json().replace("\"schema_version\":1", "\"schema_version\":3"), "schema_version must be <= 2, was 3", false);
+        assertInvalid(json().replace("\"output\":48", "\"output\":48,\"reasoning\":-2"), "tokens.reasoning must be >= 0, was -2", false);
         assertInvalid("{not json", "event is not valid JSON", true);
         assertInvalid("[1,2]", "event must be a JSON object, was array", true);
     }

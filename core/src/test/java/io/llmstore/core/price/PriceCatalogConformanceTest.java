@@ -40,7 +40,10 @@ class PriceCatalogConformanceTest {
     private static final long FROM = Instant.parse("2024-01-01T00:00:00Z").toEpochMilli();
     private static final long TO = Instant.parse("2028-01-01T00:00:00Z").toEpochMilli();
 
-    record Case(String provider, String model, TokenUsage usage, long at) {
+    record Case(String provider, String model, TokenUsage usage, long at, Map<String, BigDecimal> custom) {
+        Case(String provider, String model, TokenUsage usage, long at) {
+            this(provider, model, usage, at, null);
+        }
     }
 
     @Test
@@ -106,6 +109,121 @@ class PriceCatalogConformanceTest {
         assertThat(priced).isGreaterThan(5000);
     }
 
+
+    /**
+     * Dated overrides layered on bundled models, reached through every id the dataset's match rules
+     * give the model (aliases, dated snapshots, {@code -YYYYMMDD} spellings): inside the window the
+     * reference prices the call with the override's prices, outside it with the bundled schedule.
+     */
+    @Test
+    void datedOverridesOnEveryAliasOfTheModelCostWhatTheReferenceSays() throws Exception {
+        ensureNodePackage();
+        CatalogData data;
+        try (InputStream in = PriceCatalog.class.getResourceAsStream(PriceCatalog.BUNDLED_RESOURCE)) {
+            data = CatalogData.read(in);
+        }
+        JsonNode raw;
+        try (InputStream in = PriceCatalog.class.getResourceAsStream(PriceCatalog.BUNDLED_RESOURCE)) {
+            raw = JSON.readTree(in);
+        }
+        Random random = new Random(20261201L);
+        PriceCatalog catalog = PriceCatalog.bundled();
+        List<Case> cases = new ArrayList<>();
+        List<String[]> target = new ArrayList<>();   // per case: override provider, model, window
+        record Window(String provider, String model, long from, long until, Map<String, BigDecimal> prices) {
+        }
+        List<Window> windows = new ArrayList<>();
+        for (JsonNode p : raw.path("providers")) {
+            for (JsonNode m : p.path("models")) {
+                if (random.nextInt(4) != 0) {
+                    continue;   // a quarter of the models get an override; the rest keep list prices
+                }
+                List<String> aliases = new ArrayList<>();
+                collectAliases(m.get("match"), aliases);
+                if (aliases.isEmpty()) {
+                    continue;
+                }
+                long from = FROM + (long) (random.nextDouble() * (TO - FROM) / 2);
+                long until = from + (long) (random.nextDouble() * (TO - from));
+                Map<String, BigDecimal> prices = new LinkedHashMap<>();
+                prices.put("input_mtok", BigDecimal.valueOf(random.nextInt(5000), 2));
+                prices.put("output_mtok", BigDecimal.valueOf(random.nextInt(9000), 2));
+                if (random.nextBoolean()) {
+                    prices.put("cache_read_mtok", BigDecimal.valueOf(random.nextInt(500), 2));
+                }
+                String id = "o" + windows.size();
+                catalog = catalog.withOverride(new PriceOverride(id, p.path("id").asText(), m.path("id").asText(), prices)
+                        .effective(Instant.ofEpochMilli(from), Instant.ofEpochMilli(until)));
+                windows.add(new Window(p.path("id").asText(), m.path("id").asText(), from, until, prices));
+                for (String alias : aliases) {
+                    for (long at : new long[] {from - 1, from, (from + until) / 2, until - 1, until}) {
+                        TokenUsage u = randomUsage(random);
+                        cases.add(new Case(p.path("id").asText(), alias, u, at));
+                        cases.add(new Case(null, alias, u, at, prices));
+                        target.add(new String[] {String.valueOf(windows.size() - 1)});
+                    }
+                }
+            }
+        }
+        // An override follows the model its own provider and id resolve to (which may not be the entry
+        // whose id it is: the dataset's rules decide), so ask the reference what that is.
+        int resolveAt = cases.size();
+        for (Window w : windows) {
+            cases.add(new Case(w.provider(), w.model(), TokenUsage.of(1, 1), FROM));
+        }
+        JsonNode reference = runReference(cases);
+        List<String> mismatches = new ArrayList<>();
+        int inWindow = 0;
+        for (int i = 0; i < resolveAt; i += 2) {
+            Case c = cases.get(i);
+            int wi = Integer.parseInt(target.get(i / 2)[0]);
+            Window w = windows.get(wi);
+            JsonNode resolved = reference.get(resolveAt + wi);
+            JsonNode listed = reference.get(i);
+            // the override applies when the id resolves to the override's model and the call falls in its window
+            boolean applies = !listed.isNull() && !listed.has("error") && resolved != null && !resolved.isNull()
+                    && !resolved.has("error") && listed.get("model").asText().equals(resolved.get("model").asText())
+                    && listed.get("provider").asText().equals(resolved.get("provider").asText())
+                    && c.at() >= w.from() && c.at() < w.until();
+            JsonNode ref = applies ? reference.get(i + 1) : listed;
+            inWindow += applies ? 1 : 0;
+            String ours;
+            boolean same;
+            try {
+                Optional<Cost> cost = catalog.cost(c.provider(), c.model(), c.usage(), Instant.ofEpochMilli(c.at()));
+                ours = cost.map(Cost::toString).orElse("unpriced");
+                same = ref.isNull() ? cost.isEmpty() : !ref.has("error") && cost.isPresent()
+                        && close(cost.get().total(), ref.get("total")) && close(cost.get().inputTotal(), ref.get("input"))
+                        && close(cost.get().outputTotal(), ref.get("output"))
+                        && cost.get().pricedBy().source().contains("+override:") == applies;
+            } catch (RuntimeException e) {
+                ours = "error: " + e.getMessage();
+                same = ref.has("error");
+            }
+            if (!same) {
+                mismatches.add(c + " override " + w + "\n   reference: " + ref + "\n   ours:      " + ours);
+            }
+        }
+        System.out.printf("override conformance: %d cases (%d in an override's window), %d mismatches%n",
+                resolveAt / 2, inWindow, mismatches.size());
+        assertThat(mismatches).as("mismatches against the reference calcPrice").isEmpty();
+        assertThat(inWindow).isGreaterThan(200);
+    }
+
+    // Ids a model's match rule accepts: every equals value, and a dated id for every starts_with value.
+    private static void collectAliases(JsonNode rule, List<String> out) {
+        if (rule == null) {
+            return;
+        }
+        if (rule.has("or")) {
+            rule.get("or").forEach(r -> collectAliases(r, out));
+        } else if (rule.has("equals")) {
+            out.add(rule.get("equals").asText());
+        } else if (rule.has("starts_with")) {
+            out.add(rule.get("starts_with").asText() + "-2025-01-01");
+        }
+    }
+
     private static boolean close(BigDecimal ours, JsonNode ref) {
         return ours.subtract(new BigDecimal(ref.asText())).abs().compareTo(TOLERANCE) <= 0;
     }
@@ -126,6 +244,7 @@ class PriceCatalogConformanceTest {
         long outPlain = r.nextInt(50_000);
         long outImage = r.nextBoolean() ? 0 : r.nextInt((int) outPlain + 1);
         Map<String, Long> other = new LinkedHashMap<>();
+        // durations may be fractional (12.6 billable seconds); the rest are whole counts
         other.put("cache_write_1h_tokens", cacheWrite1h);
         other.put("cache_image_read_tokens", cacheImageRead);
         other.put("input_image_tokens", imageUncached + cacheImageRead);
@@ -134,11 +253,18 @@ class PriceCatalogConformanceTest {
         other.put("storage_searches", (long) r.nextInt(3));
         other.put("audio_seconds", (long) r.nextInt(120));
         other.put("input_audio_seconds", (long) r.nextInt(120));
-        other.put("input_document_pages", (long) r.nextInt(50));
-        other.put("input_annotated_document_pages", (long) r.nextInt(10));
+        long pages = r.nextInt(50);
+        other.put("input_document_pages", pages);
+        other.put("input_annotated_document_pages", (long) r.nextInt((int) Math.min(pages, 10) + 1));
         other.put("input_text_messages", (long) r.nextInt(5));
+        other.remove("audio_seconds");
+        other.remove("input_audio_seconds");
+        Map<String, BigDecimal> units = TokenUsage.units(other);
+        int tenths = r.nextInt(1200);
+        units.put("audio_seconds", BigDecimal.valueOf(tenths, 1));
+        units.put("input_audio_seconds", BigDecimal.valueOf(r.nextInt(tenths + 1), 1));
         return new TokenUsage(input, cacheRead, cacheWrite, outPlain + outAudio + reasoning,
-                audioUncached + cacheAudioRead, cacheAudioRead, outAudio, reasoning, other);
+                audioUncached + cacheAudioRead, cacheAudioRead, outAudio, reasoning, units);
     }
 
     private static JsonNode runReference(List<Case> cases) throws IOException, InterruptedException {
@@ -148,6 +274,10 @@ class PriceCatalogConformanceTest {
             o.put("provider", c.provider());
             o.put("model", c.model());
             o.put("at", c.at());
+            if (c.custom() != null) {
+                ObjectNode cp = o.putObject("custom");
+                c.custom().forEach(cp::put);
+            }
             ObjectNode u = o.putObject("usage");
             TokenUsage t = c.usage();
             u.put("input_tokens", t.inputTokens());

@@ -96,7 +96,7 @@ class PriceCatalogTest {
         // 1000*2/1e6 + 500*8/1e6 = 0.002 + 0.004 = 0.006
         Cost c = negotiated.cost("openai", "GPT-4o", TokenUsage.of(1000, 500), JAN_2026).orElseThrow();
         assertThat(c.total()).isEqualByComparingTo(usd("0.006"));
-        assertThat(c.pricedBy().source()).isEqualTo("override:deal-2026");
+        assertThat(c.pricedBy().source()).isEqualTo("@pydantic/genai-prices@0.1.8+override:deal-2026");
         assertThat(catalog.cost("openai", "gpt-4o", TokenUsage.of(1000, 500), JAN_2026).orElseThrow().total())
                 .isEqualByComparingTo(usd("0.0075"));
         assertThatThrownBy(() -> catalog.withOverride(new PriceOverride("bad", null, "m",
@@ -145,27 +145,33 @@ class PriceCatalogTest {
     }
 
     @Test
-    void costsKeepTheScaleOfTheCatalogPricesNotJustTheirValue() {
+    void costsComeInTheirShortestFormSoEqualsWorksAgainstPlainDecimals() {
         // anthropic claude-haiku-4-5 per Mtok: input 1, cache read 0.1, cache write 1.25, output 5.
-        // BigDecimal.equals compares scale too: the breakdown prints as it always has.
+        // 12000-8000-1000 = 3000 uncached -> 0.003; 8000*0.1/1e6 = 0.0008; 1000*1.25/1e6 = 0.00125; 700*5/1e6 = 0.0035
         TokenUsage usage = TokenUsage.builder().inputTokens(12_000).cacheReadTokens(8_000).cacheWriteTokens(1_000)
                 .outputTokens(700).build();
         Cost c = catalog.cost("anthropic", "claude-haiku-4-5", usage, JAN_2026).orElseThrow();
-        assertThat(c.input()).isEqualTo(usd("0.003000"));
-        assertThat(c.cacheRead()).isEqualTo(usd("0.0008000"));
-        assertThat(c.cacheWrite()).isEqualTo(usd("0.00125000"));
-        assertThat(c.output()).isEqualTo(usd("0.003500"));
+        assertThat(c.input()).isEqualTo(usd("0.003"));
+        assertThat(c.cacheRead()).isEqualTo(usd("0.0008"));
+        assertThat(c.cacheWrite()).isEqualTo(usd("0.00125"));
+        assertThat(c.output()).isEqualTo(usd("0.0035"));
         assertThat(c.reasoning()).isEqualTo(BigDecimal.ZERO);
-        assertThat(c.inputTotal()).isEqualTo(usd("0.00505000"));
-        assertThat(c.total()).isEqualTo(usd("0.00855000"));
+        assertThat(c.inputTotal()).isEqualTo(usd("0.00505"));
+        assertThat(c.total()).isEqualTo(usd("0.00855"));
+        // the README's example: $0.0075 is equal to new BigDecimal("0.0075"), not 0.0075000
+        assertThat(catalog.cost("openai", "gpt-4o", TokenUsage.of(1000, 500), JAN_2026).orElseThrow().total())
+                .isEqualTo(new BigDecimal("0.0075"));
+        // whole dollars print plainly, never in exponent form: 4e6 tokens at 2.5/Mtok = 10
+        assertThat(catalog.cost("openai", "gpt-4o", TokenUsage.of(4_000_000, 0), JAN_2026).orElseThrow().total()
+                .toString()).isEqualTo("10");
     }
 
     @Test
     void countsTooLargeForLongArithmeticAreStillPricedExactly() {
         long huge = Long.MAX_VALUE / 2;
         Cost c = catalog.cost("openai", "gpt-4o", TokenUsage.of(huge, 3), JAN_2026).orElseThrow();
-        assertThat(c.input()).isEqualTo(usd("0.0000025").multiply(BigDecimal.valueOf(huge)));
-        assertThat(c.total()).isEqualTo(c.input().add(usd("0.00001").multiply(BigDecimal.valueOf(3))));
+        assertThat(c.input()).isEqualByComparingTo(usd("0.0000025").multiply(BigDecimal.valueOf(huge)));
+        assertThat(c.total()).isEqualByComparingTo(c.input().add(usd("0.00001").multiply(BigDecimal.valueOf(3))));
     }
 
     @Test
@@ -177,6 +183,6 @@ class PriceCatalogTest {
         }
         assertThat(fresh.cost("openai", "gpt-4o", TokenUsage.of(1000, 500), JAN_2026).orElseThrow()).isEqualTo(before);
         assertThat(fresh.find("openai", "no-such-model-7")).isEmpty();
-        assertThat(fresh.find("openai", "o-test").orElseThrow().pricedBy().source()).isEqualTo("override:t");
+        assertThat(fresh.find("openai", "o-test").orElseThrow().pricedBy().source()).isEqualTo("@pydantic/genai-prices@0.1.8+override:t");
     }
 }

@@ -36,8 +36,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Decisions recorded here: an unpaired UTF-16 surrogate (in a text field or inside metadata) and {@code \u0000}
  * inside metadata are rejected naming the field, because PostgreSQL would otherwise store {@code ?} or fail the whole
- * batch; costs are stored rounded to the column's 6 decimal places ({@code NUMERIC(10,6)}, documented on
- * {@link UsageMetric}).
+ * batch; costs are stored exactly to the column's 18 decimal places ({@code NUMERIC(28,18)}, documented on
+ * {@link UsageMetric}), and a cost with more decimals is rejected naming {@code costUsd}, never rounded.
  */
 class BadInputTest {
     private static final String SCHEMA = FaultSupport.newSchema();
@@ -73,7 +73,10 @@ class BadInputTest {
                 row("negative errors", b -> b.errors(-2), "errorCount must be >= 0, was -2"),
                 row("token total overflowing a long", b -> b.tokens(Long.MAX_VALUE, 1), "tokenTotal"),
                 row("negative cost", b -> b.costUsd(new BigDecimal("-0.01")), "costUsd must be >= 0, was -0.01"),
-                row("cost above NUMERIC(10,6)", b -> b.costUsd(new BigDecimal("10000")), "costUsd must be <= 9999.999999"),
+                row("cost above NUMERIC(28,18)", b -> b.costUsd(new BigDecimal("10000000000")),
+                        "costUsd must be <= 9999999999.999999999999999999"),
+                row("cost with 19 decimal places", b -> b.costUsd(new BigDecimal("0.0000000000000000001")),
+                        "costUsd must have at most 18 decimal places (NUMERIC(28,18)), was 0.0000000000000000001"),
                 row("NaN latency", b -> b.latencyMs(Double.NaN), "avgLatencyMs must be a finite number >= 0, was NaN"),
                 row("infinite latency", b -> b.latencyMs(Double.POSITIVE_INFINITY), "avgLatencyMs must be a finite number >= 0, was Infinity"),
                 row("negative latency", b -> b.latencyMs(-1), "avgLatencyMs must be a finite number >= 0, was -1.0"),
@@ -122,7 +125,7 @@ class BadInputTest {
                 Arguments.of("valid surrogate pairs and other scripts", valid()
                         .user("\uD83E\uDD84 名前 ñ Ω").application("\uD835\uDD38")),
                 Arguments.of("largest long token count", valid().tokens(Long.MAX_VALUE, 0)),
-                Arguments.of("largest cost", valid().costUsd(new BigDecimal("9999.999999"))),
+                Arguments.of("largest cost", valid().costUsd(new BigDecimal("9999999999.999999999999999999"))),
                 Arguments.of("largest finite latency", valid().latencyMs(Double.MAX_VALUE)),
                 Arguments.of("metadata with quotes, escapes and SQL", valid()
                         .metadata("{\"q\":\"it's \\\"x\\\"\\n\",\"sql\":\"'; DROP TABLE x; --\",\"emoji\":\"\\ud83e\\udd84\",\"n\":1.5e300}")),
@@ -164,8 +167,8 @@ class BadInputTest {
     }
 
     @ParameterizedTest(name = "cost {0} is stored as {1}")
-    @MethodSource("roundedCosts")
-    void aCostWithMoreThanSixDecimalsIsStoredRoundedToTheColumnScale(String given, String stored) throws Exception {
+    @MethodSource("exactCosts")
+    void aCostWithUpToEighteenDecimalsIsStoredExactly(String given, String stored) throws Exception {
         UsageMetric m = valid().costUsd(new BigDecimal(given)).build();
         pool.usage().record(m);
         try (Connection c = FaultSupport.admin();
@@ -179,9 +182,11 @@ class BadInputTest {
         }
     }
 
-    static Stream<Arguments> roundedCosts() {
-        return Stream.of(Arguments.of("0.0000004", "0"), Arguments.of("0.0000005", "0.000001"),
-                Arguments.of("1.23456789", "1.234568"));
+    static Stream<Arguments> exactCosts() {
+        // NUMERIC(10,6) stored these as 0, 0.000001, 1.234568 and 0.123457
+        return Stream.of(Arguments.of("0.0000004", "0.0000004"), Arguments.of("0.0000005", "0.0000005"),
+                Arguments.of("1.23456789", "1.23456789"), Arguments.of("0.1234567", "0.1234567"),
+                Arguments.of("0.000000000000000001", "0.000000000000000001"));
     }
 
     static Stream<Arguments> hostileKeys() {

@@ -23,7 +23,7 @@ public final class EventToUsage {
      * attributes {@code application_id} and {@code environment} fill their columns; the event type and the other
      * attributes go to {@code metadata} as a JSON object.
      *
-     * @throws IllegalArgumentException when the event does not fit a usage row (e.g. cost above NUMERIC(10,6))
+     * @throws IllegalArgumentException when the event does not fit a usage row (e.g. a cost with more than 18 decimal places)
      */
     public static UsageMetric convert(LlmEvent e) {
         ObjectNode metadata = MAPPER.createObjectNode();
@@ -42,6 +42,9 @@ public final class EventToUsage {
                 .requests(1)
                 .tokens(e.tokenInput(), e.tokenOutput())
                 .costUsd(e.costUsd())
+                .priceSource(e.costUsd() == null ? null : e.priceSource())
+                .cacheTokens(e.tokenCacheRead(), e.tokenCacheWrite())
+                .reasoningTokens(e.tokenReasoning())
                 .latencyMs(e.latency().toNanos() / 1_000_000.0)
                 .errors(errors)
                 .successes(1 - errors)

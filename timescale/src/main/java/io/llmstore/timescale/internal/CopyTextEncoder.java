@@ -17,7 +17,7 @@ public final class CopyTextEncoder {
     /** The column list of the COPY statement, in encoding order. */
     public static final String COLUMNS = "time, model_id, provider, request_count, token_input, token_output, "
             + "token_total, cost_usd, avg_latency_ms, error_count, success_count, user_id, application_id, "
-            + "environment, metadata, event_id";
+            + "environment, metadata, event_id, token_cache_read, token_cache_write, token_reasoning, price_source";
 
     private byte[] buf;
     private int len;
@@ -76,6 +76,14 @@ public final class CopyTextEncoder {
         text(m.metadata());
         tab();
         uuid(m.eventId());
+        tab();
+        optionalNumber(m.tokenCacheRead());
+        tab();
+        optionalNumber(m.tokenCacheWrite());
+        tab();
+        optionalNumber(m.tokenReasoning());
+        tab();
+        text(m.priceSource());
         put((byte) '\n');
     }
 
@@ -87,6 +95,14 @@ public final class CopyTextEncoder {
         ensure(2);
         buf[len++] = '\\';
         buf[len++] = 'N';
+    }
+
+    private void optionalNumber(Long v) {
+        if (v == null) {
+            nul();
+        } else {
+            number(v);
+        }
     }
 
     private void number(long v) {

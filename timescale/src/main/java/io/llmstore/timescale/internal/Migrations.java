@@ -25,7 +25,9 @@ public final class Migrations {
             "V1__usage_metrics.sql",
             "V2__hypertable.timescaledb.sql",
             "V3__rollups.timescaledb.sql",
-            "V3__rollups.postgresql.sql");
+            "V3__rollups.postgresql.sql",
+            "V4__exact_cost_token_classes.timescaledb.sql",
+            "V4__exact_cost_token_classes.postgresql.sql");
 
     public static final String TIMESCALEDB = "timescaledb";
     public static final String POSTGRESQL = "postgresql";

@@ -154,6 +154,25 @@ public final class CatalogData {
         return out;
     }
 
+    /**
+     * The first price table that cannot price (a unit priced without its ancestor, overlapping
+     * units without their join), as "provider 'p' model 'm' prices[i]: why", or null if all can.
+     */
+    public String firstProblem() {
+        for (ProviderEntry p : providers) {
+            for (ModelEntry m : p.models()) {
+                List<PriceSchedule.Entry> entries = m.schedule().entries();
+                for (int i = 0; i < entries.size(); i++) {
+                    String problem = entries.get(i).table().problem();
+                    if (problem != null) {
+                        return "provider '" + p.id() + "' model '" + m.id() + "' prices[" + i + "]: " + problem;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     public String datasetName() {
         return datasetName;
     }

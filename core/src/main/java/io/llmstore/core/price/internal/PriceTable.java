@@ -4,7 +4,6 @@ import io.llmstore.core.price.TokenUsage;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -25,22 +24,61 @@ import java.util.Set;
 public final class PriceTable {
 
     /**
-     * A price per single unit, with its unscaled value kept as a long when it fits, so that
-     * {@link #times} can multiply without allocating a BigDecimal for the count.
+     * A price per single unit. When the catalog price divides exactly by the unit's {@code per}
+     * (per million, per thousand), the quotient is kept, with its unscaled value as a long when
+     * it fits, so that {@link #times} can multiply without allocating a BigDecimal for the count.
+     * When it does not (a per-hour price of seconds: per = 3600), the price and divisor are kept
+     * and the division comes last, so the result is exact whenever the exact cost is a finite
+     * decimal (12 s at $3/h is $0.01, not $0.00999...96).
      */
-    record Rate(BigDecimal perUnit, long unscaled) {
-        static Rate of(BigDecimal perUnit) {
-            return new Rate(perUnit, perUnit.unscaledValue().bitLength() < 63 ? perUnit.unscaledValue().longValue() : -1);
+    record Rate(BigDecimal perUnit, long unscaled, BigDecimal price, BigDecimal per) {
+        static Rate of(BigDecimal price, BigDecimal per) {
+            try {
+                BigDecimal perUnit = price.divide(per);
+                return new Rate(perUnit, perUnit.unscaledValue().bitLength() < 63 ? perUnit.unscaledValue().longValue() : -1,
+                        null, null);
+            } catch (ArithmeticException nonTerminating) {
+                return new Rate(null, -1, price, per);
+            }
         }
 
-        /** {@code perUnit * count}, equal in value and scale to {@code perUnit.multiply(valueOf(count))}. */
+        /** {@code price * count / per}: exact, or to 34 significant digits if the quotient does not terminate. */
         BigDecimal times(long count) {
+            if (perUnit == null) {
+                return divide(price.multiply(BigDecimal.valueOf(count)));
+            }
             // Prices and counts are >= 0: the long product is exact when the high word is 0 and
             // the low word has no sign bit; otherwise let BigDecimal widen it.
             if (unscaled >= 0 && Math.multiplyHigh(unscaled, count) == 0 && unscaled * count >= 0) {
                 return BigDecimal.valueOf(unscaled * count, perUnit.scale());
             }
             return perUnit.multiply(BigDecimal.valueOf(count));
+        }
+
+        /** {@code unscaled * count} at {@code perUnit().scale()}, or -1 when it needs BigDecimal arithmetic. */
+        long timesCompact(long count) {
+            if (unscaled >= 0 && Math.multiplyHigh(unscaled, count) == 0 && unscaled * count >= 0) {
+                return unscaled * count;
+            }
+            return -1;
+        }
+
+        /** As {@link #times(long)} for a fractional count (seconds of audio). */
+        BigDecimal times(BigDecimal count) {
+            return perUnit != null ? perUnit.multiply(count) : divide(price.multiply(count));
+        }
+
+        /** The price of one unit (charged once per request). */
+        BigDecimal one() {
+            return times(1);
+        }
+
+        private BigDecimal divide(BigDecimal amount) {
+            try {
+                return amount.divide(per);
+            } catch (ArithmeticException nonTerminating) {
+                return amount.divide(per, PRECISION);
+            }
         }
     }
 
@@ -183,21 +221,15 @@ public final class PriceTable {
     }
 
     private static UnitPrice toUnitPrice(Unit unit, PriceValue value) {
-        Rate base = Rate.of(perUnit(value.base(), unit.per()));
+        Rate base = Rate.of(value.base(), unit.per());
         if (value.tierStarts().length == 0) {
             return new UnitPrice(unit, base, null, null);
         }
         Rate[] tierPrices = new Rate[value.tierPrices().length];
         for (int i = 0; i < tierPrices.length; i++) {
-            tierPrices[i] = Rate.of(perUnit(value.tierPrices()[i], unit.per()));
+            tierPrices[i] = Rate.of(value.tierPrices()[i], unit.per());
         }
         return new UnitPrice(unit, base, value.tierStarts(), tierPrices);
-    }
-
-    // Prices per million (or thousand, or billion) divide exactly; only per-hour prices of
-    // duration units (per = 3600) are rounded, to 34 significant digits.
-    private static BigDecimal perUnit(BigDecimal price, BigDecimal per) {
-        return price.divide(per, PRECISION);
     }
 
     /** Why this table cannot price (missing ancestor or join price), or null if it can. */
@@ -213,8 +245,8 @@ public final class PriceTable {
     /**
      * Computes the cost. {@code out} (length {@link #SLOTS}) receives the cost per bucket (indexed
      * by {@link Unit.Bucket#ordinal()}) plus input total, output total and total in its last three
-     * slots; a slot nothing was charged to is {@link BigDecimal#ZERO}. Each slot equals, in value
-     * and scale, {@code ZERO} plus its charges.
+     * slots; a slot nothing was charged to is {@link BigDecimal#ZERO}. Each slot is the exact sum of
+     * its charges in shortest form: no trailing zeros, scale >= 0 ({@code 0.0075}, {@code 10}).
      *
      * @throws IllegalArgumentException if a more specific count exceeds the count that includes it
      * @throws IllegalStateException if the price table is inconsistent
@@ -225,79 +257,213 @@ public final class PriceTable {
         }
         int n = ordered.length;
         long[] leaf = new long[n];
+        // Fractional counts (seconds of audio) are rare: their leaves live in a second array,
+        // allocated only when one occurs, so whole counts keep the allocation-free long path.
+        BigDecimal[] fraction = null;
         for (int i = 0; i < n; i++) {
-            long reported = UsageField.count(usage, field[i], ordered[i].unit().usageKey());
+            BigDecimal decimal = field[i] == UsageField.OTHER ? usage.otherUnits().get(ordered[i].unit().usageKey()) : null;
+            boolean whole = decimal == null || isWholeLong(decimal);
             long sum = 0;
+            BigDecimal decimalSum = null;
             for (int d : descendants[i]) {
-                sum += leaf[d];
+                if (fraction != null && fraction[d] != null) {
+                    decimalSum = decimalSum == null ? fraction[d] : decimalSum.add(fraction[d]);
+                } else {
+                    sum += leaf[d];
+                }
             }
-            long r = reported - sum;
-            if (r < 0) {
-                throw new IllegalArgumentException(overflowMessage(i, usage));
+            if (whole && decimalSum == null) {
+                long reported = decimal != null ? decimal.longValueExact() : UsageField.count(usage, field[i], ordered[i].unit().usageKey());
+                long r = reported - sum;
+                if (r < 0) {
+                    throw new IllegalArgumentException(overflowMessage(i, usage));
+                }
+                leaf[i] = r;
+            } else {
+                BigDecimal reported = decimal != null ? decimal : BigDecimal.valueOf(UsageField.count(usage, field[i], ordered[i].unit().usageKey()));
+                BigDecimal r = reported.subtract(BigDecimal.valueOf(sum));
+                if (decimalSum != null) {
+                    r = r.subtract(decimalSum);
+                }
+                if (r.signum() < 0) {
+                    throw new IllegalArgumentException(overflowMessage(i, usage));
+                }
+                if (fraction == null) {
+                    fraction = new BigDecimal[n];
+                }
+                fraction[i] = r;
             }
-            leaf[i] = r;
         }
-        Arrays.fill(out, null);
+        Sums sums = new Sums();
         long inputTokens = anyTiered ? usage.inputTokens() : 0;
         for (int i = 0; i < n; i++) {
-            if (leaf[i] != 0) {   // most calls use a few of a model's units; unused ones cost nothing
-                charge(out, bucket[i], side[i], ordered[i].rateAt(inputTokens).times(leaf[i]));
+            if (fraction != null && fraction[i] != null) {
+                if (fraction[i].signum() != 0) {
+                    sums.charge(bucket[i], side[i], ordered[i].rateAt(inputTokens).times(fraction[i]));
+                }
+            } else if (leaf[i] != 0) {   // most calls use a few of a model's units; unused ones cost nothing
+                Rate rate = ordered[i].rateAt(inputTokens);
+                long product = rate.timesCompact(leaf[i]);
+                if (product >= 0) {
+                    sums.charge(bucket[i], side[i], product, rate.perUnit().scale());
+                } else {
+                    sums.charge(bucket[i], side[i], rate.times(leaf[i]));
+                }
             }
         }
         if (requests != null) {
-            charge(out, requests.unit().bucket().ordinal(), sideOf(requests.unit()), requests.rateAt(inputTokens).perUnit());
+            sums.charge(requests.unit().bucket().ordinal(), sideOf(requests.unit()), requests.rateAt(inputTokens).one());
         }
         // The total so far holds the charges of units with no side; adding the two side totals
         // once is cheaper than adding every charge to the total as well.
-        if (out[INPUT_TOTAL] != null) {
-            out[TOTAL] = plus(out[TOTAL], out[INPUT_TOTAL]);
+        sums.addSlot(TOTAL, INPUT_TOTAL);
+        sums.addSlot(TOTAL, OUTPUT_TOTAL);
+        sums.result(out);
+    }
+
+    private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+        100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L, 10_000_000_000_000L,
+        100_000_000_000_000L, 1_000_000_000_000_000L, 1_000_000_000_000_000_000L};
+
+    /**
+     * The slots of one cost, summed exactly as (unscaled long, scale) pairs while they fit, else as BigDecimal, and
+     * handed out in shortest form (no trailing zeros, scale >= 0). Stripping zeros from a long here costs a few
+     * multiplications; {@code BigDecimal.stripTrailingZeros} on every slot of every call cost ~40% of the
+     * throughput (measured with PriceCatalogBenchmark's calls).
+     */
+    private static final class Sums {
+        private final long[] unscaled = new long[SLOTS];
+        private final int[] scale = new int[SLOTS];
+        private final boolean[] used = new boolean[SLOTS];
+        private BigDecimal[] big;   // a slot that left long arithmetic, or null
+
+        void charge(int bucket, int side, long value, int valueScale) {
+            add(bucket, value, valueScale);
+            add(side != NO_SIDE ? side : TOTAL, value, valueScale);   // unsided charges go straight to the total
         }
-        if (out[OUTPUT_TOTAL] != null) {
-            out[TOTAL] = plus(out[TOTAL], out[OUTPUT_TOTAL]);
+
+        void charge(int bucket, int side, BigDecimal value) {
+            add(bucket, value);
+            add(side != NO_SIDE ? side : TOTAL, value);
         }
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] == null) {
-                out[i] = BigDecimal.ZERO;
+
+        void addSlot(int to, int from) {
+            if (big != null && big[from] != null) {
+                add(to, big[from]);
+            } else if (used[from]) {
+                add(to, unscaled[from], scale[from]);
+            }
+        }
+
+        private void add(int slot, long value, int valueScale) {
+            if (valueScale < 0) {
+                add(slot, BigDecimal.valueOf(value, valueScale));
+                return;
+            }
+            if (big != null && big[slot] != null) {
+                big[slot] = big[slot].add(BigDecimal.valueOf(value, valueScale));
+                return;
+            }
+            if (!used[slot]) {
+                unscaled[slot] = value;
+                scale[slot] = valueScale;
+                used[slot] = true;
+                return;
+            }
+            int s = Math.max(scale[slot], valueScale);
+            long a = raise(unscaled[slot], s - scale[slot]);
+            long b = raise(value, s - valueScale);
+            long sum = a + b;
+            if (a < 0 || b < 0 || sum < 0) {   // a raise or the sum overflowed (every value is >= 0)
+                add(slot, BigDecimal.valueOf(value, valueScale));
+                return;
+            }
+            unscaled[slot] = sum;
+            scale[slot] = s;
+        }
+
+        private void add(int slot, BigDecimal value) {
+            BigDecimal current = toBig(slot);
+            big[slot] = current.add(value);
+        }
+
+        // Moves a slot to BigDecimal and returns its current value (ZERO when unused).
+        private BigDecimal toBig(int slot) {
+            if (big == null) {
+                big = new BigDecimal[SLOTS];
+            }
+            if (big[slot] == null) {
+                big[slot] = used[slot] ? BigDecimal.valueOf(unscaled[slot], scale[slot]) : BigDecimal.ZERO;
+                used[slot] = false;
+            }
+            return big[slot];
+        }
+
+        // x * 10^n, or -1 if it overflows a long (x >= 0).
+        private static long raise(long x, int n) {
+            if (n == 0) {
+                return x;
+            }
+            if (n >= POW10.length || x > Long.MAX_VALUE / POW10[n]) {
+                return -1;
+            }
+            return x * POW10[n];
+        }
+
+        void result(BigDecimal[] out) {
+            for (int i = 0; i < SLOTS; i++) {
+                if (big != null && big[i] != null) {
+                    BigDecimal v = big[i].signum() == 0 ? BigDecimal.ZERO : big[i].stripTrailingZeros();
+                    out[i] = v.scale() < 0 ? v.setScale(0) : v;
+                } else if (used[i] && unscaled[i] != 0) {
+                    long u = unscaled[i];
+                    int s = scale[i];
+                    while (s > 0 && u % 10 == 0) {
+                        u /= 10;
+                        s--;
+                    }
+                    out[i] = BigDecimal.valueOf(u, s);
+                } else {
+                    out[i] = BigDecimal.ZERO;
+                }
             }
         }
     }
 
-    private static void charge(BigDecimal[] out, int bucket, int side, BigDecimal c) {
-        out[bucket] = plus(out[bucket], c);
-        int sum = side != NO_SIDE ? side : TOTAL;   // unsided charges go straight to the total
-        out[sum] = plus(out[sum], c);
-    }
-
-    // Exact sums do not depend on order, and ZERO.add(c) is c with its scale raised to at least
-    // 0, so starting a slot with c itself saves an addition without changing value or scale.
-    private static BigDecimal plus(BigDecimal sum, BigDecimal c) {
-        if (sum != null) {
-            return sum.add(c);
+    private static boolean isWholeLong(BigDecimal v) {
+        if (v.scale() <= 0 || v.signum() == 0) {
+            return v.precision() - v.scale() < 19;
         }
-        return c.scale() >= 0 ? c : c.setScale(0);
+        BigDecimal s = v.stripTrailingZeros();
+        return s.scale() <= 0 && s.precision() - s.scale() < 19;
     }
 
     private String overflowMessage(int i, TokenUsage usage) {
         Unit unit = ordered[i].unit();
-        long total = count(usage, unit);
+        BigDecimal total = count(usage, unit);
         for (int d : descendants[i]) {
             Unit du = ordered[d].unit();
-            long v = count(usage, du);
-            if (v > total) {
-                return UsageField.name(du.usageKey()) + " (" + v + ") cannot exceed " + UsageField.name(unit.usageKey())
-                        + " (" + total + ")";
+            BigDecimal v = count(usage, du);
+            if (v.compareTo(total) > 0) {
+                return UsageField.name(du.usageKey()) + " (" + v.toPlainString() + ") cannot exceed "
+                        + UsageField.name(unit.usageKey()) + " (" + total.toPlainString() + ")";
             }
         }
         StringBuilder names = new StringBuilder();
         for (int d : descendants[i]) {
-            if (count(usage, ordered[d].unit()) > 0) {
+            if (count(usage, ordered[d].unit()).signum() > 0) {
                 names.append(names.length() == 0 ? "" : ", ").append(UsageField.name(ordered[d].unit().usageKey()));
             }
         }
-        return "more specific usage (" + names + ") exceeds " + UsageField.name(unit.usageKey()) + " (" + total + ")";
+        return "more specific usage (" + names + ") exceeds " + UsageField.name(unit.usageKey()) + " (" + total.toPlainString() + ")";
     }
 
-    private static long count(TokenUsage usage, Unit unit) {
-        return UsageField.count(usage, UsageField.of(unit.usageKey()), unit.usageKey());
+    private static BigDecimal count(TokenUsage usage, Unit unit) {
+        int f = UsageField.of(unit.usageKey());
+        if (f == UsageField.OTHER) {
+            BigDecimal v = usage.otherUnits().get(unit.usageKey());
+            return v == null ? BigDecimal.ZERO : v;
+        }
+        return BigDecimal.valueOf(UsageField.count(usage, f, unit.usageKey()));
     }
 }

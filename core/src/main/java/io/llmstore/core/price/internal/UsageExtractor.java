@@ -1,6 +1,7 @@
 package io.llmstore.core.price.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +26,8 @@ public record UsageExtractor(String apiFlavor, List<Object> modelPath, List<Obje
     public record ArrayMatch(String field, MatchRule match) {
     }
 
-    /** The result of an extraction: model (or null) and usage by usage key. */
-    public record Result(String model, Map<String, Long> usage) {
+    /** The result of an extraction: model (or null) and usage by usage key, exact decimals. */
+    public record Result(String model, Map<String, BigDecimal> usage) {
     }
 
     /** Parses an extractor object. */
@@ -73,7 +74,7 @@ public record UsageExtractor(String apiFlavor, List<Object> modelPath, List<Obje
         if (rootNode == null || !rootNode.isObject()) {
             throw new IllegalArgumentException("Expected `" + render(List.of(), root) + "` value to be a mapping, got " + kind(rootNode));
         }
-        Map<String, Long> usage = new LinkedHashMap<>();
+        Map<String, BigDecimal> usage = new LinkedHashMap<>();
         int mapped = 0;
         for (Mapping m : mappings) {
             if (!units.isReported(m.dest())) {
@@ -90,11 +91,13 @@ public record UsageExtractor(String apiFlavor, List<Object> modelPath, List<Obje
                 }
                 continue;
             }
-            long value = v.asLong();
-            if (value < 0) {
-                throw new IllegalArgumentException("Invalid usage value for " + m.dest() + ": expected a finite non-negative number, was " + value);
+            // decimalValue, not asLong: 12.6 billable seconds are 12.6, and -0.4 must be refused, not read as 0.
+            BigDecimal value = v.decimalValue();
+            if (value.signum() < 0) {
+                throw new IllegalArgumentException("`" + render(root, m.path()) + "` (usage " + m.dest()
+                        + ") must be a non-negative number, was " + value.toPlainString());
             }
-            usage.merge(m.dest(), value, Long::sum);
+            usage.merge(m.dest(), value, BigDecimal::add);
         }
         if (mapped > 0 && usage.isEmpty()) {
             throw new IllegalArgumentException("No usage information found at " + render(List.of(), root));
@@ -168,6 +171,9 @@ public record UsageExtractor(String apiFlavor, List<Object> modelPath, List<Obje
     private static String kind(JsonNode n) {
         if (n == null || n.isNull()) {
             return "null";
+        }
+        if (n.isMissingNode()) {
+            return "nothing (empty body)";
         }
         return n.isArray() ? "array" : n.isObject() ? "mapping" : n.isNumber() ? "number" : n.isTextual() ? "string" : "boolean";
     }

@@ -41,8 +41,9 @@ final class UsageField {
             case 6: return u.outputAudioTokens();
             case 7: return u.outputReasoningTokens();
             default:
-                Long v = u.otherUnits().get(usageKey);
-                return v == null ? 0 : v;
+                // Only whole counts reach here (PriceTable reads fractional ones itself).
+                java.math.BigDecimal v = u.otherUnits().get(usageKey);
+                return v == null ? 0 : v.longValueExact();
         }
     }
 
