@@ -72,10 +72,20 @@ public final class PostgresBackendProvider implements BackendProvider {
                 s.duration(TimescaleSettings.USAGE_BUFFER_FULL_TIMEOUT),
                 s.duration(TimescaleSettings.USAGE_SHUTDOWN_FLUSH_TIMEOUT),
                 filler,
-                optionalDuration(s, TimescaleSettings.TIMESCALE_RETENTION),
+                retention(s),
                 optionalDuration(s, TimescaleSettings.TIMESCALE_COMPRESS_AFTER),
                 positiveDuration(s, TimescaleSettings.TIMESCALE_ROLLUP_REFRESH));
         return PostgresBackend.open(pg, options, context);
+    }
+
+    /** The daily rollup's refresh window starts at the retention horizon and must span two days past its end. */
+    private static Optional<Duration> retention(Settings s) {
+        Optional<Duration> retention = optionalDuration(s, TimescaleSettings.TIMESCALE_RETENTION);
+        if (retention.isPresent() && retention.get().compareTo(Duration.ofDays(3)) < 0) {
+            throw s.invalid(TimescaleSettings.TIMESCALE_RETENTION, "at least 3d (the daily rollup refreshes the days"
+                    + " between the retention horizon and yesterday, at least two of them)");
+        }
+        return retention;
     }
 
     private static Duration positiveDuration(Settings s, io.llmstore.core.config.Setting setting) {

@@ -275,6 +275,8 @@ public final class SchemaMigrator implements UsageSchema {
         // Refresh windows start at the beginning of time (start_offset NULL): a refresh recomputes only buckets with
         // invalidated rows, so late and replayed rows of any age reach the rollups on the next run, at the cost of
         // those buckets alone. (V3's fixed 3- and 35-day windows left older late rows out of the rollups for good.)
+        // With retention they start at its horizon instead: a refresh over chunks retention dropped would empty those
+        // buckets, and the rollups are meant to outlive the raw rows.
         refreshPolicy(c, "llm_usage_hourly", "1 hour");
         refreshPolicy(c, "llm_usage_daily", "1 day");
         if (retention.isPresent()) {
@@ -292,8 +294,13 @@ public final class SchemaMigrator implements UsageSchema {
 
     private void refreshPolicy(Connection c, String view, String endOffset) throws SQLException {
         exec(c, "SELECT remove_continuous_aggregate_policy('" + view + "', if_exists => TRUE)", null);
-        exec(c, "SELECT add_continuous_aggregate_policy('" + view + "', start_offset => NULL, end_offset => INTERVAL '"
-                + endOffset + "', schedule_interval => ?::interval)", rollupRefresh);
+        try (PreparedStatement ps = c.prepareStatement("SELECT add_continuous_aggregate_policy('" + view
+                + "', start_offset => ?::interval, end_offset => INTERVAL '" + endOffset
+                + "', schedule_interval => ?::interval)")) {
+            ps.setString(1, retention.map(r -> r.toSeconds() + " seconds").orElse(null));
+            ps.setString(2, rollupRefresh.toSeconds() + " seconds");
+            ps.execute();
+        }
     }
 
     private static void exec(Connection c, String sql, Duration interval) throws SQLException {

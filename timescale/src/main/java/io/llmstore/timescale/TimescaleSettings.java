@@ -36,7 +36,7 @@ public final class TimescaleSettings {
     public static final Setting USAGE_FILL_MISSING_COST = Setting.of("USAGE_FILL_MISSING_COST", "false",
             "price rows that carry tokens but no cost (bundled price catalog, or a UsageCostFiller port)");
     public static final Setting TIMESCALE_RETENTION = Setting.of("TIMESCALE_RETENTION", null,
-            "TimescaleDB only: drop raw usage chunks older than this (e.g. 90d); unset = keep forever");
+            "TimescaleDB only: drop raw usage chunks older than this (e.g. 90d, at least 3d); the rollups keep their buckets; unset = keep forever");
     public static final Setting TIMESCALE_COMPRESS_AFTER = Setting.of("TIMESCALE_COMPRESS_AFTER", null,
             "TimescaleDB only: compress raw usage chunks older than this (e.g. 7d); unset = no compression");
 

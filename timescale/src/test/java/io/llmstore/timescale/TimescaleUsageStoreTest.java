@@ -1,6 +1,7 @@
 package io.llmstore.timescale;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.llmstore.core.StoragePool;
@@ -113,6 +114,12 @@ class TimescaleUsageStoreTest extends UsageStoreContract {
             assertThat(jobs.stream().filter("policy_retention"::equals)).hasSize(1);
             assertThat(jobs.stream().filter("policy_compression"::equals)).hasSize(1);
             assertThat(jobs.stream().filter("policy_refresh_continuous_aggregate"::equals)).hasSize(2);
+            // With retention the refresh windows start at its horizon, so no refresh empties a dropped day.
+            ResultSet rs = st.executeQuery("SELECT config->>'start_offset' FROM timescaledb_information.jobs j"
+                    + " WHERE proc_name = 'policy_refresh_continuous_aggregate' AND " + jobsOfSchema());
+            while (rs.next()) {
+                assertThat(rs.getString(1)).isEqualTo("2160:00:00"); // 90 days
+            }
         }
     }
 
@@ -131,6 +138,13 @@ class TimescaleUsageStoreTest extends UsageStoreContract {
         UsageFilter window = UsageFilter.between(now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(1)), now.plusSeconds(1));
         assertBuckets("hourly, at once", p.analytics().hourly(window), recent, Duration.ofHours(1));
         assertBuckets("daily, at once", p.analytics().daily(window), recent, Duration.ofDays(1));
+    }
+
+    @Test
+    void aRetentionShorterThanTheDailyRollupsRefreshWindowIsRefusedNamingTheVariable() {
+        assertThatThrownBy(() -> open(Map.of("TIMESCALE_RETENTION", "2d")))
+                .isInstanceOf(io.llmstore.core.error.ConfigException.class)
+                .hasMessageContaining("TIMESCALE_RETENTION").hasMessageContaining("at least 3d");
     }
 
     @Test
@@ -188,9 +202,12 @@ class TimescaleUsageStoreTest extends UsageStoreContract {
                     .model("gpt-4o").provider("openai").tokens(100, d).build());
         }
         p.usage().recordAll(rows);
-        awaitRefreshRuns(2); // the daily rollup holds every day before retention runs
+        // The rows arrived as a backfill; had they come day by day, the refresh policy would have materialized each
+        // day while it was young. refreshRollups stands in for those runs.
+        p.analytics().refreshRollups(today.minus(Duration.ofDays(61)), today);
 
         Instant ranAt = runSoonAndAwait("policy_retention");
+        awaitRefreshRuns(2); // and the policies ran after the chunks were dropped: they must leave those days alone
         // A chunk covers one UTC day; the job drops those whose end lies at or before (its start - 30 days).
         Instant cutoff = ranAt.minus(Duration.ofDays(30));
         List<UsageMetric> kept = rows.stream()
