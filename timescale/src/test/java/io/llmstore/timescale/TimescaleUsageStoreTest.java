@@ -194,7 +194,9 @@ class TimescaleUsageStoreTest extends UsageStoreContract {
 
     @Test
     void retentionDropsExactlyTheChunksPastItsWindowAndTheRollupsKeepTheirRows() throws SQLException {
-        StoragePool p = open(Map.of("TIMESCALE_RETENTION", "30d", "TIMESCALE_ROLLUP_REFRESH", "1s"));
+        Instant opened = Instant.now();
+        StoragePool p = open(Map.of("TIMESCALE_RETENTION", "30d"));
+        awaitRefreshRuns(2, opened); // new policies run once at creation; a manual refresh beside them would collide
         Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
         List<UsageMetric> rows = new ArrayList<>();
         for (int d = 60; d >= 2; d--) { // one row at noon on each of the last 60 days but today and yesterday
@@ -207,7 +209,9 @@ class TimescaleUsageStoreTest extends UsageStoreContract {
         p.analytics().refreshRollups(today.minus(Duration.ofDays(61)), today);
 
         Instant ranAt = runSoonAndAwait("policy_retention");
-        awaitRefreshRuns(2); // and the policies ran after the chunks were dropped: they must leave those days alone
+        Instant dropped = Instant.now();
+        runSoon("policy_refresh_continuous_aggregate");
+        awaitRefreshRuns(2, dropped); // the policies ran after the chunks were dropped: they must leave those days alone
         // A chunk covers one UTC day; the job drops those whose end lies at or before (its start - 30 days).
         Instant cutoff = ranAt.minus(Duration.ofDays(30));
         List<UsageMetric> kept = rows.stream()
@@ -258,7 +262,11 @@ class TimescaleUsageStoreTest extends UsageStoreContract {
 
     /** Waits until {@code n} refresh policies of this schema each finished a run that started after now. */
     private void awaitRefreshRuns(int n) throws SQLException {
-        Instant after = Instant.now();
+        awaitRefreshRuns(n, Instant.now());
+    }
+
+    /** Waits until {@code n} refresh policies of this schema each finished a run that started after {@code after}. */
+    private void awaitRefreshRuns(int n, Instant after) throws SQLException {
         String sql = "SELECT count(*) FROM timescaledb_information.job_stats s JOIN timescaledb_information.jobs j"
                 + " USING (job_id) WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND " + jobsOfSchema()
                 + " AND s.last_run_status = 'Success' AND s.last_run_started_at > '" + after + "'::timestamptz"

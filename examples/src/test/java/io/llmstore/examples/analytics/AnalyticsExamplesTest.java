@@ -11,7 +11,6 @@ import io.llmstore.core.usage.UsageBucket;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.examples.ExampleRun;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -37,9 +36,9 @@ class AnalyticsExamplesTest {
         BigDecimal expected = PriceCatalog.bundled().cost("openai", "gpt-4o", TokenUsage.of(1_200, 350), m.time())
                 .orElseThrow().total();
         assertThat(m.costUsd()).isEqualByComparingTo(expected);
-        assertThat(run.queryRows("SELECT model_id, provider, token_input, token_output, cost_usd, user_id, event_id "
+        assertThat(run.queryRows("SELECT model_id, provider, token_input, token_output, trim_scale(cost_usd), user_id, event_id "
                 + "FROM llm_usage_metrics")).containsExactly("gpt-4o|openai|1200|350|"
-                + expected.setScale(6, RoundingMode.HALF_UP).toPlainString() + "|user-42|" + m.eventId());
+                + expected.stripTrailingZeros().toPlainString() + "|user-42|" + m.eventId()); // stored exactly
         assertThat(run.printed()).contains("recorded " + m.eventId() + ": gpt-4o, 1550 tokens, $" + expected.toPlainString());
     }
 
@@ -49,9 +48,9 @@ class AnalyticsExamplesTest {
 
         List<ModelUsage> byModel = UsageSummary.run(run.config, run.out);
 
-        assertThat(run.queryRows("SELECT model_id, count(*), sum(token_total), sum(cost_usd) FROM llm_usage_metrics "
+        assertThat(run.queryRows("SELECT model_id, count(*), sum(token_total), trim_scale(sum(cost_usd)) FROM llm_usage_metrics "
                 + "GROUP BY model_id ORDER BY model_id")).containsExactly(
-                "claude-haiku-4-5|1|3600|0.006000", "gpt-4o|2|3600|0.013500", "gpt-4o-mini|1|5000|0.001200");
+                "claude-haiku-4-5|1|3600|0.006", "gpt-4o|2|3600|0.0135", "gpt-4o-mini|1|5000|0.0012");
         assertThat(byModel).extracting(ModelUsage::modelId)
                 .containsExactlyInAnyOrder("gpt-4o", "gpt-4o-mini", "claude-haiku-4-5");
         assertThat(run.printed()).containsPattern("gpt-4o +2 +3600 +0\\.0135")
@@ -158,7 +157,7 @@ class AnalyticsExamplesTest {
 
         assertThat(run.queryOne("SELECT count(*) FROM llm_usage_metrics")).isEqualTo((long) BatchInsert.ROWS);
         assertThat(run.queryOne("SELECT count(DISTINCT event_id) FROM llm_usage_metrics")).isEqualTo((long) batch.size());
-        assertThat(run.queryOne("SELECT sum(cost_usd) FROM llm_usage_metrics")).isEqualTo(new BigDecimal("5.000000"));
+        assertThat((BigDecimal) run.queryOne("SELECT sum(cost_usd) FROM llm_usage_metrics")).isEqualByComparingTo("5");
         assertThat(run.printed()).containsPattern("stored 10,000 rows in [0-9.]+ s \\([0-9,]+ rows/s\\)")
                 .contains("replayed the same 10000 rows");
     }
