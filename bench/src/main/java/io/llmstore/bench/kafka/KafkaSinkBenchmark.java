@@ -84,7 +84,10 @@ public final class KafkaSinkBenchmark implements Benchmark {
                         .set("KAFKA_CONSUMER_MAX_POLL_RECORDS", Integer.toString(maxPoll)).build();
                 try (StoragePool pool = StoragePool.create(config)) {
                     if (!published) {
-                        pool.events().publishAll(events).get(5, TimeUnit.MINUTES);
+                        for (int i = 0; i < events.size(); i += 5_000) { // at most MAX_PENDING may wait at once
+                            pool.events().publishAll(events.subList(i, Math.min(events.size(), i + 5_000)))
+                                    .get(5, TimeUnit.MINUTES);
+                        }
                         published = true;
                     }
                     if (firstOnServer) {
