@@ -50,6 +50,8 @@ import org.jooq.impl.SQLDataType;
  * (2000-01-03), so both servers return the same buckets. Thread-safe; does not own the {@link DSLContext}.
  */
 public final class TimescaleUsageQueries implements UsageQueries {
+    /** How long {@code refreshRollups} waits for a concurrent refresh of the same rollup (a policy run) to finish. */
+    static final Duration CONCURRENT_REFRESH_WAIT = Duration.ofSeconds(60);
     private static final Instant ORIGIN = Instant.parse("2000-01-03T00:00:00Z");
     private static final Table<?> METRICS = table(name("llm_usage_metrics"));
     private static final Field<OffsetDateTime> TIME = field(name("time"), SQLDataType.TIMESTAMPWITHTIMEZONE);
@@ -249,8 +251,34 @@ public final class TimescaleUsageQueries implements UsageQueries {
         }
         Instant s = start;
         Instant e = end;
-        run("refreshing " + view, () -> dsl.execute(
-                "CALL refresh_continuous_aggregate({0}::regclass, {1}, {2})", val(view), val(odt(s)), val(odt(e))));
+        run("refreshing " + view, () -> waitingOutConcurrentRefresh(() -> dsl.execute(
+                "CALL refresh_continuous_aggregate({0}::regclass, {1}, {2})", val(view), val(odt(s)), val(odt(e)))));
+    }
+
+    /**
+     * A refresh policy (or another instance) refreshing an overlapping window makes TimescaleDB refuse ours at once
+     * with 55P03 "due to a concurrent refresh". Ours is still wanted (rows may have arrived after theirs began), so
+     * wait for theirs to finish and try again, for at most {@link #CONCURRENT_REFRESH_WAIT}.
+     */
+    private static <T> T waitingOutConcurrentRefresh(Supplier<T> refresh) {
+        long deadline = System.nanoTime() + CONCURRENT_REFRESH_WAIT.toNanos();
+        for (long pauseMs = 50; ; pauseMs = Math.min(pauseMs * 2, 1_000)) {
+            try {
+                return refresh.get();
+            } catch (DataAccessException e) {
+                SQLException sql = e.getCause(SQLException.class);
+                if (sql == null || !"55P03".equals(sql.getSQLState()) || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(pauseMs);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new QueryException("refreshing rollups interrupted while waiting out a concurrent refresh",
+                        interrupted, false);
+            }
+        }
     }
 
     private static Instant floor(Instant t, Duration width) {

@@ -76,6 +76,49 @@ class TimescaleUsageStoreTest extends UsageStoreContract {
     }
 
     @Test
+    void refreshRollupsWaitsOutAConcurrentRefreshOfTheSameRollupInsteadOfFailing() throws Exception {
+        List<UsageMetric> rows = UsageData.generate(2000, 2, 93);
+        pool.usage().recordAll(rows);
+        UsageQueries q = pool.analytics();
+        ExecutorService refreshers = Executors.newFixedThreadPool(2);
+        try (Connection locker = connection(); Statement st = locker.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT format('%I.%I', materialization_hypertable_schema,"
+                    + " materialization_hypertable_name) FROM timescaledb_information.continuous_aggregates"
+                    + " WHERE view_schema = '" + schema + "' AND view_name = 'llm_usage_hourly'");
+            assertThat(rs.next()).isTrue();
+            String materialized = rs.getString(1);
+            // Hold the hourly rollup's storage, so another refresh ("the policy") starts, claims its window, and waits.
+            locker.setAutoCommit(false);
+            st.execute("LOCK TABLE " + materialized + " IN ACCESS EXCLUSIVE MODE");
+            Future<?> other = refreshers.submit(() -> {
+                try (Connection c = connection()) {
+                    refreshWaitingOutPolicies(c, "llm_usage_hourly");
+                }
+                return null;
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnALock("CALL refresh_continuous_aggregate"));
+            Future<?> ours = refreshers.submit(() -> q.refreshRollups(UsageData.START, UsageData.START.plus(Duration.ofDays(2))));
+            Thread.sleep(1500);
+            assertThat(ours).as("refreshRollups waits while the other refresh holds the window").isNotDone();
+            locker.commit();
+            other.get(30, TimeUnit.SECONDS);
+            ours.get(30, TimeUnit.SECONDS);
+        } finally {
+            refreshers.shutdownNow();
+        }
+        UsageFilter all = UsageFilter.between(UsageData.START, UsageData.START.plus(Duration.ofDays(2)));
+        assertBuckets("hourly after a concurrent refresh", q.hourly(all), rows, Duration.ofHours(1));
+    }
+
+    private boolean waitingOnALock(String queryPrefix) throws SQLException {
+        try (Connection c = connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '" + queryPrefix + "%'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    @Test
     void theUsageTableIsAHypertableAndTheRollupsAreContinuousAggregatesWithRefreshPolicies() throws SQLException {
         try (Connection c = dataSource(pool).getConnection(); Statement st = c.createStatement()) {
             ResultSet rs = st.executeQuery("SELECT count(*) FROM timescaledb_information.hypertables WHERE "
