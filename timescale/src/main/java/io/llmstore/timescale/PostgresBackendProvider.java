@@ -11,6 +11,8 @@ import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.timescale.internal.PostgresBackend;
+import io.llmstore.timescale.internal.SchemaMigrator;
+import io.llmstore.timescale.usage.WriteMode;
 import java.time.Duration;
 import java.util.Optional;
 

@@ -8,6 +8,8 @@ import io.llmstore.core.usage.UsageFilter;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.testkit.PostgresServer;
 import io.llmstore.testkit.TestServers;
+import io.llmstore.timescale.usage.TimescaleUsageWriter;
+import io.llmstore.timescale.usage.WriteMode;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

@@ -12,6 +12,8 @@ import io.llmstore.core.usage.UsagePage;
 import io.llmstore.core.usage.UsageQueries;
 import io.llmstore.testkit.PostgresServer;
 import io.llmstore.testkit.TestServers;
+import io.llmstore.timescale.usage.TimescaleUsageWriter;
+import io.llmstore.timescale.usage.WriteMode;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -23,6 +23,7 @@ import io.llmstore.core.usage.UsageQueries;
 import io.llmstore.testkit.PostgresServer;
 import io.llmstore.testkit.Schemas;
 import io.llmstore.timescale.internal.Migrations;
+import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.sql.Connection;

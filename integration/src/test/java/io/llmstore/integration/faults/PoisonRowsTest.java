@@ -9,7 +9,7 @@ import io.llmstore.core.health.HealthStatus;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.testkit.TestServers;
-import io.llmstore.timescale.TimescaleUsageWriter;
+import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The migration scripts shipped in {@code io/llmstore/timescale/migrations/}. A script is named
+ * The migration scripts shipped in {@code io/llmstore/timescale/usage/migrations/}. A script is named
  * {@code V<version>__<description>[.<flavor>].sql}: without a flavor it applies to both PostgreSQL and TimescaleDB,
  * with one ({@code timescaledb} or {@code postgresql}) only to that schema flavor. Statements end with a
  * {@code ;} at the end of a line (no dollar-quoted bodies); a first line {@code -- llmstore:no-transaction} runs
@@ -33,7 +33,7 @@ public final class Migrations {
     public static final String POSTGRESQL = "postgresql";
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)(?:\\.(timescaledb|postgresql))?\\.sql");
-    private static final String RESOURCE_DIR = "/io/llmstore/timescale/migrations/";
+    private static final String RESOURCE_DIR = "/io/llmstore/timescale/usage/migrations/";
 
     private Migrations() {
     }

@@ -1,2 +1,4 @@
-/** Not API: JDBC plumbing, COPY encoding, migration files and error translation of llmstore-timescale. */
+/**
+ * Not API: JDBC plumbing, the schema migrator, error translation and server probing of llmstore-timescale.
+ */
 package io.llmstore.timescale.internal;

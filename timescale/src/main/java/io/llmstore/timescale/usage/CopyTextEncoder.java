@@ -1,4 +1,4 @@
-package io.llmstore.timescale.internal;
+package io.llmstore.timescale.usage;
 
 import io.llmstore.core.usage.UsageMetric;
 import java.math.BigDecimal;
@@ -13,7 +13,7 @@ import java.util.UUID;
  * backslash, tab, newline and carriage return), straight into a reusable UTF-8 byte buffer. Column order is
  * {@link #COLUMNS}. Not thread-safe: one per batch.
  */
-public final class CopyTextEncoder {
+final class CopyTextEncoder {
     /** The column list of the COPY statement, in encoding order. */
     public static final String COLUMNS = "time, model_id, provider, request_count, token_input, token_output, "
             + "token_total, cost_usd, avg_latency_ms, error_count, success_count, user_id, application_id, "

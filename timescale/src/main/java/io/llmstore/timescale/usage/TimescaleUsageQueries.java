@@ -1,4 +1,4 @@
-package io.llmstore.timescale;
+package io.llmstore.timescale.usage;
 
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.field;

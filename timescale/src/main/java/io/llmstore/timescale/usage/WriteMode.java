@@ -1,4 +1,4 @@
-package io.llmstore.timescale;
+package io.llmstore.timescale.usage;
 
 /** How usage rows reach the table ({@code DB_WRITE_MODE}). */
 public enum WriteMode {

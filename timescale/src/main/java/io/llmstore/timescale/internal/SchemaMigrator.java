@@ -1,12 +1,9 @@
-package io.llmstore.timescale;
+package io.llmstore.timescale.internal;
 
 import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.usage.MigrationResult;
 import io.llmstore.core.usage.UsageSchema;
-import io.llmstore.timescale.internal.Migrations;
 import io.llmstore.timescale.internal.Migrations.Migration;
-import io.llmstore.timescale.internal.ServerInfo;
-import io.llmstore.timescale.internal.SqlErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the usage schema's versioned migrations (the SQL files in
- * {@code io/llmstore/timescale/migrations/}) to one schema, recording each in {@code llmstore_schema_history}.
+ * {@code io/llmstore/timescale/usage/migrations/}) to one schema, recording each in {@code llmstore_schema_history}.
  *
  * <p>Why not Flyway: the schema comes in two flavors (TimescaleDB: hypertable and continuous aggregates;
  * PostgreSQL: plain views of the same names) chosen by probing the server, and continuous aggregates must be

@@ -1,4 +1,4 @@
-package io.llmstore.timescale;
+package io.llmstore.timescale.usage;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.llmstore.core.error.StorageException;
@@ -7,7 +7,6 @@ import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.core.usage.UsageMetadata;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.core.usage.UsageWriter;
-import io.llmstore.timescale.internal.CopyTextEncoder;
 import io.llmstore.timescale.internal.ServerInfo;
 import io.llmstore.timescale.internal.SqlErrors;
 import java.math.BigDecimal;
