@@ -22,7 +22,7 @@ import io.llmstore.core.usage.UsagePage;
 import io.llmstore.core.usage.UsageQueries;
 import io.llmstore.testkit.PostgresServer;
 import io.llmstore.testkit.Schemas;
-import io.llmstore.timescale.internal.Migrations;
+import io.llmstore.timescale.previous.PreviousReleaseMigrations;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import java.io.StringWriter;
 import java.math.BigDecimal;
@@ -669,18 +669,18 @@ abstract class UsageStoreContract {
             st.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
         }
         StoragePool old = open(Map.of("DB_MIGRATE_ON_START", "false"));
-        String flavor = expectTimescale() ? Migrations.TIMESCALEDB : Migrations.POSTGRESQL;
+        String flavor = expectTimescale() ? PreviousReleaseMigrations.TIMESCALEDB : PreviousReleaseMigrations.POSTGRESQL;
         List<UsageMetric> rows = UsageData.generate(300, 3, 21);
         try (Connection c = dataSource(old).getConnection()) {
             c.setAutoCommit(true);
-            // what the previous release's migrator did: its scripts V1..V3, recorded in the history table
+            // what the release before V4 did: its scripts V1..V3 (frozen copies), recorded in its history table
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE SCHEMA \"" + schema + "\"");
                 st.execute("SET search_path TO \"" + schema + "\", public");
                 st.execute("CREATE TABLE llmstore_schema_history (version INT PRIMARY KEY, description TEXT NOT NULL,"
                         + " flavor TEXT NOT NULL, script TEXT NOT NULL, checksum TEXT NOT NULL,"
                         + " installed_at TIMESTAMPTZ NOT NULL DEFAULT now(), execution_ms BIGINT NOT NULL)");
-                for (Migrations.Migration m : Migrations.forFlavor(flavor)) {
+                for (PreviousReleaseMigrations.Migration m : PreviousReleaseMigrations.forFlavor(flavor)) {
                     if (m.version() > 3) {
                         continue;
                     }
@@ -752,7 +752,7 @@ abstract class UsageStoreContract {
     }
 
     /** Each row of {@code sql} as text, with decimals compared by value (the column's scale widened in V4). */
-    private static List<String> snapshot(StoragePool p, String sql) {
+    static List<String> snapshot(StoragePool p, String sql) {
         List<String> out = new ArrayList<>();
         try (Connection c = dataSource(p).getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             int n = rs.getMetaData().getColumnCount();

@@ -7,33 +7,27 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The migration scripts shipped in {@code io/llmstore/timescale/usage/migrations/}. A script is named
- * {@code V<version>__<description>[.<flavor>].sql}: without a flavor it applies to both PostgreSQL and TimescaleDB,
- * with one ({@code timescaledb} or {@code postgresql}) only to that schema flavor. Statements end with a
- * {@code ;} at the end of a line (no dollar-quoted bodies); a first line {@code -- llmstore:no-transaction} runs
- * each statement on its own in autocommit (continuous aggregates), else the script runs in one transaction.
+ * Reads a {@link FeatureSchema}'s scripts and picks, per version, the one that fits a database (see the naming rules
+ * there). Statements end with a {@code ;} at the end of a line (no dollar-quoted bodies). The checksum is the SHA-256
+ * of the file's text, as every release has computed it, so scripts recorded by an earlier release still match.
  */
 public final class Migrations {
-    /** Every script, in version order. Listed here because a jar's directory cannot be listed portably. */
-    static final List<String> FILES = List.of(
-            "V1__usage_metrics.sql",
-            "V2__hypertable.timescaledb.sql",
-            "V3__rollups.timescaledb.sql",
-            "V3__rollups.postgresql.sql",
-            "V4__exact_cost_token_classes.timescaledb.sql",
-            "V4__exact_cost_token_classes.postgresql.sql");
-
     public static final String TIMESCALEDB = "timescaledb";
     public static final String POSTGRESQL = "postgresql";
+    /** Appended to the history's flavor ({@code postgresql+vector}) for a feature migrated with pgvector. */
+    public static final String WITH_VECTOR = "+vector";
 
-    private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)(?:\\.(timescaledb|postgresql))?\\.sql");
-    private static final String RESOURCE_DIR = "/io/llmstore/timescale/usage/migrations/";
+    private static final Pattern NAME =
+            Pattern.compile("V(\\d+)__([a-z0-9_]+)(?:\\.(timescaledb|postgresql))?(\\.vector)?\\.sql");
 
     private Migrations() {
     }
@@ -41,18 +35,29 @@ public final class Migrations {
     /**
      * One script.
      *
+     * @param feature       the feature it belongs to
      * @param version       its version
      * @param description   words from the file name
      * @param file          the file name
      * @param flavor        null for both flavors
+     * @param vector        true for a {@code .vector} script (only where pgvector is used)
      * @param transactional false when marked {@code llmstore:no-transaction}
      * @param statements    the statements, without trailing semicolons
      * @param checksum      SHA-256 of the file, hex
      */
-    public record Migration(int version, String description, String file, String flavor, boolean transactional,
-                            List<String> statements, String checksum) {
-        public boolean appliesTo(String schemaFlavor) {
-            return flavor == null || flavor.equals(schemaFlavor);
+    public record Migration(String feature, int version, String description, String file, String flavor,
+                            boolean vector, boolean transactional, List<String> statements, String checksum) {
+        boolean fits(String schemaFlavor, boolean withVector) {
+            return (flavor == null || flavor.equals(schemaFlavor)) && (!vector || withVector);
+        }
+
+        int specificity() {
+            return (flavor == null ? 0 : 1) + (vector ? 1 : 0);
+        }
+
+        /** {@code usage/V3__rollups.postgresql.sql}: how messages name a script. */
+        public String qualifiedName() {
+            return feature + "/" + file;
         }
     }
 
@@ -62,36 +67,74 @@ public final class Migrations {
         return name.matches() ? name.group(3) : null;
     }
 
-    /** The scripts for {@code flavor}, in version order. */
-    public static List<Migration> forFlavor(String flavor) {
-        List<Migration> result = new ArrayList<>();
-        for (String file : FILES) {
-            Migration m = load(file);
-            if (m.appliesTo(flavor)) {
-                result.add(m);
+    /**
+     * Every script of {@code feature}, ascending by version, checked: names follow the pattern, {@code .vector} only in
+     * a feature that uses pgvector, and each database shape finds at most one script per version.
+     *
+     * @throws IllegalStateException naming the feature and the file on a packaging error
+     */
+    public static List<Migration> load(FeatureSchema feature) {
+        List<Migration> all = new ArrayList<>();
+        for (String file : feature.scripts()) {
+            Migration m = load(feature, file);
+            if (m.vector() && feature.vector() == FeatureSchema.Vector.NONE) {
+                throw new IllegalStateException("feature " + feature.name() + ": script " + file
+                        + " is a .vector variant but the feature declares no pgvector use (vector() is NONE)");
+            }
+            all.add(m);
+        }
+        all.sort(Comparator.comparingInt(Migration::version));
+        for (String flavor : List.of(POSTGRESQL, TIMESCALEDB)) {
+            plan(all, flavor, false);
+            if (feature.vector() != FeatureSchema.Vector.NONE) {
+                plan(all, flavor, true);
             }
         }
-        result.sort((a, b) -> Integer.compare(a.version(), b.version()));
-        return result;
+        return all;
     }
 
-    static Migration load(String file) {
+    /**
+     * The scripts that build {@code all}'s feature on a database of {@code flavor} (with pgvector when {@code vector}):
+     * per version the most specific script that fits; versions none fits are left out. Ascending.
+     */
+    public static List<Migration> plan(List<Migration> all, String flavor, boolean vector) {
+        Map<Integer, Migration> chosen = new TreeMap<>();
+        for (Migration m : all) {
+            if (!m.fits(flavor, vector)) {
+                continue;
+            }
+            Migration other = chosen.get(m.version());
+            if (other == null || m.specificity() > other.specificity()) {
+                chosen.put(m.version(), m);
+            } else if (m.specificity() == other.specificity()) {
+                throw new IllegalStateException("feature " + m.feature() + ": " + other.file() + " and " + m.file()
+                        + " both fit a " + flavor + (vector ? " database with pgvector" : " database")
+                        + "; give one of them a more specific name (.postgresql, .timescaledb, .vector)");
+            }
+        }
+        return List.copyOf(chosen.values());
+    }
+
+    static Migration load(FeatureSchema feature, String file) {
         Matcher name = NAME.matcher(file);
         if (!name.matches()) {
-            throw new IllegalStateException("bad migration file name " + file);
+            throw new IllegalStateException("feature " + feature.name() + ": bad migration file name " + file
+                    + " (expected V<version>__<words>[.postgresql|.timescaledb][.vector].sql)");
         }
+        String resource = feature.resourceFolder() + file;
         String text;
-        try (InputStream in = Migrations.class.getResourceAsStream(RESOURCE_DIR + file)) {
+        try (InputStream in = feature.getClass().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("migration " + file + " is missing from the classpath");
+                throw new IllegalStateException("feature " + feature.name() + ": migration " + resource
+                        + " is missing from the classpath");
             }
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read migration " + file, e);
+            throw new UncheckedIOException("cannot read migration " + resource, e);
         }
         boolean transactional = !text.startsWith("-- llmstore:no-transaction");
-        return new Migration(Integer.parseInt(name.group(1)), name.group(2).replace('_', ' '), file, name.group(3),
-                transactional, split(text), sha256(text));
+        return new Migration(feature.name(), Integer.parseInt(name.group(1)), name.group(2).replace('_', ' '), file,
+                name.group(3), name.group(4) != null, transactional, split(text), sha256(text));
     }
 
     /** Splits on semicolons that end a line, dropping comment lines and blank statements. */

@@ -1,0 +1,32 @@
+package io.llmstore.timescale.internal;
+
+import io.llmstore.timescale.usage.UsageFeatureSchema;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The registry of the adapter's feature schemas, in migration order: a fixed list, not a {@link java.util.ServiceLoader}.
+ * Every feature schema ships inside this jar, so discovery would find nothing a list does not; a fixed list keeps the
+ * order in one line a reviewer reads, and no other jar on the class path can add DDL to the application's schema.
+ * A new feature adds its {@link FeatureSchema} here, with the next free order.
+ */
+public final class FeatureSchemas {
+    /** Usage migrates first: it is the feature every release has shipped. */
+    public static final int USAGE_ORDER = 100;
+
+    private FeatureSchemas() {
+    }
+
+    /**
+     * Every feature schema, usage first.
+     *
+     * @param retention     usage: drop raw chunks older than this (TimescaleDB only); empty = keep
+     * @param compressAfter usage: compress raw chunks older than this (TimescaleDB only); empty = never
+     * @param rollupRefresh usage: how often the rollups' refresh policies run (TimescaleDB only), positive
+     */
+    public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
+                                               Duration rollupRefresh) {
+        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh));
+    }
+}
