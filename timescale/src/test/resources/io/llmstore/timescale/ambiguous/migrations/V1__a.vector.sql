@@ -1,0 +1,2 @@
+-- test-only
+SELECT 1;
