@@ -202,7 +202,7 @@ public final class SchemaMigrator implements UsageSchema {
                     HISTORY, unknown);
         }
 
-        // Check every feature before applying anything: a refused database is left exactly as it was.
+        // Check every feature before applying any script: a refused database keeps its tables and history rows.
         List<Plan> plans = new ArrayList<>();
         for (FeatureSchema f : features) {
             Map<Integer, Recorded> recorded = new LinkedHashMap<>();
