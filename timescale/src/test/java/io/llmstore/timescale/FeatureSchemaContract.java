@@ -204,7 +204,7 @@ abstract class FeatureSchemaContract {
         assertThat(historyShape(p, schema)).containsExactlyElementsOf(historyShape(freshPool, fresh))
                 .contains("PRIMARY KEY (feature, version)");
         // and the upgraded database goes on working: a second migrate applies nothing, rows are written and read
-        assertThat(p.migrate().changedAnything()).isFalse();
+        assertThat(p.migrate().hasApplied()).isFalse();
         UsageMetric next = UsageMetric.builder().time(UsageData.START.plus(Duration.ofDays(9))).model("gpt-4o")
                 .provider("openai").tokens(10, 5).build();
         p.usage().record(next);
@@ -228,7 +228,7 @@ abstract class FeatureSchemaContract {
                 .containsExactly("test_notes_event_idx");
 
         MigrationResult again = migrator(p, TestFeatureSchema.notes()).migrate();
-        assertThat(again.changedAnything()).isFalse();
+        assertThat(again.hasApplied()).isFalse();
         assertThat(again.feature("notes").orElseThrow().current()).isEqualTo(2);
     }
 
@@ -254,7 +254,7 @@ abstract class FeatureSchemaContract {
         CompletableFuture<MigrationResult> rb = CompletableFuture.supplyAsync(
                 () -> await(go, () -> migrator(b, TestFeatureSchema.notes()).migrate()));
         go.countDown();
-        MigrationResult winner = ra.get().changedAnything() ? ra.get() : rb.get();
+        MigrationResult winner = ra.get().hasApplied() ? ra.get() : rb.get();
         MigrationResult other = winner == ra.get() ? rb.get() : ra.get();
 
         assertThat(winner.features()).containsExactly(
@@ -314,7 +314,7 @@ abstract class FeatureSchemaContract {
         execute(p, "INSERT INTO " + HISTORY + " (feature, version, description, flavor, script, checksum, execution_ms)"
                 + " VALUES ('from_the_future', 1, 'x', '" + flavor() + "', 'V1__x.sql', 'abc', 1)");
 
-        assertThat(p.migrate().changedAnything()).isFalse();
+        assertThat(p.migrate().hasApplied()).isFalse();
         assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature <> 'usage'")).containsExactly("from_the_future");
     }
 

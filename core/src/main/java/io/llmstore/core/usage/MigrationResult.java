@@ -50,7 +50,7 @@ public record MigrationResult(String flavor, List<Feature> features) {
     }
 
     /** Whether this call applied anything, in any feature. */
-    public boolean changedAnything() {
+    public boolean hasApplied() {
         return features.stream().anyMatch(f -> !f.applied().isEmpty());
     }
 }

@@ -11,7 +11,7 @@ public interface UsageSchema {
      * instance migrates the same schema.
      *
      * @throws io.llmstore.core.error.ConfigException when the database cannot be migrated safely: a script changed
-     *         after it was applied, or a feature is at a version this release does not ship (nothing is applied)
+     *         after it was applied, or a feature is at a version this release does not ship (no script is applied)
      * @throws io.llmstore.core.error.StorageException when a migration fails (the failed version is not recorded)
      */
     MigrationResult migrate();
