@@ -28,7 +28,8 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * Hands tests real servers: PostgreSQL, TimescaleDB, Redis and Kafka, and the cluster lane: a Redis
- * Cluster ({@code LLMSTORE_TEST_REDIS_CLUSTER_URL}) and a streaming replica of PostgreSQL
+ * Cluster ({@code LLMSTORE_TEST_REDIS_CLUSTER_URL}), a 3-node Kafka cluster ({@code LLMSTORE_TEST_KAFKA_CLUSTER_BOOTSTRAP})
+ * and a streaming replica of PostgreSQL
  * ({@code LLMSTORE_TEST_POSTGRES_REPLICA_URL}), which come from the environment or {@code scripts/test-servers} only.
  *
  * <p>Each server is resolved once per JVM, on first use, from the first source that works:
@@ -61,6 +62,7 @@ public final class TestServers {
     KAFKA("kafka", "Kafka", "LLMSTORE_TEST_KAFKA_BOOTSTRAP", "host:port"),
     // The cluster lane: run by scripts/test-servers (scripts/test starts it), never by Testcontainers.
     REDIS_CLUSTER("redis-cluster", "Redis Cluster", "LLMSTORE_TEST_REDIS_CLUSTER_URL", "redis://host:port,host:port,..."),
+    KAFKA_CLUSTER("kafka-cluster", "Kafka cluster", "LLMSTORE_TEST_KAFKA_CLUSTER_BOOTSTRAP", "host:port,host:port,host:port"),
     REPLICA("replica", "PostgreSQL streaming replica", "LLMSTORE_TEST_POSTGRES_REPLICA_URL",
         "postgresql://user:password@host:port/database (a hot standby of LLMSTORE_TEST_POSTGRES_URL)");
 
@@ -83,7 +85,7 @@ public final class TestServers {
         }
       }
       throw new IllegalArgumentException("unknown server '" + name
-          + "': postgres, timescale, redis, kafka, redis-cluster or replica");
+          + "': postgres, timescale, redis, kafka, redis-cluster, kafka-cluster or replica");
     }
   }
 
@@ -131,6 +133,15 @@ public final class TestServers {
    */
   public static RedisClusterServer redisCluster() {
     return (RedisClusterServer) resolve(Kind.REDIS_CLUSTER).server();
+  }
+
+  /**
+   * A Kafka cluster of 3 KRaft nodes (each broker and controller; the cluster lane's {@code kafka-cluster}), with
+   * replication factor 3 and {@code min.insync.replicas=2} by default and topic auto-creation off. Like
+   * {@link #redisCluster()}, from the environment or {@code scripts/test-servers} only.
+   */
+  public static KafkaServer kafkaCluster() {
+    return (KafkaServer) resolve(Kind.KAFKA_CLUSTER).server();
   }
 
   /**
@@ -206,7 +217,7 @@ public final class TestServers {
     }
     List<String> tried = new ArrayList<>();
     tried.add(kind.envVar + " is not set");
-    if (kind != Kind.REDIS_CLUSTER && kind != Kind.REPLICA && isDockerAvailable()) {
+    if (kind != Kind.REDIS_CLUSTER && kind != Kind.REPLICA && kind != Kind.KAFKA_CLUSTER && isDockerAvailable()) {
       try {
         return startContainer(kind);
       } catch (RuntimeException e) {
@@ -287,7 +298,8 @@ public final class TestServers {
           RedisServer s = new RedisServer(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort());
           return new Resolved(s, source, s.host(), s.port());
         }
-        case KAFKA: {
+        case KAFKA:
+        case KAFKA_CLUSTER: {
           String first = value.trim().split(",")[0];
           int colon = first.lastIndexOf(':');
           return new Resolved(new KafkaServer(value.trim()), source, first.substring(0, colon),
