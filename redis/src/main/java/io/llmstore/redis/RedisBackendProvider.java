@@ -6,10 +6,14 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.llmstore.core.cache.ResponseCache;
+import io.llmstore.core.config.CoreSettings;
 import io.llmstore.core.config.RedisConfig;
 import io.llmstore.core.config.Settings;
 import io.llmstore.core.config.StorageConfig;
@@ -23,15 +27,19 @@ import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.RateLimiterStats;
+import io.llmstore.redis.internal.ClusterClients;
 import io.llmstore.redis.internal.LuaScript;
 import io.llmstore.redis.internal.RedisConnector;
 import io.llmstore.redis.internal.RedisErrors;
+import io.llmstore.redis.internal.RedisLink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +54,44 @@ import org.slf4j.LoggerFactory;
  * and the connection is retried on use at most every {@code REDIS_RECONNECT_MAX_DELAY} (1 s). A connection lost
  * later is reconnected by Lettuce with a doubling backoff capped by the same setting. Through {@code pool.client(..)}: {@code RedisClient}
  * and, once connected, the {@code StatefulRedisConnection<byte[], byte[]>} (both owned by the pool: do not close).
+ *
+ * <p>Redis Cluster: with {@code REDIS_CLUSTER=true}, {@code REDIS_URL} lists seed nodes in Lettuce's form
+ * ({@code redis://[:pass@]host1:port1,host2:port2}) and a {@link RedisClusterClient} serves the same features; every
+ * command and script touches one hash slot, so nothing else changes. Its topology is refreshed on Lettuce's adaptive
+ * triggers at most every {@code REDIS_RECONNECT_MAX_DELAY} (and every 60 s), so after a failover commands reach the
+ * promoted replica within about that. {@link #using(RedisClusterClient)} takes a cluster client the application
+ * already holds. Through {@code pool.client(..)}: {@code RedisClusterClient} and the
+ * {@code StatefulRedisClusterConnection<byte[], byte[]>}.
  */
 public final class RedisBackendProvider implements BackendProvider {
     private static final Logger log = LoggerFactory.getLogger(RedisBackendProvider.class);
+
+    /** A cluster client the application gave ({@link #using(RedisClusterClient)}); null: built from the config. */
+    private final RedisClusterClient givenCluster;
+
+    /** The provider ServiceLoader finds: builds its client from {@code REDIS_URL} ({@code REDIS_CLUSTER}). */
+    public RedisBackendProvider() {
+        this.givenCluster = null;
+    }
+
+    private RedisBackendProvider(RedisClusterClient givenCluster) {
+        this.givenCluster = givenCluster;
+    }
+
+    /**
+     * A provider over a Redis Cluster client the application already holds:
+     * {@code StoragePool.builder(config).backend(RedisBackendProvider.using(clusterClient))}. It replaces the
+     * ServiceLoader-found provider, and is used whether or not {@code REDIS_URL} is set ({@code REDIS_URL},
+     * {@code REDIS_CLUSTER} are then ignored; {@code REDIS_COMMAND_TIMEOUT} still bounds each command of the pool's
+     * connection). The client is used as given: its options (topology refresh, reconnects, TLS) are the
+     * application's, and it is <b>never closed</b> by the pool; the pool opens one connection of its own through it
+     * and closes only that.
+     *
+     * @param client the application's cluster client, not null
+     */
+    public static RedisBackendProvider using(RedisClusterClient client) {
+        return new RedisBackendProvider(Objects.requireNonNull(client, "client"));
+    }
 
     @Override
     public String name() {
@@ -62,12 +105,11 @@ public final class RedisBackendProvider implements BackendProvider {
 
     @Override
     public boolean isConfigured(StorageConfig config) {
-        return config.redis().isPresent();
+        return givenCluster != null || config.redis().isPresent();
     }
 
     @Override
     public Backend open(BackendContext context) {
-        RedisConfig redis = context.config().redis().orElseThrow(() -> new ConfigException("REDIS_URL is not set"));
         Settings settings = context.config().settings();
         String prefix = settings.string(RedisSettings.REDIS_KEY_PREFIX).orElse("");
         if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
@@ -78,6 +120,49 @@ public final class RedisBackendProvider implements BackendProvider {
         Duration lockTtl = positive(settings, RedisSettings.REDIS_CACHE_LOCK_TTL);
         Duration lockWait = settings.duration(RedisSettings.REDIS_CACHE_LOCK_WAIT);
         Duration reconnectMax = positive(settings, RedisSettings.REDIS_RECONNECT_MAX_DELAY);
+        LuaScript acquire = LuaScript.load("rate_limit.lua");
+        LuaScript acquireFixedWindow = LuaScript.load("rate_limit_fw.lua");
+        LuaScript settle = LuaScript.load("rate_limit_settle.lua");
+        LuaScript release = LuaScript.load("lock_release.lua");
+        List<Consumer<RedisLink>> onConnect = List.of(c -> {
+            for (LuaScript script : List.of(acquire, acquireFixedWindow, settle, release)) {
+                script.loadInto(c.sync());
+            }
+        });
+
+        Optional<RedisConfig> configured = context.config().redis();
+        if (givenCluster != null || configured.map(RedisConfig::cluster).orElse(false)) {
+            Duration timeout = configured.map(RedisConfig::commandTimeout)
+                    .orElseGet(() -> settings.duration(CoreSettings.REDIS_COMMAND_TIMEOUT));
+            String display = givenCluster != null ? "the application's RedisClusterClient"
+                    : "Redis Cluster " + configured.get().displayUrl();
+            ClientResources clusterResources = givenCluster != null ? null : DefaultClientResources.builder()
+                    .reconnectDelay(Delay.exponential(Duration.ofMillis(1), reconnectMax, 2, TimeUnit.MILLISECONDS))
+                    .build();
+            RedisClusterClient cluster;
+            try {
+                cluster = givenCluster != null ? givenCluster
+                        : ClusterClients.create(clusterResources, configured.get(), reconnectMax);
+            } catch (RuntimeException e) {
+                clusterResources.shutdown(0, 2, TimeUnit.SECONDS);
+                throw e;
+            }
+            RedisConnector connector = new RedisConnector(() -> {
+                StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
+                c.setTimeout(timeout); // bounds our commands even on a client whose default timeout is Lettuce's 60 s
+                return RedisLink.of(c);
+            }, display, reconnectMax, onConnect);
+            Runnable shutdown = givenCluster != null ? () -> { } : () -> {
+                try {
+                    cluster.shutdown(0, 2, TimeUnit.SECONDS); // we created it; bounded
+                } finally {
+                    clusterResources.shutdown(0, 2, TimeUnit.SECONDS);
+                }
+            };
+            return connectAndWire(context, connector, display, timeout, prefix, cacheTtl, lockTtl, lockWait,
+                    cluster, shutdown, acquire, acquireFixedWindow, settle, release);
+        }
+        RedisConfig redis = configured.orElseThrow(() -> new ConfigException("REDIS_URL is not set"));
 
         RedisURI uri;
         try {
@@ -101,29 +186,38 @@ public final class RedisBackendProvider implements BackendProvider {
                 .timeoutOptions(TimeoutOptions.enabled(redis.commandTimeout()))
                 .build());
 
-        LuaScript acquire = LuaScript.load("rate_limit.lua");
-        LuaScript acquireFixedWindow = LuaScript.load("rate_limit_fw.lua");
-        LuaScript settle = LuaScript.load("rate_limit_settle.lua");
-        LuaScript release = LuaScript.load("lock_release.lua");
-        RedisConnector connector = new RedisConnector(client, redis.displayUrl(), reconnectMax, List.of(c -> {
-            for (LuaScript script : List.of(acquire, acquireFixedWindow, settle, release)) {
-                script.loadInto(c.sync());
-            }
-        }));
+        RedisConnector connector = new RedisConnector(() -> RedisLink.of(client.connect(ByteArrayCodec.INSTANCE)),
+                redis.displayUrl(), reconnectMax, onConnect);
+        return connectAndWire(context, connector, redis.displayUrl(), redis.commandTimeout(), prefix, cacheTtl, lockTtl,
+                lockWait, client, () -> {
+                    try {
+                        client.shutdown(0, 2, TimeUnit.SECONDS); // we created it; bounded
+                    } finally {
+                        resources.shutdown(0, 2, TimeUnit.SECONDS); // the client never shuts down resources it was given
+                    }
+                }, acquire, acquireFixedWindow, settle, release);
+    }
+
+    /** Connects (within the start-up retry; DEGRADED when unreachable) and builds the features over the connector. */
+    private static Backend connectAndWire(BackendContext context, RedisConnector connector, String display,
+                                          Duration commandTimeout, String prefix, Duration cacheTtl, Duration lockTtl,
+                                          Duration lockWait, Object client, Runnable shutdown, LuaScript acquire,
+                                          LuaScript acquireFixedWindow, LuaScript settle, LuaScript release) {
         try {
             context.retry().connect("Redis", connector::connectNow);
         } catch (ConnectionException e) {
             connector.markUnavailable(e.getMessage());
             log.warn("Redis at {} is unreachable; starting DEGRADED: the response cache fails open, rate limiters"
                     + " follow their failure policy, and each use retries the connection at most every {} ({})",
-                    redis.displayUrl(), reconnectMax, e.getMessage());
+                    display, context.config().settings().string(RedisSettings.REDIS_RECONNECT_MAX_DELAY).orElse("1s"),
+                    e.getMessage());
         }
 
         RedisResponseCache cache = new RedisResponseCache(connector, release, prefix, cacheTtl, lockTtl, lockWait);
         RedisSessionStore sessions = new RedisSessionStore(connector, prefix);
         RedisRateLimiters limiters = new RedisRateLimiters(connector, acquire, acquireFixedWindow, settle, prefix,
-                redis.commandTimeout());
-        return new RedisBackend(resources, client, connector, cache, sessions, limiters, redis);
+                commandTimeout);
+        return new RedisBackend(shutdown, client, connector, cache, sessions, limiters, display, commandTimeout);
     }
 
     private static Duration positive(Settings settings, io.llmstore.core.config.Setting setting) {
@@ -135,24 +229,28 @@ public final class RedisBackendProvider implements BackendProvider {
     }
 
     private static final class RedisBackend implements Backend {
-        private final ClientResources resources;
-        private final RedisClient client;
+        /** Shuts down what the provider built (client, resources); nothing for a client the application gave. */
+        private final Runnable shutdown;
+        /** The {@link RedisClient} or {@link RedisClusterClient}. */
+        private final Object client;
         private final RedisConnector connector;
         private final RedisResponseCache cache;
         private final RedisSessionStore sessions;
         private final RedisRateLimiters limiters;
-        private final RedisConfig config;
+        private final String display;
+        private final Duration commandTimeout;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        RedisBackend(ClientResources resources, RedisClient client, RedisConnector connector, RedisResponseCache cache,
-                     RedisSessionStore sessions, RedisRateLimiters limiters, RedisConfig config) {
-            this.resources = resources;
+        RedisBackend(Runnable shutdown, Object client, RedisConnector connector, RedisResponseCache cache,
+                     RedisSessionStore sessions, RedisRateLimiters limiters, String display, Duration commandTimeout) {
+            this.shutdown = shutdown;
             this.client = client;
             this.connector = connector;
             this.cache = cache;
             this.sessions = sessions;
             this.limiters = limiters;
-            this.config = config;
+            this.display = display;
+            this.commandTimeout = commandTimeout;
         }
 
         @Override
@@ -169,10 +267,12 @@ public final class RedisBackendProvider implements BackendProvider {
                 found = sessions;
             } else if (type == RateLimiters.class || type == RedisRateLimiters.class) {
                 found = limiters;
-            } else if (type == RedisClient.class) {
-                found = client;
-            } else if (type == StatefulRedisConnection.class && connector.isConnected()) {
-                found = connector.connection();
+            } else if (type == RedisClient.class || type == RedisClusterClient.class) {
+                found = type.isInstance(client) ? client : null;
+            } else if ((type == StatefulRedisConnection.class || type == StatefulRedisClusterConnection.class)
+                    && connector.isConnected()) {
+                Object stateful = connector.connection().stateful();
+                found = type.isInstance(stateful) ? stateful : null;
             }
             return Optional.ofNullable(found).map(type::cast);
         }
@@ -180,14 +280,24 @@ public final class RedisBackendProvider implements BackendProvider {
         @Override
         public List<HealthCheck> healthChecks() {
             // Not critical: without Redis the pool is DEGRADED (cache misses, limiters by policy), not DOWN.
-            return List.of(HealthCheck.of("redis", false, config.commandTimeout(), () -> {
+            return List.of(HealthCheck.of("redis", false, commandTimeout, () -> {
                 try {
-                    String pong = connector.connection().sync().ping();
+                    RedisLink link = connector.connection();
+                    String pong = link.sync().ping();
                     if (!"PONG".equals(pong)) {
                         throw new IllegalStateException("PING answered " + pong);
                     }
+                    if (link.isCluster()) {
+                        // A master down and not yet replaced leaves its slots unserved: the cluster says so.
+                        String info = link.sync().clusterInfo();
+                        if (!info.contains("cluster_state:ok")) {
+                            throw new IllegalStateException("CLUSTER INFO says " + info.lines()
+                                    .filter(l -> l.startsWith("cluster_state") || l.startsWith("cluster_slots_ok"))
+                                    .map(String::strip).reduce((a, b) -> a + ", " + b).orElse("no cluster_state"));
+                        }
+                    }
                 } catch (RuntimeException e) {
-                    throw RedisErrors.translate("PING to " + config.displayUrl(), e);
+                    throw RedisErrors.translate("PING to " + display, e);
                 }
             }));
         }
@@ -210,17 +320,13 @@ public final class RedisBackendProvider implements BackendProvider {
             try {
                 connector.close();
             } finally {
-                try {
-                    client.shutdown(0, 2, TimeUnit.SECONDS); // we created it; bounded
-                } finally {
-                    resources.shutdown(0, 2, TimeUnit.SECONDS); // the client never shuts down resources it was given
-                }
+                shutdown.run();
             }
         }
 
         @Override
         public String toString() {
-            return "RedisBackend{" + config + "}";
+            return "RedisBackend{" + display + ", commandTimeout=" + commandTimeout + "}";
         }
     }
 }

@@ -18,25 +18,33 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import io.llmstore.core.config.StorageConfig;
 
 /**
  * Two application instances (two pools, two Lettuce clients), 8 threads each, hammer ONE key for several windows:
  * the limit holds exactly, never one permit above, because each decision is one atomic script on the server.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisLimiterExactnessTest {
     private static final int THREADS_PER_INSTANCE = 8;
-    private static final String PREFIX = RedisTestPools.newPrefix();
-    private static StoragePool instanceA;
-    private static StoragePool instanceB;
+    private final String prefix = RedisTestPools.newPrefix();
+    private StoragePool instanceA;
+    private StoragePool instanceB;
+
+    /** The server the two instances share: the standalone one here, a Redis Cluster in the subclass. */
+    StorageConfig.Builder config(String prefix) {
+        return RedisTestPools.config(prefix);
+    }
 
     @BeforeAll
-    static void open() {
-        instanceA = RedisTestPools.pool(PREFIX);
-        instanceB = RedisTestPools.pool(PREFIX);
+    void open() {
+        instanceA = StoragePool.create(config(prefix).build());
+        instanceB = StoragePool.create(config(prefix).build());
     }
 
     @AfterAll
-    static void close() {
+    void close() {
         instanceA.close();
         instanceB.close();
     }
@@ -80,7 +88,7 @@ class RedisLimiterExactnessTest {
         assertThat(admitted).isGreaterThanOrEqualTo(50 + 2500 / 20 - 10);
     }
 
-    private static List<Decision> hammer(RateLimit limit, String key, Duration duration) throws Exception {
+    private List<Decision> hammer(RateLimit limit, String key, Duration duration) throws Exception {
         RateLimiter a = instanceA.rateLimiters().limiter(limit);
         RateLimiter b = instanceB.rateLimiters().limiter(limit);
         ConcurrentLinkedQueue<Decision> decisions = new ConcurrentLinkedQueue<>();

@@ -27,7 +27,10 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * Hands tests real servers: PostgreSQL, TimescaleDB, Redis and Kafka.
+ * Hands tests real servers: PostgreSQL, TimescaleDB, Redis and Kafka, and the cluster lane: a Redis
+ * Cluster ({@code LLMSTORE_TEST_REDIS_CLUSTER_URL}), a 3-node Kafka cluster ({@code LLMSTORE_TEST_KAFKA_CLUSTER_BOOTSTRAP})
+ * and a streaming replica of PostgreSQL
+ * ({@code LLMSTORE_TEST_POSTGRES_REPLICA_URL}), which come from the environment or {@code scripts/test-servers} only.
  *
  * <p>Each server is resolved once per JVM, on first use, from the first source that works:
  * <ol>
@@ -56,7 +59,12 @@ public final class TestServers {
     TIMESCALE("timescale", "TimescaleDB", "LLMSTORE_TEST_TIMESCALE_URL",
         "postgresql://user:password@host:port/database"),
     REDIS("redis", "Redis", "LLMSTORE_TEST_REDIS_URL", "redis://host:port"),
-    KAFKA("kafka", "Kafka", "LLMSTORE_TEST_KAFKA_BOOTSTRAP", "host:port");
+    KAFKA("kafka", "Kafka", "LLMSTORE_TEST_KAFKA_BOOTSTRAP", "host:port"),
+    // The cluster lane: run by scripts/test-servers (scripts/test starts it), never by Testcontainers.
+    REDIS_CLUSTER("redis-cluster", "Redis Cluster", "LLMSTORE_TEST_REDIS_CLUSTER_URL", "redis://host:port,host:port,..."),
+    KAFKA_CLUSTER("kafka-cluster", "Kafka cluster", "LLMSTORE_TEST_KAFKA_CLUSTER_BOOTSTRAP", "host:port,host:port,host:port"),
+    REPLICA("replica", "PostgreSQL streaming replica", "LLMSTORE_TEST_POSTGRES_REPLICA_URL",
+        "postgresql://user:password@host:port/database (a hot standby of LLMSTORE_TEST_POSTGRES_URL)");
 
     final String scriptName;
     final String display;
@@ -76,7 +84,8 @@ public final class TestServers {
           return k;
         }
       }
-      throw new IllegalArgumentException("unknown server '" + name + "': postgres, timescale, redis or kafka");
+      throw new IllegalArgumentException("unknown server '" + name
+          + "': postgres, timescale, redis, kafka, redis-cluster, kafka-cluster or replica");
     }
   }
 
@@ -115,6 +124,34 @@ public final class TestServers {
   /** Kafka, with topic auto-creation off locally: create topics first. */
   public static KafkaServer kafka() {
     return (KafkaServer) resolve(Kind.KAFKA).server();
+  }
+
+  /**
+   * A Redis Cluster of 3 masters and 3 replicas (the cluster lane). There is no Testcontainers
+   * source for it: set {@code LLMSTORE_TEST_REDIS_CLUSTER_URL} or let {@code scripts/test-servers
+   * start redis-cluster} run it; without either the call throws, so a cluster test fails, never skips.
+   */
+  public static RedisClusterServer redisCluster() {
+    return (RedisClusterServer) resolve(Kind.REDIS_CLUSTER).server();
+  }
+
+  /**
+   * A Kafka cluster of 3 KRaft nodes (each broker and controller; the cluster lane's {@code kafka-cluster}), with
+   * replication factor 3 and {@code min.insync.replicas=2} by default and topic auto-creation off. Like
+   * {@link #redisCluster()}, from the environment or {@code scripts/test-servers} only.
+   */
+  public static KafkaServer kafkaCluster() {
+    return (KafkaServer) resolve(Kind.KAFKA_CLUSTER).server();
+  }
+
+  /**
+   * A hot standby streaming from {@link #postgres()} (the cluster lane's {@code replica}): read-only,
+   * it replays the primary's WAL, so a row committed on the primary appears here after the replay lag.
+   * Resolves {@link #postgres()} first, the server it follows.
+   */
+  public static PostgresServer postgresReplica() {
+    postgres();
+    return (PostgresServer) resolve(Kind.REPLICA).server();
   }
 
   /**
@@ -180,7 +217,7 @@ public final class TestServers {
     }
     List<String> tried = new ArrayList<>();
     tried.add(kind.envVar + " is not set");
-    if (isDockerAvailable()) {
+    if (kind != Kind.REDIS_CLUSTER && kind != Kind.REPLICA && kind != Kind.KAFKA_CLUSTER && isDockerAvailable()) {
       try {
         return startContainer(kind);
       } catch (RuntimeException e) {
@@ -226,7 +263,8 @@ public final class TestServers {
     try {
       switch (kind) {
         case POSTGRES:
-        case TIMESCALE: {
+        case TIMESCALE:
+        case REPLICA: {
           URI uri = URI.create(value.trim());
           if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
             throw new IllegalArgumentException("scheme must be postgresql");
@@ -239,8 +277,18 @@ public final class TestServers {
           String database = path.isEmpty() ? "postgres" : path;
           int port = uri.getPort() < 0 ? 5432 : uri.getPort();
           PostgresServer s = new PostgresServer(kind.scriptName, uri.getHost(), port, database, user, password,
-              kind == Kind.TIMESCALE, 100, true);
+              kind == Kind.TIMESCALE, 100, kind != Kind.REPLICA);
           return new Resolved(s, source, s.host(), s.port());
+        }
+        case REDIS_CLUSTER: {
+          String v = value.trim();
+          if (!v.startsWith("redis://")) {
+            throw new IllegalArgumentException("scheme must be redis");
+          }
+          RedisClusterServer s = new RedisClusterServer(List.of(v.substring("redis://".length()).split(",")));
+          String first = s.nodes().get(0);
+          return new Resolved(s, source, first.substring(0, first.lastIndexOf(':')),
+              Integer.parseInt(first.substring(first.lastIndexOf(':') + 1)));
         }
         case REDIS: {
           URI uri = URI.create(value.trim());
@@ -250,7 +298,8 @@ public final class TestServers {
           RedisServer s = new RedisServer(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort());
           return new Resolved(s, source, s.host(), s.port());
         }
-        case KAFKA: {
+        case KAFKA:
+        case KAFKA_CLUSTER: {
           String first = value.trim().split(",")[0];
           int colon = first.lastIndexOf(':');
           return new Resolved(new KafkaServer(value.trim()), source, first.substring(0, colon),

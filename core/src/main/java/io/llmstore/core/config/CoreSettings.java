@@ -38,6 +38,8 @@ public final class CoreSettings {
             "randomization factor 0..0.99 applied to each wait, so instances do not retry in lockstep");
     public static final Setting REDIS_URL = Setting.secret("REDIS_URL",
             "redis://[user:pass@]host:port[/db] or rediss:// (TLS); unset = in-process fallbacks for cache and limiter");
+    public static final Setting REDIS_CLUSTER = Setting.of("REDIS_CLUSTER", "false",
+            "true: REDIS_URL names a Redis Cluster (one or more seed nodes, redis://host1:port1,host2:port2 as Lettuce takes them), served through Lettuce's cluster client");
     public static final Setting REDIS_COMMAND_TIMEOUT = Setting.of("REDIS_COMMAND_TIMEOUT", "1s",
             "longest wait for one Redis command; bounds fail-open latency");
     public static final Setting KAFKA_BOOTSTRAP_SERVERS = Setting.of("KAFKA_BOOTSTRAP_SERVERS", null,
@@ -49,5 +51,5 @@ public final class CoreSettings {
             DATABASE_URL, DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSL_MODE, DB_APP_NAME, DB_READ_URL,
             DB_POOL_MAX_CONNECTIONS, DB_POOL_MIN_CONNECTIONS, DB_POOL_CONNECT_TIMEOUT,
             DB_RETRY_MAX_ATTEMPTS, DB_RETRY_INITIAL_BACKOFF, DB_RETRY_MULTIPLIER, DB_RETRY_MAX_BACKOFF, DB_RETRY_JITTER,
-            REDIS_URL, REDIS_COMMAND_TIMEOUT, KAFKA_BOOTSTRAP_SERVERS, KAFKA_CLIENT_ID);
+            REDIS_URL, REDIS_CLUSTER, REDIS_COMMAND_TIMEOUT, KAFKA_BOOTSTRAP_SERVERS, KAFKA_CLIENT_ID);
 }

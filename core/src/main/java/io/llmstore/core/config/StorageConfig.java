@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Properties;
 
 /**
@@ -223,14 +225,41 @@ public final class StorageConfig {
                 params, Optional.empty());
     }
 
+    /** scheme://, user-info@ (or empty), host:port,host:port..., the rest (path, query): a seed list of 2+ nodes. */
+    private static final Pattern SEED_LIST = Pattern.compile(
+            "([a-zA-Z][a-zA-Z0-9+.:-]*://)((?:[^/?#]*@)?)([^,/?#@]+(?:,[^,/?#@]*)+)(.*)");
+
     private static Optional<RedisConfig> resolveRedis(Settings s) {
         Optional<Settings.Value> url = s.find(CoreSettings.REDIS_URL.name());
         if (url.isEmpty()) {
             return Optional.empty();
         }
         String text = url.get().text();
-        String expected = "a URL of the form redis://[user:pass@]host:port[/db] or rediss://...";
-        ConnectionUrls.Parts parts = ConnectionUrls.parse(text, "REDIS_URL (" + url.get().origin() + ")");
+        boolean cluster = s.booleanValue(CoreSettings.REDIS_CLUSTER);
+        String expected = cluster
+                ? "a seed list of the form redis://[user:pass@]host:port[,host:port...] or rediss://... (REDIS_CLUSTER=true)"
+                : "a URL of the form redis://[user:pass@]host:port[/db] or rediss://...";
+        // Lettuce's cluster form lists several nodes in one authority: check each, then parse the URL with the first.
+        String single = text;
+        Matcher seeds = SEED_LIST.matcher(text.trim());
+        if (seeds.matches()) {
+            String[] nodes = seeds.group(3).split(",", -1);
+            if (!cluster) {
+                throw new ConfigException("REDIS_URL (" + url.get().origin() + ") lists " + nodes.length
+                        + " hosts, which only a Redis Cluster's seed list does: set REDIS_CLUSTER=true, or give one host;"
+                        + " was '" + Redaction.maskUrl(text) + "'");
+            }
+            for (String node : nodes) {
+                int colon = node.lastIndexOf(':');
+                if (colon <= 0 || parsePort(node.substring(colon + 1)) < 1) {
+                    throw new ConfigException("REDIS_URL (" + url.get().origin() + ") seed '" + node
+                            + "' must be host:port with a port between 1 and 65535 (REDIS_CLUSTER=true), was '"
+                            + Redaction.maskUrl(text) + "'");
+                }
+            }
+            single = seeds.group(1) + seeds.group(2) + nodes[0] + seeds.group(4);
+        }
+        ConnectionUrls.Parts parts = ConnectionUrls.parse(single, "REDIS_URL (" + url.get().origin() + ")");
         if (parts == null || !(parts.scheme().equals("redis") || parts.scheme().equals("rediss"))) {
             throw new ConfigException("REDIS_URL (" + url.get().origin() + ") must be " + expected
                     + ", was '" + Redaction.maskUrl(text) + "'");
@@ -255,11 +284,16 @@ public final class StorageConfig {
                         + ") database index after the '/' must be an integer >= 0, was '" + Redaction.maskUrl(text) + "'");
             }
         }
+        if (cluster && db != 0) {
+            throw new ConfigException("REDIS_URL (" + url.get().origin() + ") selects database " + db
+                    + ", but a Redis Cluster has only database 0 (REDIS_CLUSTER=true): drop the '/" + db + "'");
+        }
         Duration timeout = s.duration(CoreSettings.REDIS_COMMAND_TIMEOUT);
         if (timeout.isZero()) {
             throw s.invalid(CoreSettings.REDIS_COMMAND_TIMEOUT, "a duration > 0 such as 500ms");
         }
-        return Optional.of(new RedisConfig(Secret.of(text), parts.host(), port, db, parts.scheme().equals("rediss"), timeout));
+        return Optional.of(new RedisConfig(Secret.of(text), parts.host(), port, db, parts.scheme().equals("rediss"),
+                timeout, cluster));
     }
 
     private static Optional<KafkaConfig> resolveKafka(Settings s) {

@@ -317,6 +317,38 @@ class StorageConfigUnitTest {
     }
 
     @Test
+    void aRedisClusterIsASeedListInLettucesFormWithRedisClusterTrue() {
+        RedisConfig redis = isolated().set("REDIS_URL", "redis://:" + ENCODED_SECRET + "@10.0.0.1:7000,10.0.0.2:7001,10.0.0.3:7002")
+                .set("REDIS_CLUSTER", "true").build().redis().orElseThrow();
+        assertThat(redis.cluster()).isTrue();
+        assertThat(redis.host()).isEqualTo("10.0.0.1");
+        assertThat(redis.port()).isEqualTo(7000);
+        assertThat(redis.database()).isZero();
+        assertThat(redis.url().reveal()).isEqualTo("redis://:" + ENCODED_SECRET + "@10.0.0.1:7000,10.0.0.2:7001,10.0.0.3:7002");
+        assertThat(redis.toString()).doesNotContain(ENCODED_SECRET).contains("10.0.0.3:7002").contains("cluster");
+        // One seed is enough for a cluster; without REDIS_CLUSTER a single host stays a standalone server.
+        assertThat(isolated().set("REDIS_URL", "redis://h:7000").set("REDIS_CLUSTER", "true").build()
+                .redis().orElseThrow().cluster()).isTrue();
+        assertThat(isolated().set("REDIS_URL", "redis://h:7000").build().redis().orElseThrow().cluster()).isFalse();
+    }
+
+    @Test
+    void aSeedListWithoutRedisClusterOrWithADatabaseOrABadSeedFailsNamingTheVariable() {
+        assertBad(Map.of("REDIS_URL", "redis://:pw@a:7000,b:7001"),
+                "REDIS_URL (environment) lists 2 hosts, which only a Redis Cluster's seed list does: set REDIS_CLUSTER=true,"
+                        + " or give one host; was 'redis://:******@a:7000,b:7001'");
+        assertBad(Map.of("REDIS_URL", "redis://a:7000,b", "REDIS_CLUSTER", "true"),
+                "REDIS_URL (environment) seed 'b' must be host:port with a port between 1 and 65535 (REDIS_CLUSTER=true),"
+                        + " was 'redis://a:7000,b'");
+        assertBad(Map.of("REDIS_URL", "redis://a:7000,b:7001/2", "REDIS_CLUSTER", "true"),
+                "REDIS_URL (environment) selects database 2, but a Redis Cluster has only database 0 (REDIS_CLUSTER=true):"
+                        + " drop the '/2'");
+        assertThatThrownBy(() -> isolated().environment(Map.of("REDIS_URL", "redis://a:7000", "REDIS_CLUSTER", "maybe"))
+                .build()).isInstanceOf(ConfigException.class).hasMessageContaining("REDIS_CLUSTER (environment)")
+                .hasMessageContaining("'maybe'");
+    }
+
+    @Test
     void durationsAcceptShortFormsIsoAndPlainSeconds() {
         assertThat(isolated().set("REDIS_URL", "redis://h:1").set("REDIS_COMMAND_TIMEOUT", "250ms").build()
                 .redis().orElseThrow().commandTimeout()).isEqualTo(Duration.ofMillis(250));

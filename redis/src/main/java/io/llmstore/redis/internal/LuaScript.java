@@ -3,8 +3,8 @@ package io.llmstore.redis.internal;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * A Lua script from a {@code .lua} resource, run by SHA ({@code EVALSHA}); when the server answers NOSCRIPT (it
- * restarted, or someone ran {@code SCRIPT FLUSH}) it is loaded again and the call repeated once. Immutable.
+ * restarted, a cluster replica took over, or someone ran {@code SCRIPT FLUSH}) the call is repeated once with the
+ * source ({@code EVAL}, which caches it again). Immutable.
  */
 public final class LuaScript {
     private final String name;
@@ -48,18 +49,20 @@ public final class LuaScript {
         return sha;
     }
 
-    /** Loads the script on the server ({@code SCRIPT LOAD}). */
-    public void loadInto(RedisCommands<byte[], byte[]> commands) {
+    /** Loads the script on the server ({@code SCRIPT LOAD}; through a cluster connection, on every node). */
+    public void loadInto(RedisClusterCommands<byte[], byte[]> commands) {
         commands.scriptLoad(source);
     }
 
-    /** Runs it by SHA, reloading once on NOSCRIPT. */
-    public <T> T run(RedisCommands<byte[], byte[]> commands, ScriptOutputType type, byte[][] keys, byte[]... args) {
+    /**
+     * Runs it by SHA; on NOSCRIPT the source itself is sent ({@code EVAL}, which also caches it), on the node that
+     * serves the keys' slot only: a cluster's other nodes (one of them may be down) are not involved.
+     */
+    public <T> T run(RedisClusterCommands<byte[], byte[]> commands, ScriptOutputType type, byte[][] keys, byte[]... args) {
         try {
             return commands.evalsha(sha, type, keys, args);
         } catch (RedisNoScriptException e) {
-            loadInto(commands);
-            return commands.evalsha(sha, type, keys, args);
+            return commands.eval(source, type, keys, args);
         }
     }
 
@@ -67,7 +70,7 @@ public final class LuaScript {
      * Runs it by SHA without blocking; on NOSCRIPT the source itself is sent ({@code EVAL}, which also caches it on
      * the server). The stage completes with the reply or the failure.
      */
-    public <T> CompletionStage<T> runAsync(RedisAsyncCommands<byte[], byte[]> commands, ScriptOutputType type,
+    public <T> CompletionStage<T> runAsync(RedisClusterAsyncCommands<byte[], byte[]> commands, ScriptOutputType type,
                                            byte[][] keys, byte[]... args) {
         RedisFuture<T> bySha = commands.evalsha(sha, type, keys, args);
         return bySha.handle((reply, e) -> {

@@ -1,19 +1,18 @@
 package io.llmstore.redis.internal;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.llmstore.core.error.ConnectionException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one shared connection to Redis (Lettuce connections are thread-safe and pipeline concurrent commands). When
+ * The one shared connection to Redis, standalone or cluster (Lettuce connections are thread-safe and pipeline
+ * concurrent commands). When
  * Redis was unreachable at start-up, every use tries to connect again, at most once per {@code reconnectInterval}, so
  * callers fail fast (and fail open) in between; once connected, Lettuce reconnects by itself after a drop and
  * rejects commands while disconnected. Thread-safe.
@@ -21,12 +20,12 @@ import org.slf4j.LoggerFactory;
 public final class RedisConnector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
 
-    private final RedisClient client;
+    private final Supplier<RedisLink> opener;
     private final String display;
     private final Duration reconnectInterval;
-    private final List<Consumer<StatefulRedisConnection<byte[], byte[]>>> onConnect;
+    private final List<Consumer<RedisLink>> onConnect;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile RedisLink connection;
     private volatile long nextAttemptNanos;
     private volatile String lastFailure = "not connected yet";
     /**
@@ -37,36 +36,38 @@ public final class RedisConnector implements AutoCloseable {
     private volatile long serverClockOffsetMillis = System.currentTimeMillis() - System.nanoTime() / 1_000_000;
 
     /**
-     * @param client    the client (owned by the caller)
+     * @param opener    opens a new connection through the client (owned by the caller); throws what Lettuce throws
      * @param display   the server for messages, password masked
      * @param onConnect runs on each new connection (loading scripts), before it is handed out
      */
-    public RedisConnector(RedisClient client, String display, Duration reconnectInterval,
-                          List<Consumer<StatefulRedisConnection<byte[], byte[]>>> onConnect) {
-        this.client = client;
+    public RedisConnector(Supplier<RedisLink> opener, String display, Duration reconnectInterval,
+                          List<Consumer<RedisLink>> onConnect) {
+        this.opener = opener;
         this.display = display;
         this.reconnectInterval = reconnectInterval;
         this.onConnect = List.copyOf(onConnect);
     }
 
     /** Connects now (used at start-up inside the retry policy); throws what Lettuce throws. */
-    public synchronized StatefulRedisConnection<byte[], byte[]> connectNow() {
+    public synchronized RedisLink connectNow() {
         if (connection != null) {
             return connection;
         }
-        StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+        RedisLink c = opener.get();
         try {
             measureClockOffset(c);
             onConnect.forEach(hook -> hook.accept(c));
         } catch (RuntimeException e) {
-            c.close();
+            c.stateful().close();
             throw e;
         }
         connection = c;
         return c;
     }
 
-    private void measureClockOffset(StatefulRedisConnection<byte[], byte[]> c) {
+    // On a cluster TIME answers from one node; nodes synchronised by NTP agree to a few ms, well inside the timeouts
+    // this offset serves (scripts compare their own node's TIME with a deadline one command timeout away).
+    private void measureClockOffset(RedisLink c) {
         long before = System.nanoTime() / 1_000_000;
         List<byte[]> time = c.sync().time();
         long after = System.nanoTime() / 1_000_000;
@@ -107,8 +108,8 @@ public final class RedisConnector implements AutoCloseable {
      *
      * @throws ConnectionException when there is no connection (now)
      */
-    public StatefulRedisConnection<byte[], byte[]> connection() {
-        StatefulRedisConnection<byte[], byte[]> c = connection;
+    public RedisLink connection() {
+        RedisLink c = connection;
         if (c != null) {
             return c;
         }
@@ -135,15 +136,15 @@ public final class RedisConnector implements AutoCloseable {
 
     /** True when a connection exists and Lettuce reports it open. */
     public boolean isConnected() {
-        StatefulRedisConnection<byte[], byte[]> c = connection;
-        return c != null && c.isOpen();
+        RedisLink c = connection;
+        return c != null && c.stateful().isOpen();
     }
 
     /** Closes the connection (not the client). Idempotent. */
     @Override
     public synchronized void close() {
         if (closed.compareAndSet(false, true) && connection != null) {
-            connection.close();
+            connection.stateful().close();
         }
     }
 }
