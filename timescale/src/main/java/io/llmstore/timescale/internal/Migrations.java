@@ -27,7 +27,8 @@ public final class Migrations {
             "V3__rollups.timescaledb.sql",
             "V3__rollups.postgresql.sql",
             "V4__exact_cost_token_classes.timescaledb.sql",
-            "V4__exact_cost_token_classes.postgresql.sql");
+            "V4__exact_cost_token_classes.postgresql.sql",
+            "V5__stream_usage.sql");
 
     public static final String TIMESCALEDB = "timescaledb";
     public static final String POSTGRESQL = "postgresql";
