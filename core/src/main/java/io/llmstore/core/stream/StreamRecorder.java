@@ -225,7 +225,12 @@ public final class StreamRecorder implements AutoCloseable {
         long now = clock.millis();
         for (RecordedStream s : openStreams) {
             if (now - s.lastActivityMillis >= idleTimeout.toMillis()) {
-                s.end(StreamEnd.TIMEOUT);
+                try {
+                    s.end(StreamEnd.TIMEOUT);
+                } catch (RuntimeException e) {
+                    // An unexpected failure must not cancel the sweep (a scheduled task that throws never runs again).
+                    log.error("ending idle stream {} failed", s, e);
+                }
             }
         }
     }
