@@ -134,15 +134,20 @@ public final class StreamRecorder implements AutoCloseable {
     /**
      * Starts recording one streamed call: its row's time is now; the stream's first end writes the row.
      *
-     * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalArgumentException when a field of the call cannot be stored in a row (e.g. a user id over 255
+     *                                  characters), naming it
+     * @throws IllegalStateException    after {@link #close()}
      */
     public RecordedStream open(StreamCall call) {
         Objects.requireNonNull(call, "call");
         if (closed) {
             throw new IllegalStateException("StreamRecorder is closed");
         }
+        Instant start = clock.instant();
+        // The row's fields are checked now, so an invalid call fails here, to the caller, not when the stream ends.
+        base(call, start, TokenUsage.NONE, 0).build();
         boolean capture = cache != null && call.cacheKey() != null;
-        RecordedStream s = new RecordedStream(this, call, clock.instant(), counter, capture);
+        RecordedStream s = new RecordedStream(this, call, start, counter, capture);
         openStreams.add(s);
         opened.incrementAndGet();
         if (closed) { // closed meanwhile: this stream must not outlive the shutdown sweep unrecorded
@@ -289,7 +294,12 @@ public final class StreamRecorder implements AutoCloseable {
         }
         UsageMetric row = b.build();
         if (row.tokenTotal() > 0) {
-            row = costs.fill(row);
+            try {
+                row = costs.fill(row);
+            } catch (RuntimeException e) {
+                // The row is still written, without a cost (the writer's own filler may price it).
+                log.warn("pricing stream row {} ({}/{}) failed: {}", row.eventId(), row.provider(), row.modelId(), e.toString());
+            }
         }
         (isEstimate ? estimated : reported).incrementAndGet();
         boolean ok = write(row, atShutdown);

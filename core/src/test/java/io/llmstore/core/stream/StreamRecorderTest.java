@@ -343,4 +343,13 @@ class StreamRecorderTest {
         assertThat(m.tokenOutput()).isEqualTo(2);
         assertThat(m.usageSource()).isEqualTo(UsageSource.ESTIMATED);
     }
+
+    @Test
+    void aCallWhoseRowCouldNotBeStoredIsRefusedAtOpenNotAtItsEnd() {
+        StreamRecorder recorder = recorder(b -> { });
+        StreamCall call = Transcript.named("openai-chat.sse").call().user("u".repeat(256)).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> recorder.open(call))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("userId must be at most 255 characters, was 256");
+        assertThat(recorder.stats().open()).isZero();
+    }
 }
