@@ -359,9 +359,17 @@ public final class RecordedStream implements AutoCloseable {
                         ObjectNode body = MAPPER.createObjectNode().put("object", "chat.completion.chunk");
                         body.set("usage", p.readValueAsTree());
                         finalUsageBody = body;
+                    } else {
+                        p.skipChildren();
                     }
                 }
-                case "model" -> model = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "model" -> {
+                    if (v == JsonToken.VALUE_STRING) {
+                        model = p.getText();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
                 case "error" -> {
                     p.skipChildren();
                     providerError = true;
