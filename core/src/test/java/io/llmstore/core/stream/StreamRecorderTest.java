@@ -352,4 +352,26 @@ class StreamRecorderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("userId must be at most 255 characters, was 256");
         assertThat(recorder.stats().open()).isZero();
     }
+
+    @Test
+    void garbledStreamsNeverThrowIntoTheApplicationAndStillGiveOneRowEach() {
+        StreamRecorder recorder = recorder(b -> { });
+        Random random = new Random(23);
+        int streams = 0;
+        for (Transcript t : Transcript.all()) {
+            for (int i = 0; i < 30; i++) {
+                rows.clear();
+                byte[] bytes = t.bytes().clone();
+                for (int k = 0; k < 1 + random.nextInt(20); k++) { // flip bytes anywhere: JSON, field names, line ends
+                    bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+                }
+                RecordedStream s = recorder.open(t.call().build());
+                feed(s, bytes, bytes.length, random);
+                s.close();
+                assertThat(rows).as("%s garbled #%d", t, i).hasSize(1);
+                streams++;
+            }
+        }
+        assertThat(streams).isEqualTo(6 * 30);
+    }
 }
