@@ -100,6 +100,15 @@ public final class StoragePool implements AutoCloseable {
         return require(BufferedUsageWriter.class, "buffered usage recording", "PostgreSQL", POSTGRES_VARIABLES);
     }
 
+    /**
+     * A builder of a {@link io.llmstore.core.stream.StreamRecorder} (one usage row per streamed call) writing to
+     * {@link #usageBuffer()}, and to {@link #usage()} for streams still open at JVM shutdown; add a price catalog,
+     * rate limiter or cache on it. The recorder is the caller's to close, before this pool.
+     */
+    public io.llmstore.core.stream.StreamRecorder.Builder streamRecorder() {
+        return io.llmstore.core.stream.StreamRecorder.builder(usageBuffer()).shutdownWriter(usage());
+    }
+
     /** Usage analytics: summaries, time series, rollups, costs, errors and raw rows. */
     public UsageQueries analytics() {
         return require(UsageQueries.class, "usage analytics", "PostgreSQL", POSTGRES_VARIABLES);

@@ -94,9 +94,18 @@ abstract class FeatureSchemaContract {
         return new SchemaMigrator(dataSource(p), schema, SchemaMigrator.Timescale.AUTO, features);
     }
 
+    /** The usage versions this release applies to an empty schema of this flavor. */
     List<Integer> usageVersions() {
+        return expectTimescale() ? List.of(1, 2, 3, 4, 5) : List.of(1, 3, 4, 5);
+    }
+
+    /** The usage versions the previous release (the frozen fixture) applied. */
+    List<Integer> previousReleaseVersions() {
         return expectTimescale() ? List.of(1, 2, 3, 4) : List.of(1, 3, 4);
     }
+
+    /** The usage schema version of this release. */
+    static final int USAGE_CURRENT = 5;
 
     String flavor() {
         return expectTimescale() ? "timescaledb" : "postgresql";
@@ -152,11 +161,11 @@ abstract class FeatureSchemaContract {
         // Created exactly as the release before feature schemas does: its migrator, its scripts V1..V4, its history.
         List<Integer> created = new PreviousReleaseMigrator(dataSource(p), schema, PreviousReleaseMigrator.Timescale.AUTO,
                 Optional.empty(), Optional.empty(), Duration.ofMinutes(1)).migrate();
-        assertThat(created).containsExactlyElementsOf(usageVersions());
+        assertThat(created).containsExactlyElementsOf(previousReleaseVersions());
         assertThat(column(p, "SELECT column_name FROM information_schema.columns WHERE table_schema = ?"
                 + " AND table_name = ? AND column_name = 'feature'", schema, HISTORY)).as("the old shape").isEmpty();
         List<UsageMetric> rows = UsageData.generate(500, 3, 33);
-        p.usage().recordAll(rows);
+        insertAsThePreviousReleaseDid(p, rows);
         if (expectTimescale()) {
             try (Connection c = dataSource(p).getConnection()) {
                 c.setAutoCommit(true);
@@ -164,7 +173,7 @@ abstract class FeatureSchemaContract {
                 UsageStoreContract.refreshWaitingOutPolicies(c, "llm_usage_daily");
             }
         }
-        String allRows = "SELECT * FROM llm_usage_metrics ORDER BY event_id";
+        String allRows = "SELECT " + PREVIOUS_RELEASE_COLUMNS + " FROM llm_usage_metrics ORDER BY event_id";
         String hourly = "SELECT * FROM llm_usage_hourly ORDER BY bucket, model_id, provider";
         String daily = "SELECT * FROM llm_usage_daily ORDER BY bucket, model_id, provider";
         String history = "SELECT version, description, flavor, script, checksum, installed_at, execution_ms FROM " + HISTORY;
@@ -176,7 +185,7 @@ abstract class FeatureSchemaContract {
         List<String> materializedDaily = expectTimescale() ? materialized(p, schema, "llm_usage_daily") : List.of();
         assertThat(rowsBefore).hasSize(500);
         assertThat(hourlyBefore).isNotEmpty();
-        assertThat(historyBefore).hasSize(usageVersions().size());
+        assertThat(historyBefore).hasSize(previousReleaseVersions().size());
         if (expectTimescale()) {
             assertThat(materializedHourly).as("the refresh materialized the hourly rollup").isNotEmpty();
             assertThat(materializedDaily).as("the refresh materialized the daily rollup").isNotEmpty();
@@ -185,8 +194,11 @@ abstract class FeatureSchemaContract {
         MigrationResult upgrade = p.migrate(); // today's migrator, through the pool
 
         assertThat(upgrade.flavor()).isEqualTo(flavor());
-        assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(), 4));
+        assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT));
         assertThat(UsageStoreContract.snapshot(p, allRows)).containsExactlyElementsOf(rowsBefore);
+        assertThat(column(p, "SELECT count(*) FROM llm_usage_metrics WHERE usage_source IS NULL"
+                + " AND time_to_first_token_ms IS NULL AND finish_reason IS NULL AND cost_saved_usd IS NULL"))
+                .as("V5's columns say 'not said' on every earlier row").containsExactly("500");
         assertThat(UsageStoreContract.snapshot(p, hourly)).containsExactlyElementsOf(hourlyBefore);
         assertThat(UsageStoreContract.snapshot(p, daily)).containsExactlyElementsOf(dailyBefore);
         if (expectTimescale()) {
@@ -194,9 +206,10 @@ abstract class FeatureSchemaContract {
             assertThat(materialized(p, schema, "llm_usage_daily")).containsExactlyElementsOf(materializedDaily);
         }
         // every history row kept as it was, now recorded as feature usage
-        assertThat(UsageStoreContract.snapshot(p, history + " WHERE feature = 'usage' ORDER BY version"))
+        assertThat(UsageStoreContract.snapshot(p, history + " WHERE feature = 'usage' AND version <= 4 ORDER BY version"))
                 .containsExactlyElementsOf(historyBefore);
-        assertThat(column(p, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(historyBefore.size()));
+        // plus this release's V5
+        assertThat(column(p, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(historyBefore.size() + 1));
         // ... in a table of the same shape as one this release creates
         String fresh = schema + "_fresh";
         schemas.add(fresh);
@@ -219,7 +232,7 @@ abstract class FeatureSchemaContract {
         MigrationResult first = migrator(p, TestFeatureSchema.notes()).migrate();
 
         assertThat(first.features()).extracting(MigrationResult.Feature::name).containsExactly("usage", "notes");
-        assertThat(first.feature("usage").orElseThrow()).isEqualTo(new MigrationResult.Feature("usage", List.of(), 4));
+        assertThat(first.feature("usage").orElseThrow()).isEqualTo(new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT));
         assertThat(first.feature("notes").orElseThrow()).isEqualTo(new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version || ':' || script || ':' || flavor FROM " + HISTORY
                 + " WHERE feature = 'notes' ORDER BY version"))
@@ -238,7 +251,7 @@ abstract class FeatureSchemaContract {
         // notes V1 creates a view over llm_usage_metrics: it succeeds only because usage (order 100) ran first
         MigrationResult result = migrator(p, TestFeatureSchema.notes()).migrate();
         assertThat(result.features()).containsExactly(
-                new MigrationResult.Feature("usage", usageVersions(), 4),
+                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
                 new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version FROM " + HISTORY + " ORDER BY feature, version"))
                 .hasSize(usageVersions().size() + 2);
@@ -258,10 +271,10 @@ abstract class FeatureSchemaContract {
         MigrationResult other = winner == ra.get() ? rb.get() : ra.get();
 
         assertThat(winner.features()).containsExactly(
-                new MigrationResult.Feature("usage", usageVersions(), 4),
+                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
                 new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(other.features()).containsExactly(
-                new MigrationResult.Feature("usage", List.of(), 4),
+                new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT),
                 new MigrationResult.Feature("notes", List.of(), 2));
         assertThat(column(a, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(usageVersions().size() + 2));
     }
@@ -304,7 +317,7 @@ abstract class FeatureSchemaContract {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("schema " + schema + ", feature usage: " + HISTORY
                         + " records version 99 (V99__from_a_newer_release.sql)")
-                .hasMessageContaining("its newest usage version is 4")
+                .hasMessageContaining("its newest usage version is " + USAGE_CURRENT)
                 .hasMessageContaining("migrated by a newer llmstore release");
     }
 
@@ -326,5 +339,42 @@ abstract class FeatureSchemaContract {
         assertThatThrownBy(() -> migrator(p, clash))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("feature schemas clash and usage share order 100; each needs its own");
+    }
+
+    /** The usage columns of the previous release (schema V4); V5 added the stream columns after them. */
+    static final String PREVIOUS_RELEASE_COLUMNS = "time, model_id, provider, request_count, token_input, token_output,"
+            + " token_total, cost_usd, avg_latency_ms, error_count, success_count, user_id, application_id, environment,"
+            + " metadata, event_id, token_cache_read, token_cache_write, token_reasoning, price_source";
+
+    /** Rows written the way the previous release's writer wrote them: only the columns its schema had. */
+    private static void insertAsThePreviousReleaseDid(StoragePool p, List<UsageMetric> rows) throws SQLException {
+        try (Connection c = dataSource(p).getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO llm_usage_metrics (" + PREVIOUS_RELEASE_COLUMNS + ") VALUES"
+                        + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)")) {
+            for (UsageMetric m : rows) {
+                ps.setObject(1, m.time().atOffset(java.time.ZoneOffset.UTC));
+                ps.setString(2, m.modelId());
+                ps.setString(3, m.provider());
+                ps.setLong(4, m.requestCount());
+                ps.setLong(5, m.tokenInput());
+                ps.setLong(6, m.tokenOutput());
+                ps.setLong(7, m.tokenTotal());
+                ps.setBigDecimal(8, m.costUsd());
+                ps.setDouble(9, m.avgLatencyMs());
+                ps.setLong(10, m.errorCount());
+                ps.setLong(11, m.successCount());
+                ps.setString(12, m.userId());
+                ps.setString(13, m.applicationId());
+                ps.setString(14, m.environment());
+                ps.setString(15, m.metadata());
+                ps.setObject(16, m.eventId());
+                ps.setObject(17, m.tokenCacheRead());
+                ps.setObject(18, m.tokenCacheWrite());
+                ps.setObject(19, m.tokenReasoning());
+                ps.setString(20, m.priceSource());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 }

@@ -166,13 +166,13 @@ class PostgresPoolTest {
         go.countDown();
         List<Integer> applied = new ArrayList<>(ra.get().applied());
         applied.addAll(rb.get().applied());
-        assertThat(applied).containsExactly(1, 3, 4);
-        assertThat(ra.get().current()).isEqualTo(4);
-        assertThat(rb.get().current()).isEqualTo(4);
+        assertThat(applied).containsExactly(1, 3, 4, 5);
+        assertThat(ra.get().current()).isEqualTo(5);
+        assertThat(rb.get().current()).isEqualTo(5);
         try (Connection c = a.client(DataSource.class).orElseThrow().getConnection(); Statement st = c.createStatement();
              var rs = st.executeQuery("SELECT count(*) FROM llmstore_schema_history")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(3);
+            assertThat(rs.getInt(1)).isEqualTo(4);
         }
     }
 

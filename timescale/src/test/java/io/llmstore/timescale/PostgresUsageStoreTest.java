@@ -101,7 +101,7 @@ class PostgresUsageStoreTest extends UsageStoreContract {
         }
         var again = open(Map.of()).migrate();
         assertThat(again.flavor()).isEqualTo("postgresql");
-        assertThat(again.current()).isEqualTo(4);
+        assertThat(again.current()).isEqualTo(5);
         pool.usage().recordAll(UsageData.generate(20, 1, 4));
         assertThat(pool.analytics().daily(UsageFilter.between(UsageData.START, UsageData.START.plus(Duration.ofDays(1)))))
                 .isNotEmpty();

@@ -144,7 +144,7 @@ abstract class UsageStoreContract {
         // The pool migrated on start; a second migrate applies nothing.
         MigrationResult again = pool.migrate();
         assertThat(again.applied()).isEmpty();
-        assertThat(again.current()).isEqualTo(4);
+        assertThat(again.current()).isEqualTo(5);
         assertThat(again.flavor()).isEqualTo(expectTimescale() ? "timescaledb" : "postgresql");
 
         try (Connection c = dataSource(pool).getConnection(); Statement st = c.createStatement()) {
@@ -155,7 +155,8 @@ abstract class UsageStoreContract {
             }
             String f = again.flavor();
             assertThat(history).containsExactlyElementsOf(expectTimescale()
-                    ? List.of("1:" + f, "2:" + f, "3:" + f, "4:" + f) : List.of("1:" + f, "3:" + f, "4:" + f));
+                    ? List.of("1:" + f, "2:" + f, "3:" + f, "4:" + f, "5:" + f)
+                    : List.of("1:" + f, "3:" + f, "4:" + f, "5:" + f));
             rs = st.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema
                     + "' ORDER BY table_name");
             List<String> tables = new ArrayList<>();
@@ -560,6 +561,29 @@ abstract class UsageStoreContract {
     }
 
     @Test
+    void theStreamColumnsOfSchemaV5RoundTripThroughCopyAndTheBatchedInsert() {
+        UsageMetric reported = UsageMetric.builder().time(UsageData.START).model("gpt-4o").provider("openai")
+                .tokens(120, 40).usageSource(io.llmstore.core.usage.UsageSource.REPORTED).timeToFirstTokenMs(231.5)
+                .finishReason("stop").build();
+        UsageMetric hit = UsageMetric.builder().time(UsageData.START.plusMillis(1)).model("gpt-4o").provider("openai")
+                .tokens(120, 40).usageSource(io.llmstore.core.usage.UsageSource.CACHE_HIT).timeToFirstTokenMs(0.0)
+                .finishReason("stop\ttab").costUsd(java.math.BigDecimal.ZERO).priceSource("cache")
+                .costSavedUsd(new java.math.BigDecimal("0.000000000000000001")).build();
+        UsageMetric plain = UsageMetric.builder().time(UsageData.START.plusMillis(2)).model("gpt-4o").provider("openai")
+                .tokens(1, 1).build();
+        UsageMetric estimated = UsageMetric.builder().time(UsageData.START.plusMillis(3)).model("gpt-4o")
+                .provider("openai").tokens(7, 3).usageSource(io.llmstore.core.usage.UsageSource.ESTIMATED)
+                .finishReason("cancelled").build();
+        pool.usage().recordAll(List.of(reported, hit, plain));
+        var insert = open(Map.of("DB_WRITE_MODE", "insert"));
+        insert.usage().record(estimated);
+        assertThat(allRows(UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(1))))
+                .containsExactly(reported, hit, plain, estimated);
+        assertThat(count("usage_source = 'estimated' AND finish_reason = 'cancelled' AND time_to_first_token_ms IS NULL"))
+                .isEqualTo(1);
+    }
+
+    @Test
     void aTimeWithNanosecondsIsTruncatedToMicrosecondsSoTheStoredRowReadsBackEqual() {
         // .1234567 would be rounded up by PostgreSQL to .123457; the metric keeps .123456, and so does the row.
         UsageMetric direct = UsageMetric.builder().time(UsageData.START.plusNanos(123_456_789)).model("gpt-4o")
@@ -732,8 +756,8 @@ abstract class UsageStoreContract {
         assertThat(rowsBefore).hasSize(300);
 
         MigrationResult upgrade = old.migrate();
-        assertThat(upgrade.applied()).containsExactly(4);
-        assertThat(upgrade.current()).isEqualTo(4);
+        assertThat(upgrade.applied()).containsExactly(4, 5);
+        assertThat(upgrade.current()).isEqualTo(5);
         assertThat(snapshot(old, "SELECT event_id, time, model_id, provider, request_count, token_input,"
                 + " token_output, token_total, cost_usd, avg_latency_ms, error_count, success_count, user_id, application_id,"
                 + " environment, metadata::text FROM llm_usage_metrics ORDER BY event_id")).containsExactlyElementsOf(rowsBefore);

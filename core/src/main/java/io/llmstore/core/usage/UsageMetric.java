@@ -36,12 +36,25 @@ import java.util.UUID;
  * @param priceSource   what priced {@code costUsd}: the catalog's {@code <dataset>@<version>}, with
  *                      {@code +override:<id>} when an override applied, or {@code caller} (the default when the
  *                      application supplies a cost); null exactly when {@code costUsd} is null; at most 255 characters
+ * @param usageSource   where the token counts come from: {@link UsageSource#REPORTED} by the provider,
+ *                      {@link UsageSource#ESTIMATED} (an aborted or usage-less stream, see {@code docs/streaming.md}),
+ *                      or {@link UsageSource#CACHE_HIT} (answered from the response cache, no provider call); null = not
+ *                      said (rows recorded without it, and every row stored before schema V5)
+ * @param timeToFirstTokenMs milliseconds from the start of a streamed call to its first output chunk, finite and
+ *                      >= 0; null = not streamed or no output arrived
+ * @param finishReason  why the call ended: the provider's finish reason verbatim ({@code stop}, {@code end_turn},
+ *                      {@code length}, {@code STOP}, ...) or, for an aborted stream, how it ended ({@code cancelled},
+ *                      {@code timeout}, {@code error}, {@code closed_early}, {@code shutdown}, {@code incomplete});
+ *                      null = not said; at most 255 characters
+ * @param costSavedUsd  what a {@link UsageSource#CACHE_HIT cache hit} saved: the cost the answered call would have
+ *                      had, same rules as {@code costUsd}; null = nothing saved or not known
  */
 public record UsageMetric(UUID eventId, Instant time, String modelId, String provider, long requestCount,
                           long tokenInput, long tokenOutput, long tokenTotal, BigDecimal costUsd, double avgLatencyMs,
                           long errorCount, long successCount, String userId, String applicationId, String environment,
                           String metadata, Long tokenCacheRead, Long tokenCacheWrite, Long tokenReasoning,
-                          String priceSource) {
+                          String priceSource, UsageSource usageSource, Double timeToFirstTokenMs,
+                          String finishReason, BigDecimal costSavedUsd) {
     /** Decimal places the {@code cost_usd NUMERIC(28,18)} column stores exactly. */
     public static final int COST_SCALE = 18;
     static final String MAX_COST_USD_TEXT = "9999999999.999999999999999999";
@@ -65,19 +78,9 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
         requireNonNegative(tokenTotal, "tokenTotal");
         requireNonNegative(errorCount, "errorCount");
         requireNonNegative(successCount, "successCount");
+        requireStorableCost(costUsd, "costUsd");
+        requireStorableCost(costSavedUsd, "costSavedUsd");
         if (costUsd != null) {
-            if (costUsd.signum() < 0) {
-                throw new IllegalArgumentException("costUsd must be >= 0, was " + costUsd.toPlainString());
-            }
-            if (costUsd.compareTo(MAX_COST_USD) > 0) {
-                throw new IllegalArgumentException("costUsd must be <= " + MAX_COST_USD_TEXT
-                        + " (NUMERIC(28,18)), was " + costUsd.toPlainString());
-            }
-            // The column would round it: refuse instead, so a stored cost is always the cost given.
-            if (costUsd.scale() > COST_SCALE && costUsd.stripTrailingZeros().scale() > COST_SCALE) {
-                throw new IllegalArgumentException("costUsd must have at most " + COST_SCALE
-                        + " decimal places (NUMERIC(28,18)), was " + costUsd.toPlainString());
-            }
             if (priceSource == null) {
                 priceSource = PRICE_SOURCE_CALLER;
             }
@@ -100,6 +103,11 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
         if (!Double.isFinite(avgLatencyMs) || avgLatencyMs < 0) {
             throw new IllegalArgumentException("avgLatencyMs must be a finite number >= 0, was " + avgLatencyMs);
         }
+        if (timeToFirstTokenMs != null && (!Double.isFinite(timeToFirstTokenMs) || timeToFirstTokenMs < 0)) {
+            throw new IllegalArgumentException("timeToFirstTokenMs must be a finite number >= 0 or null, was "
+                    + timeToFirstTokenMs);
+        }
+        finishReason = optionalText(finishReason, "finishReason");
         userId = optionalText(userId, "userId");
         applicationId = optionalText(applicationId, "applicationId");
         environment = optionalText(environment, "environment");
@@ -132,6 +140,10 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
         b.tokenCacheWrite = tokenCacheWrite;
         b.tokenReasoning = tokenReasoning;
         b.priceSource = priceSource;
+        b.usageSource = usageSource;
+        b.timeToFirstTokenMs = timeToFirstTokenMs;
+        b.finishReason = finishReason;
+        b.costSavedUsd = costSavedUsd;
         return b;
     }
 
@@ -154,6 +166,24 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
                 .cacheReadTokens(tokenCacheRead == null ? 0 : tokenCacheRead)
                 .cacheWriteTokens(tokenCacheWrite == null ? 0 : tokenCacheWrite)
                 .outputReasoningTokens(tokenReasoning == null ? 0 : tokenReasoning).build();
+    }
+
+    // The NUMERIC(28,18) column would round or refuse it: refuse here instead, so a stored cost is the cost given.
+    private static void requireStorableCost(BigDecimal cost, String field) {
+        if (cost == null) {
+            return;
+        }
+        if (cost.signum() < 0) {
+            throw new IllegalArgumentException(field + " must be >= 0, was " + cost.toPlainString());
+        }
+        if (cost.compareTo(MAX_COST_USD) > 0) {
+            throw new IllegalArgumentException(field + " must be <= " + MAX_COST_USD_TEXT
+                    + " (NUMERIC(28,18)), was " + cost.toPlainString());
+        }
+        if (cost.scale() > COST_SCALE && cost.stripTrailingZeros().scale() > COST_SCALE) {
+            throw new IllegalArgumentException(field + " must have at most " + COST_SCALE
+                    + " decimal places (NUMERIC(28,18)), was " + cost.toPlainString());
+        }
     }
 
     private static void requireNonNull(Object value, String field) {
@@ -228,8 +258,36 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
         private Long tokenCacheWrite;
         private Long tokenReasoning;
         private String priceSource;
+        private UsageSource usageSource;
+        private Double timeToFirstTokenMs;
+        private String finishReason;
+        private BigDecimal costSavedUsd;
 
         private Builder() {
+        }
+
+        /** Where the token counts come from; null = not said. */
+        public Builder usageSource(UsageSource source) {
+            this.usageSource = source;
+            return this;
+        }
+
+        /** Milliseconds to the first output chunk of a streamed call; null = not streamed. */
+        public Builder timeToFirstTokenMs(Double millis) {
+            this.timeToFirstTokenMs = millis;
+            return this;
+        }
+
+        /** The provider's finish reason, or how an aborted stream ended; null = not said. */
+        public Builder finishReason(String reason) {
+            this.finishReason = reason;
+            return this;
+        }
+
+        /** What a cache hit saved, in USD; null = nothing saved or not known. */
+        public Builder costSavedUsd(BigDecimal saved) {
+            this.costSavedUsd = saved;
+            return this;
         }
 
         public Builder eventId(UUID id) {
@@ -350,7 +408,8 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
             long successes = successCount != null ? successCount : Math.max(0, requestCount - errorCount);
             return new UsageMetric(eventId != null ? eventId : UUID.randomUUID(), time, modelId, provider, requestCount,
                     tokenInput, tokenOutput, total, costUsd, avgLatencyMs, errorCount, successes, userId, applicationId,
-                    environment, metadata, tokenCacheRead, tokenCacheWrite, tokenReasoning, priceSource);
+                    environment, metadata, tokenCacheRead, tokenCacheWrite, tokenReasoning, priceSource, usageSource,
+                    timeToFirstTokenMs, finishReason, costSavedUsd);
         }
     }
 
@@ -365,7 +424,10 @@ public record UsageMetric(UUID eventId, Instant time, String modelId, String pro
                 && Objects.equals(m.applicationId, applicationId) && Objects.equals(m.environment, environment)
                 && Objects.equals(m.metadata, metadata) && Objects.equals(m.tokenCacheRead, tokenCacheRead)
                 && Objects.equals(m.tokenCacheWrite, tokenCacheWrite) && Objects.equals(m.tokenReasoning, tokenReasoning)
-                && Objects.equals(m.priceSource, priceSource);
+                && Objects.equals(m.priceSource, priceSource) && m.usageSource == usageSource
+                && Objects.equals(m.timeToFirstTokenMs, timeToFirstTokenMs) && Objects.equals(m.finishReason, finishReason)
+                && (m.costSavedUsd == null ? costSavedUsd == null
+                        : costSavedUsd != null && m.costSavedUsd.compareTo(costSavedUsd) == 0);
     }
 
     @Override

@@ -74,6 +74,30 @@ class AnalyticsExamplesTest {
     }
 
     @Test
+    void streamingUsageStoresOneRowPerStreamedCallTheCutOneEstimatedTheCachedOneAHit() throws Exception {
+        ExampleRun run = ExampleRun.withoutKafka("streaming_usage");
+
+        List<UsageMetric> rows = StreamingUsage.run(run.config, run.out);
+
+        assertThat(rows).hasSize(3);
+        assertThat(run.queryRows("SELECT usage_source, finish_reason, token_input, token_output, trim_scale(cost_usd),"
+                + " cost_saved_usd IS NOT NULL, time_to_first_token_ms IS NOT NULL FROM llm_usage_metrics ORDER BY time"))
+                .containsExactly(
+                        "reported|stop|16|14|" + cost(16, 14) + "|f|t",
+                        // the client went away while the second chunk was written: what the provider had streamed,
+                        // "Hello! Bonjour" (14 code points), is 4 tokens; the input is the request's 146 characters / 4
+                        "estimated|cancelled|37|4|" + cost(37, 4) + "|f|t",
+                        "cache_hit|stop|16|14|0|t|t");
+        assertThat(run.printed()).contains("call 2: cancelled, 37 in / 4 out tokens (estimated)",
+                "call 3: replayed");
+    }
+
+    private static String cost(long in, long out) {
+        return PriceCatalog.bundled().cost("openai", "gpt-4o-mini", TokenUsage.of(in, out), java.time.Instant.now())
+                .orElseThrow().total().stripTrailingZeros().toPlainString();
+    }
+
+    @Test
     void responseCachingCallsTheLlmOnceAndLeavesTheAnswerInRedis() throws Exception {
         ExampleRun run = ExampleRun.withoutKafka("response_cache");
 

@@ -17,7 +17,8 @@ final class CopyTextEncoder {
     /** The column list of the COPY statement, in encoding order. */
     public static final String COLUMNS = "time, model_id, provider, request_count, token_input, token_output, "
             + "token_total, cost_usd, avg_latency_ms, error_count, success_count, user_id, application_id, "
-            + "environment, metadata, event_id, token_cache_read, token_cache_write, token_reasoning, price_source";
+            + "environment, metadata, event_id, token_cache_read, token_cache_write, token_reasoning, price_source, "
+            + "usage_source, time_to_first_token_ms, finish_reason, cost_saved_usd";
 
     private byte[] buf;
     private int len;
@@ -84,6 +85,22 @@ final class CopyTextEncoder {
         optionalNumber(m.tokenReasoning());
         tab();
         text(m.priceSource());
+        tab();
+        text(m.usageSource() == null ? null : m.usageSource().value());
+        tab();
+        if (m.timeToFirstTokenMs() == null) {
+            nul();
+        } else {
+            ascii(Double.toString(m.timeToFirstTokenMs()));
+        }
+        tab();
+        text(m.finishReason());
+        tab();
+        if (m.costSavedUsd() == null) {
+            nul();
+        } else {
+            ascii(m.costSavedUsd().toPlainString());
+        }
         put((byte) '\n');
     }
 

@@ -19,6 +19,7 @@ import io.llmstore.core.usage.ProviderCost;
 import io.llmstore.core.usage.UsageBucket;
 import io.llmstore.core.usage.UsageFilter;
 import io.llmstore.core.usage.UsageMetric;
+import io.llmstore.core.usage.UsageSource;
 import io.llmstore.core.usage.UsagePage;
 import io.llmstore.core.usage.UsageQueries;
 import io.llmstore.timescale.internal.ServerInfo;
@@ -69,6 +70,10 @@ public final class TimescaleUsageQueries implements UsageQueries {
     private static final Field<String> PRICE_SOURCE = field(name("price_source"), SQLDataType.VARCHAR);
     /** {@link UsageMetric#priceSource()} of a cost stored before the price-source column existed (schema V4). */
     public static final String PRICE_SOURCE_UNKNOWN = "unknown";
+    private static final Field<String> USAGE_SOURCE = field(name("usage_source"), SQLDataType.VARCHAR);
+    private static final Field<Double> FIRST_TOKEN = field(name("time_to_first_token_ms"), SQLDataType.DOUBLE);
+    private static final Field<String> FINISH = field(name("finish_reason"), SQLDataType.VARCHAR);
+    private static final Field<BigDecimal> SAVED = field(name("cost_saved_usd"), SQLDataType.NUMERIC(28, 18));
     private static final Field<Double> LATENCY = field(name("avg_latency_ms"), SQLDataType.DOUBLE);
     private static final Field<Long> ERRORS = field(name("error_count"), SQLDataType.BIGINT);
     private static final Field<Long> SUCCESSES = field(name("success_count"), SQLDataType.BIGINT);
@@ -215,7 +220,8 @@ public final class TimescaleUsageQueries implements UsageQueries {
         Condition condition = c;
         List<UsageMetric> rows = run("usage rows", () -> dsl
                 .select(TIME, MODEL, PROVIDER, REQUESTS, TOKEN_IN, TOKEN_OUT, TOKEN_TOTAL, COST, LATENCY, ERRORS,
-                        SUCCESSES, USER, APP, ENV, METADATA, EVENT_ID, CACHE_READ, CACHE_WRITE, REASONING, PRICE_SOURCE)
+                        SUCCESSES, USER, APP, ENV, METADATA, EVENT_ID, CACHE_READ, CACHE_WRITE, REASONING, PRICE_SOURCE,
+                        USAGE_SOURCE, FIRST_TOKEN, FINISH, SAVED)
                 .from(METRICS).where(condition)
                 .orderBy(TIME.asc(), EVENT_ID.asc())
                 .limit(limit + 1)
@@ -323,6 +329,10 @@ public final class TimescaleUsageQueries implements UsageQueries {
                 .priceSource(r.get(COST) == null ? null : r.get(PRICE_SOURCE) == null ? PRICE_SOURCE_UNKNOWN : r.get(PRICE_SOURCE))
                 .cacheTokens(r.get(CACHE_READ), r.get(CACHE_WRITE))
                 .reasoningTokens(r.get(REASONING))
+                .usageSource(UsageSource.of(r.get(USAGE_SOURCE)))
+                .timeToFirstTokenMs(r.get(FIRST_TOKEN))
+                .finishReason(r.get(FINISH))
+                .costSavedUsd(r.get(SAVED))
                 .latencyMs(r.get(LATENCY))
                 .errors(r.get(ERRORS))
                 .successes(r.get(SUCCESSES))

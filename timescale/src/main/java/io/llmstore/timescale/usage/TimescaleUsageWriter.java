@@ -62,7 +62,8 @@ public final class TimescaleUsageWriter implements UsageWriter {
     private static final String INSERT_UNNEST = "INSERT INTO llm_usage_metrics (" + CopyTextEncoder.COLUMNS
             + ") SELECT * FROM unnest(?::timestamptz[], ?::varchar[], ?::varchar[], ?::int8[], ?::int8[], ?::int8[],"
             + " ?::int8[], ?::numeric[], ?::float8[], ?::int8[], ?::int8[], ?::varchar[], ?::varchar[], ?::varchar[],"
-            + " ?::jsonb[], ?::uuid[], ?::int8[], ?::int8[], ?::int8[], ?::varchar[]) ON CONFLICT (event_id, time) DO NOTHING";
+            + " ?::jsonb[], ?::uuid[], ?::int8[], ?::int8[], ?::int8[], ?::varchar[],"
+            + " ?::varchar[], ?::float8[], ?::varchar[], ?::numeric[]) ON CONFLICT (event_id, time) DO NOTHING";
 
     private final DataSource dataSource;
     private final WriteMode mode;
@@ -282,6 +283,10 @@ public final class TimescaleUsageWriter implements UsageWriter {
         Long[] cacheWrite = new Long[n];
         Long[] reasoning = new Long[n];
         String[] priceSource = new String[n];
+        String[] usageSource = new String[n];
+        Double[] firstToken = new Double[n];
+        String[] finish = new String[n];
+        String[] saved = new String[n];
         for (int i = 0; i < n; i++) {
             UsageMetric m = rows.get(i);
             time[i] = m.time().toString();
@@ -304,6 +309,10 @@ public final class TimescaleUsageWriter implements UsageWriter {
             cacheWrite[i] = m.tokenCacheWrite();
             reasoning[i] = m.tokenReasoning();
             priceSource[i] = m.priceSource();
+            usageSource[i] = m.usageSource() == null ? null : m.usageSource().value();
+            firstToken[i] = m.timeToFirstTokenMs();
+            finish[i] = m.finishReason();
+            saved[i] = m.costSavedUsd() == null ? null : m.costSavedUsd().toPlainString();
         }
         try (PreparedStatement ps = c.prepareStatement(INSERT_UNNEST)) {
             List<Array> arrays = List.of(c.createArrayOf("text", time), c.createArrayOf("text", model),
@@ -314,7 +323,9 @@ public final class TimescaleUsageWriter implements UsageWriter {
                     c.createArrayOf("int8", successes), c.createArrayOf("text", user), c.createArrayOf("text", app),
                     c.createArrayOf("text", env), c.createArrayOf("text", metadata), c.createArrayOf("text", eventId),
                     c.createArrayOf("int8", cacheRead), c.createArrayOf("int8", cacheWrite),
-                    c.createArrayOf("int8", reasoning), c.createArrayOf("text", priceSource));
+                    c.createArrayOf("int8", reasoning), c.createArrayOf("text", priceSource),
+                    c.createArrayOf("text", usageSource), c.createArrayOf("float8", firstToken),
+                    c.createArrayOf("text", finish), c.createArrayOf("text", saved));
             for (int i = 0; i < arrays.size(); i++) {
                 ps.setArray(i + 1, arrays.get(i));
             }

@@ -28,7 +28,8 @@ public final class UsageFeatureSchema implements FeatureSchema {
             "V3__rollups.timescaledb.sql",
             "V3__rollups.postgresql.sql",
             "V4__exact_cost_token_classes.timescaledb.sql",
-            "V4__exact_cost_token_classes.postgresql.sql");
+            "V4__exact_cost_token_classes.postgresql.sql",
+            "V5__stream_usage.sql");
 
     private final Optional<Duration> retention;
     private final Optional<Duration> compressAfter;

@@ -30,7 +30,9 @@ class MigrationsTest {
             PreviousReleaseMigrations.forFlavor(flavor).forEach(m -> previous.add(m.file() + " " + m.checksum()));
             List<String> now = new ArrayList<>();
             Migrations.plan(all, flavor, false).forEach(m -> now.add(m.file() + " " + m.checksum()));
-            assertThat(now).as(flavor).containsExactlyElementsOf(previous);
+            // This release adds V5 (the stream columns); the scripts the previous release shipped are unchanged.
+            assertThat(now.subList(0, previous.size())).as(flavor).containsExactlyElementsOf(previous);
+            assertThat(now.subList(previous.size(), now.size())).as(flavor).allMatch(s -> s.startsWith("V5__stream_usage.sql "));
         }
     }
 
@@ -38,10 +40,10 @@ class MigrationsTest {
     void eachFlavorGetsItsOwnScriptPerVersionAndSkipsVersionsNoScriptFits() {
         List<Migration> all = Migrations.load(USAGE);
         assertThat(files(Migrations.plan(all, Migrations.POSTGRESQL, false))).containsExactly("V1__usage_metrics.sql",
-                "V3__rollups.postgresql.sql", "V4__exact_cost_token_classes.postgresql.sql");
+                "V3__rollups.postgresql.sql", "V4__exact_cost_token_classes.postgresql.sql", "V5__stream_usage.sql");
         assertThat(files(Migrations.plan(all, Migrations.TIMESCALEDB, false))).containsExactly("V1__usage_metrics.sql",
                 "V2__hypertable.timescaledb.sql", "V3__rollups.timescaledb.sql",
-                "V4__exact_cost_token_classes.timescaledb.sql");
+                "V4__exact_cost_token_classes.timescaledb.sql", "V5__stream_usage.sql");
         assertThat(all).allSatisfy(m -> assertThat(m.feature()).isEqualTo("usage"));
     }
 
