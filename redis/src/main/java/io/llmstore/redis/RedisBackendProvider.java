@@ -10,6 +10,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.llmstore.core.cache.ResponseCache;
+import io.llmstore.core.config.CoreSettings;
 import io.llmstore.core.config.RedisConfig;
 import io.llmstore.core.config.Settings;
 import io.llmstore.core.config.StorageConfig;
@@ -29,9 +30,11 @@ import io.llmstore.redis.internal.RedisErrors;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * Opens Redis when {@code REDIS_URL} is set: a Lettuce {@link RedisClient} (TLS for {@code rediss://}, database
  * index and credentials from the URL, every command bounded by {@code REDIS_COMMAND_TIMEOUT}) and one shared
  * connection, serving {@link ResponseCache}, {@link SessionStore} and {@link RateLimiters}. Registered with
- * ServiceLoader; order 200.
+ * ServiceLoader; order 200. {@link #using(RedisClient)} runs the same over the application's own client instead.
  *
  * <p>Redis is not critical: when it cannot be reached at start-up (after {@code DB_RETRY_*} attempts) the pool still
  * opens, health reports redis DOWN (the pool DEGRADED), the cache fails open, limiters follow their failure policy,
@@ -49,6 +52,37 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisBackendProvider implements BackendProvider {
     private static final Logger log = LoggerFactory.getLogger(RedisBackendProvider.class);
+
+    /** The client the application handed over with {@link #using}; null when the backend creates its own. */
+    private final RedisClient injected;
+
+    /** The ServiceLoader's provider: the backend creates, owns and shuts down its client. */
+    public RedisBackendProvider() {
+        this(null);
+    }
+
+    private RedisBackendProvider(RedisClient injected) {
+        this.injected = injected;
+    }
+
+    /**
+     * A provider over the application's own Lettuce client:
+     * {@code StoragePool.builder(config).backend(RedisBackendProvider.using(redisClient))}. It replaces the
+     * ServiceLoader one and is configured even without {@code REDIS_URL}.
+     *
+     * <p>The client is used as given and <b>never shut down</b> by the pool (nor its {@code ClientResources}); the
+     * pool opens one connection of its own through it ({@code client.connect(codec)} to the client's default URI,
+     * or to {@code REDIS_URL} when that is set) and closes only that connection. The client's options (reconnect,
+     * disconnected behaviour, TLS) are the application's and are not changed; the pool's connection gets
+     * {@code REDIS_COMMAND_TIMEOUT} as its command timeout. For the pool's fail-fast behaviour during an outage, build
+     * the client with {@code ClientOptions.DisconnectedBehavior.REJECT_COMMANDS}; with Lettuce's default, commands
+     * queue while disconnected and fail after the command timeout. {@code pool.client(RedisClient.class)} returns it.
+     *
+     * @param redisClient the application's client; not shut down by the pool
+     */
+    public static RedisBackendProvider using(RedisClient redisClient) {
+        return new RedisBackendProvider(Objects.requireNonNull(redisClient, "redisClient"));
+    }
 
     @Override
     public String name() {
@@ -62,12 +96,15 @@ public final class RedisBackendProvider implements BackendProvider {
 
     @Override
     public boolean isConfigured(StorageConfig config) {
-        return config.redis().isPresent();
+        return injected != null || config.redis().isPresent();
     }
 
     @Override
     public Backend open(BackendContext context) {
-        RedisConfig redis = context.config().redis().orElseThrow(() -> new ConfigException("REDIS_URL is not set"));
+        Optional<RedisConfig> configured = context.config().redis();
+        if (injected == null && configured.isEmpty()) {
+            throw new ConfigException("REDIS_URL is not set");
+        }
         Settings settings = context.config().settings();
         String prefix = settings.string(RedisSettings.REDIS_KEY_PREFIX).orElse("");
         if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
@@ -79,51 +116,68 @@ public final class RedisBackendProvider implements BackendProvider {
         Duration lockWait = settings.duration(RedisSettings.REDIS_CACHE_LOCK_WAIT);
         Duration reconnectMax = positive(settings, RedisSettings.REDIS_RECONNECT_MAX_DELAY);
 
-        RedisURI uri;
-        try {
-            uri = RedisURI.create(redis.url().reveal());
-        } catch (RuntimeException e) {
-            // Lettuce's message may quote the URL: never pass it on.
-            throw new ConfigException("REDIS_URL is not a valid Redis URL: " + redis.displayUrl());
+        Duration commandTimeout = configured.map(RedisConfig::commandTimeout)
+                .orElseGet(() -> settings.duration(CoreSettings.REDIS_COMMAND_TIMEOUT));
+        if (commandTimeout.isZero()) {
+            throw settings.invalid(CoreSettings.REDIS_COMMAND_TIMEOUT, "a duration > 0 such as 500ms");
         }
-        uri.setTimeout(redis.commandTimeout());
-        // Lettuce's default reconnect backoff doubles up to 30 s, so after a 20 s outage Redis stayed unused for
-        // another ~12 s (FAIL_CLOSED refusing against a healthy server). Same doubling, capped by the setting.
-        ClientResources resources = DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(1), reconnectMax, 2, TimeUnit.MILLISECONDS))
-                .build();
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // Fail fast while disconnected instead of queueing: callers fail open within the timeout.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(redis.commandTimeout()).build())
-                .timeoutOptions(TimeoutOptions.enabled(redis.commandTimeout()))
-                .build());
-
+        String display = configured.map(RedisConfig::displayUrl).orElse("the application's RedisClient");
+        RedisURI uri = null;
+        if (configured.isPresent()) {
+            try {
+                uri = RedisURI.create(configured.get().url().reveal());
+            } catch (RuntimeException e) {
+                // Lettuce's message may quote the URL: never pass it on.
+                throw new ConfigException("REDIS_URL is not a valid Redis URL: " + display);
+            }
+            uri.setTimeout(commandTimeout);
+        }
         LuaScript acquire = LuaScript.load("rate_limit.lua");
         LuaScript acquireFixedWindow = LuaScript.load("rate_limit_fw.lua");
         LuaScript settle = LuaScript.load("rate_limit_settle.lua");
         LuaScript release = LuaScript.load("lock_release.lua");
-        RedisConnector connector = new RedisConnector(client, redis.displayUrl(), reconnectMax, List.of(c -> {
+        List<Consumer<StatefulRedisConnection<byte[], byte[]>>> loadScripts = List.of(c -> {
             for (LuaScript script : List.of(acquire, acquireFixedWindow, settle, release)) {
                 script.loadInto(c.sync());
             }
-        }));
+        });
+        RedisClient client;
+        ClientResources resources = null;
+        RedisConnector connector;
+        if (injected != null) {
+            client = injected;
+            connector = new RedisConnector(injected, uri, commandTimeout, display, reconnectMax, loadScripts);
+        } else {
+            // Lettuce's default reconnect backoff doubles up to 30 s, so after a 20 s outage Redis stayed unused for
+            // another ~12 s (FAIL_CLOSED refusing against a healthy server). Same doubling, capped by the setting.
+            resources = DefaultClientResources.builder()
+                    .reconnectDelay(Delay.exponential(Duration.ofMillis(1), reconnectMax, 2, TimeUnit.MILLISECONDS))
+                    .build();
+            client = RedisClient.create(resources, uri);
+            client.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    // Fail fast while disconnected instead of queueing: callers fail open within the timeout.
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+                    .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                    .build());
+            connector = new RedisConnector(client, display, reconnectMax, loadScripts);
+        }
         try {
             context.retry().connect("Redis", connector::connectNow);
         } catch (ConnectionException e) {
             connector.markUnavailable(e.getMessage());
             log.warn("Redis at {} is unreachable; starting DEGRADED: the response cache fails open, rate limiters"
                     + " follow their failure policy, and each use retries the connection at most every {} ({})",
-                    redis.displayUrl(), reconnectMax, e.getMessage());
+                    display, reconnectMax, e.getMessage());
         }
 
         RedisResponseCache cache = new RedisResponseCache(connector, release, prefix, cacheTtl, lockTtl, lockWait);
         RedisSessionStore sessions = new RedisSessionStore(connector, prefix);
         RedisRateLimiters limiters = new RedisRateLimiters(connector, acquire, acquireFixedWindow, settle, prefix,
-                redis.commandTimeout());
-        return new RedisBackend(resources, client, connector, cache, sessions, limiters, redis);
+                commandTimeout);
+        return new RedisBackend(resources, client, injected == null, connector, cache, sessions, limiters, display,
+                commandTimeout);
     }
 
     private static Duration positive(Settings settings, io.llmstore.core.config.Setting setting) {
@@ -135,24 +189,30 @@ public final class RedisBackendProvider implements BackendProvider {
     }
 
     private static final class RedisBackend implements Backend {
+        /** Null when the client is the application's. */
         private final ClientResources resources;
         private final RedisClient client;
+        private final boolean ownsClient;
         private final RedisConnector connector;
         private final RedisResponseCache cache;
         private final RedisSessionStore sessions;
         private final RedisRateLimiters limiters;
-        private final RedisConfig config;
+        private final String display;
+        private final Duration commandTimeout;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        RedisBackend(ClientResources resources, RedisClient client, RedisConnector connector, RedisResponseCache cache,
-                     RedisSessionStore sessions, RedisRateLimiters limiters, RedisConfig config) {
+        RedisBackend(ClientResources resources, RedisClient client, boolean ownsClient, RedisConnector connector,
+                     RedisResponseCache cache, RedisSessionStore sessions, RedisRateLimiters limiters, String display,
+                     Duration commandTimeout) {
             this.resources = resources;
             this.client = client;
+            this.ownsClient = ownsClient;
             this.connector = connector;
             this.cache = cache;
             this.sessions = sessions;
             this.limiters = limiters;
-            this.config = config;
+            this.display = display;
+            this.commandTimeout = commandTimeout;
         }
 
         @Override
@@ -180,14 +240,14 @@ public final class RedisBackendProvider implements BackendProvider {
         @Override
         public List<HealthCheck> healthChecks() {
             // Not critical: without Redis the pool is DEGRADED (cache misses, limiters by policy), not DOWN.
-            return List.of(HealthCheck.of("redis", false, config.commandTimeout(), () -> {
+            return List.of(HealthCheck.of("redis", false, commandTimeout, () -> {
                 try {
                     String pong = connector.connection().sync().ping();
                     if (!"PONG".equals(pong)) {
                         throw new IllegalStateException("PING answered " + pong);
                     }
                 } catch (RuntimeException e) {
-                    throw RedisErrors.translate("PING to " + config.displayUrl(), e);
+                    throw RedisErrors.translate("PING to " + display, e);
                 }
             }));
         }
@@ -208,19 +268,22 @@ public final class RedisBackendProvider implements BackendProvider {
                 return;
             }
             try {
-                connector.close();
+                connector.close(); // the pool's own connection, whoever owns the client
             } finally {
-                try {
-                    client.shutdown(0, 2, TimeUnit.SECONDS); // we created it; bounded
-                } finally {
-                    resources.shutdown(0, 2, TimeUnit.SECONDS); // the client never shuts down resources it was given
+                // The application's client and its resources stay as they are.
+                if (ownsClient) {
+                    try {
+                        client.shutdown(0, 2, TimeUnit.SECONDS); // we created it; bounded
+                    } finally {
+                        resources.shutdown(0, 2, TimeUnit.SECONDS); // a client never shuts down resources it was given
+                    }
                 }
             }
         }
 
         @Override
         public String toString() {
-            return "RedisBackend{" + config + "}";
+            return "RedisBackend{" + display + (ownsClient ? "" : ", the application's client") + "}";
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.llmstore.redis.internal;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.llmstore.core.error.ConnectionException;
@@ -22,6 +23,10 @@ public final class RedisConnector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
 
     private final RedisClient client;
+    /** The server to connect to; null for the client's own default URI. */
+    private final RedisURI uri;
+    /** Set on each connection this connector opens; null to keep the client's. */
+    private final Duration commandTimeout;
     private final String display;
     private final Duration reconnectInterval;
     private final List<Consumer<StatefulRedisConnection<byte[], byte[]>>> onConnect;
@@ -43,7 +48,21 @@ public final class RedisConnector implements AutoCloseable {
      */
     public RedisConnector(RedisClient client, String display, Duration reconnectInterval,
                           List<Consumer<StatefulRedisConnection<byte[], byte[]>>> onConnect) {
+        this(client, null, null, display, reconnectInterval, onConnect);
+    }
+
+    /**
+     * A connector over a client the application may own (it is never shut down here).
+     *
+     * @param uri            the server, or null for the client's own default URI
+     * @param commandTimeout set on each connection opened here (the client's options stay as the application set
+     *                       them), or null to keep the client's
+     */
+    public RedisConnector(RedisClient client, RedisURI uri, Duration commandTimeout, String display,
+                          Duration reconnectInterval, List<Consumer<StatefulRedisConnection<byte[], byte[]>>> onConnect) {
         this.client = client;
+        this.uri = uri;
+        this.commandTimeout = commandTimeout;
         this.display = display;
         this.reconnectInterval = reconnectInterval;
         this.onConnect = List.copyOf(onConnect);
@@ -54,8 +73,12 @@ public final class RedisConnector implements AutoCloseable {
         if (connection != null) {
             return connection;
         }
-        StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+        StatefulRedisConnection<byte[], byte[]> c = uri == null ? client.connect(ByteArrayCodec.INSTANCE)
+                : client.connect(ByteArrayCodec.INSTANCE, uri);
         try {
+            if (commandTimeout != null) {
+                c.setTimeout(commandTimeout);
+            }
             measureClockOffset(c);
             onConnect.forEach(hook -> hook.accept(c));
         } catch (RuntimeException e) {
