@@ -98,6 +98,7 @@ public final class KafkaSink implements EventSink {
     }
 
     /** Records read, events stored, records dead-lettered, retries, commits. */
+    @Override
     public ConsumerStats stats() {
         return consumer.stats();
     }

@@ -14,7 +14,7 @@ public final class TimescaleSettings {
     public static final Setting DB_SCHEMA = Setting.of("DB_SCHEMA", "public",
             "schema holding the usage tables; the pool's search_path is <DB_SCHEMA>, public");
     public static final Setting DB_MIGRATE_ON_START = Setting.of("DB_MIGRATE_ON_START", "false",
-            "apply pending schema migrations when the pool starts (else call pool.migrate())");
+            "apply pending schema migrations when the pool starts (else call pool.usage().migrate())");
     public static final Setting DB_TIMESCALEDB = Setting.of("DB_TIMESCALEDB", "auto",
             "auto|on|off: install the TimescaleDB schema (hypertable, continuous aggregates); auto = when the extension can be used (created, or in shared_preload_libraries), else plain PostgreSQL with a WARN; on = fail otherwise");
     public static final Setting DB_WRITE_MODE = Setting.of("DB_WRITE_MODE", "auto",

@@ -23,7 +23,28 @@ public interface EventSink extends AutoCloseable {
     /** What stopped the sink, if something did. */
     Optional<Throwable> failure();
 
+    /** Counters since the sink started. */
+    Stats stats();
+
     /** Stops after the current batch, commits it, closes the consumer. Idempotent, bounded. */
     @Override
     void close();
+
+    /** A sink's counters since it started. */
+    interface Stats {
+        /** Records read from the topic (redeliveries included). */
+        long received();
+
+        /** Events stored as usage rows. */
+        long handled();
+
+        /** Records sent to the dead-letter topic. */
+        long deadLettered();
+
+        /** Batch attempts that failed with a retryable error and were retried. */
+        long retries();
+
+        /** Successful offset commits. */
+        long commits();
+    }
 }
