@@ -65,7 +65,7 @@ public final class KafkaSink implements EventSink {
         return new KafkaSink(b.build());
     }
 
-    /** The usage row an event stands for (one request; {@code error} events count as failed); see the README. */
+    /** The usage row an event stands for (one request; {@code error} events count as failed); see docs/events.md. */
     public static UsageMetric toUsageMetric(LlmEvent event) {
         return EventToUsage.convert(event);
     }

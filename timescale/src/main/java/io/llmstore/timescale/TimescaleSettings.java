@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The variables the PostgreSQL/TimescaleDB module reads (besides core's {@code DATABASE_URL}, {@code DB_*} pool and
- * retry settings). The README's configuration reference lists them with these defaults.
+ * retry settings). docs/configuration.md lists them with these defaults.
  */
 public final class TimescaleSettings {
     private TimescaleSettings() {
@@ -43,7 +43,7 @@ public final class TimescaleSettings {
     public static final Setting TIMESCALE_ROLLUP_REFRESH = Setting.of("TIMESCALE_ROLLUP_REFRESH", "1m",
             "TimescaleDB only: how often the refresh policies materialize the hourly/daily rollups over all time; a row in an already materialized bucket (late, replayed) appears in hourly()/daily() within this plus one refresh run");
 
-    /** Every setting of this module, in README order. */
+    /** Every setting of this module, in the order docs/configuration.md lists them. */
     public static final List<Setting> ALL = List.of(DB_SCHEMA, DB_MIGRATE_ON_START, DB_TIMESCALEDB, DB_WRITE_MODE,
             USAGE_METADATA_MAX_BYTES, USAGE_BUFFER_CAPACITY, USAGE_FLUSH_SIZE, USAGE_FLUSH_INTERVAL,
             USAGE_BUFFER_FULL_POLICY, USAGE_BUFFER_FULL_TIMEOUT, USAGE_SHUTDOWN_FLUSH_TIMEOUT, USAGE_FILL_MISSING_COST,
