@@ -14,8 +14,8 @@ import io.llmstore.core.ratelimit.RateLimiters;
 import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.core.session.SessionStore;
 import io.llmstore.core.spi.Backend;
-import io.llmstore.core.spi.BackendDescriptor;
 import io.llmstore.core.spi.BackendContext;
+import io.llmstore.core.spi.BackendDescriptor;
 import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.spi.Feature;
 import io.llmstore.core.stats.CacheStats;
@@ -24,8 +24,8 @@ import io.llmstore.core.stats.PoolStats;
 import io.llmstore.core.stats.RateLimiterStats;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.MigrationResult;
-import io.llmstore.core.usage.UsageQueries;
 import io.llmstore.core.usage.Usage;
+import io.llmstore.core.usage.UsageQueries;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +39,6 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one entry point: connects every configured backend and hands out the features built on them.
@@ -67,8 +65,6 @@ import org.slf4j.LoggerFactory;
  * created; it is idempotent and safe from a shutdown hook.
  */
 public final class StoragePool implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(StoragePool.class);
-
     private final StorageConfig config;
     private final Clock clock;
     private final List<Backend> backends;
@@ -342,8 +338,7 @@ public final class StoragePool implements AutoCloseable {
                 ServiceLoader.load(BackendProvider.class, StoragePool.class.getClassLoader())
                         .forEach(p -> byName.putIfAbsent(p.name(), p));
             }
-            for (BackendDescriptor b : List.of(BackendDescriptor.POSTGRES, BackendDescriptor.REDIS,
-                    BackendDescriptor.KAFKA)) {
+            for (BackendDescriptor b : BackendDescriptor.ALL) {
                 if (b.isConfiguredIn(config) && !byName.containsKey(b.name())) {
                     throw new ConfigException(b.variables() + " is set but " + b.artifact()
                             + " is not on the classpath: add the io.llmstore:" + b.artifact() + " dependency");

@@ -54,10 +54,12 @@ class InjectedProducerTest {
         try (KafkaProducer<String, String> producer = applicationProducer(prefix + "app")) {
             try (StoragePool pool = StoragePool.builder(config).backend(KafkaBackendProvider.using(producer)).build()) {
                 List<LlmEvent> events = KafkaTestSupport.events(20);
+                assertThat(sent(producer)).as("nothing sent before the pool publishes").isZero();
 
                 pool.events().publishAll(events).get(30, TimeUnit.SECONDS);
 
-                assertThat(sent(producer)).as("records sent by the application's producer").isEqualTo(20);
+                // record-send-total counts send attempts (a retry counts again), so at least one per event
+                assertThat(sent(producer)).as("records sent by the application's producer").isGreaterThanOrEqualTo(20);
                 assertThat(pool.client(Producer.class)).containsSame(producer);
                 assertThat(pool.client(Admin.class)).as("built from KAFKA_BOOTSTRAP_SERVERS").isPresent();
                 assertThat(pool.healthCheck().component("kafka").orElseThrow().status()).isEqualTo(HealthStatus.UP);
@@ -70,8 +72,10 @@ class InjectedProducerTest {
                         .isEqualTo("application/json".getBytes(StandardCharsets.UTF_8));
             }
 
-            producer.send(new ProducerRecord<>(prefix + "llm-events", "after", "the pool closed")).get(30, TimeUnit.SECONDS);
-            assertThat(sent(producer)).as("the pool never closes an injected producer").isEqualTo(21);
+            double before = sent(producer);
+            assertThat(producer.send(new ProducerRecord<>(prefix + "llm-events", "after", "the pool closed"))
+                    .get(30, TimeUnit.SECONDS).offset()).as("the pool never closes an injected producer").isNotNegative();
+            assertThat(sent(producer)).isGreaterThan(before);
         }
     }
 
@@ -83,9 +87,11 @@ class InjectedProducerTest {
         assertThat(config.kafka()).isEmpty();
         try (KafkaProducer<String, String> producer = applicationProducer(prefix + "app");
              StoragePool pool = StoragePool.builder(config).backend(KafkaBackendProvider.using(producer)).build()) {
+            assertThat(sent(producer)).isZero();
             pool.events().publish(KafkaTestSupport.event("u-1", 1)).get(30, TimeUnit.SECONDS);
 
-            assertThat(sent(producer)).isEqualTo(1);
+            assertThat(sent(producer)).as("through the application's producer").isGreaterThanOrEqualTo(1);
+            assertThat(KafkaTestSupport.readAll(prefix + "llm-events", 1, java.time.Duration.ofSeconds(30))).hasSize(1);
             assertThat(pool.client(Admin.class)).as("no bootstrap servers, no admin client").isEmpty();
             assertThat(pool.healthCheck().component("kafka").orElseThrow().status())
                     .as("health asks the application's producer").isEqualTo(HealthStatus.UP);

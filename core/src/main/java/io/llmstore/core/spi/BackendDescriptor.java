@@ -1,6 +1,7 @@
 package io.llmstore.core.spi;
 
 import io.llmstore.core.config.StorageConfig;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -32,6 +33,9 @@ public record BackendDescriptor(String name, String display, String variables, S
     public static final BackendDescriptor KAFKA = new BackendDescriptor("kafka", "Kafka", "KAFKA_BOOTSTRAP_SERVERS",
             "llmstore-kafka", "StoragePool.builder(config).backend(KafkaBackendProvider.using(producer))",
             c -> c.kafka().isPresent());
+
+    /** The backends llmstore ships, in opening order. */
+    public static final List<BackendDescriptor> ALL = List.of(POSTGRES, REDIS, KAFKA);
 
     public BackendDescriptor {
         Objects.requireNonNull(name, "name");

@@ -167,7 +167,9 @@ public final class PostgresBackend implements Backend {
                 queries = new TimescaleUsageQueries(DSL.using(readDs, SQLDialect.POSTGRES), readDs, context.retry());
             }
             log.info("PostgreSQL backend open: {} schema={} writeMode={}",
-                    injected != null ? "the application's DataSource " + injected : pg.orElseThrow(), o.schema(),
+                    // the class only: a DataSource's toString may carry its URL and credentials
+                    injected != null ? "the application's " + injected.getClass().getName() : pg.orElseThrow(),
+                    o.schema(),
                     writer.mode());
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
                     writer, buffer, queries);

@@ -117,6 +117,6 @@ final class SearchPathDataSource implements DataSource {
 
     @Override
     public String toString() {
-        return "SearchPathDataSource{" + delegate + "}";
+        return "SearchPathDataSource{" + delegate.getClass().getName() + "}"; // its toString may carry credentials
     }
 }
