@@ -4,7 +4,7 @@ import io.llmstore.core.cache.ResponseCache;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.error.NotConfiguredException;
-import io.llmstore.core.event.EventPublisher;
+import io.llmstore.core.event.Events;
 import io.llmstore.core.health.ComponentHealth;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.health.HealthMonitor;
@@ -15,16 +15,17 @@ import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.core.session.SessionStore;
 import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
+import io.llmstore.core.spi.BackendDescriptor;
 import io.llmstore.core.spi.BackendProvider;
+import io.llmstore.core.spi.Feature;
 import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.stats.PoolStats;
 import io.llmstore.core.stats.RateLimiterStats;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.MigrationResult;
+import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageQueries;
-import io.llmstore.core.usage.UsageSchema;
-import io.llmstore.core.usage.UsageWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,8 +39,6 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one entry point: connects every configured backend and hands out the features built on them.
@@ -51,18 +50,21 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>One entry point per feature: {@link #usage()} (with {@code usage().buffered()}), {@link #analytics()},
+ * {@link #cache()}, {@link #limits()}, {@link #sessions()}, {@link #events()} (with {@code events().sink()}); raw
+ * driver clients through {@link #client(Class)}. Each accessor looks its feature's entry point up among the open
+ * backends by the feature's {@link Feature descriptor}; when no backend serves it, it throws the descriptor's
+ * {@link NotConfiguredException}, naming the variable to set. How further features attach: {@code docs/architecture.md}.
+ *
  * <p>The pool wires and delegates; behaviour lives in the backend modules ({@code llmstore-timescale},
  * {@code llmstore-redis}, {@code llmstore-kafka}), found on the classpath with {@link ServiceLoader} or registered on
- * the {@link Builder}. A feature whose backend is not configured throws {@link NotConfiguredException} naming the
- * variable to set.
+ * the {@link Builder}. A backend may run over a resource the application already holds (its {@code DataSource},
+ * Lettuce client or Kafka producer, passed with {@link Builder#backend}); the pool uses it and never closes it.
  *
  * <p>Thread-safe. {@link #close()} flushes every buffered writer, then closes, in reverse order, only what the pool
  * created; it is idempotent and safe from a shutdown hook.
  */
 public final class StoragePool implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(StoragePool.class);
-    private static final String POSTGRES_VARIABLES = "DATABASE_URL (or DB_HOST and DB_PASSWORD)";
-
     private final StorageConfig config;
     private final Clock clock;
     private final List<Backend> backends;
@@ -90,62 +92,86 @@ public final class StoragePool implements AutoCloseable {
         return config;
     }
 
-    /** Records usage rows into PostgreSQL/TimescaleDB. */
-    public UsageWriter usage() {
-        return require(UsageWriter.class, "usage recording", "PostgreSQL", POSTGRES_VARIABLES);
-    }
-
-    /** Records usage rows asynchronously through a bounded buffer (flushed by size, interval, flush() and close()). */
-    public BufferedUsageWriter usageBuffer() {
-        return require(BufferedUsageWriter.class, "buffered usage recording", "PostgreSQL", POSTGRES_VARIABLES);
-    }
-
     /**
-     * A builder of a {@link io.llmstore.core.stream.StreamRecorder} (one usage row per streamed call) writing to
-     * {@link #usageBuffer()}, and to {@link #usage()} for streams still open at JVM shutdown; add a price catalog,
-     * rate limiter or cache on it. The recorder is the caller's to close, before this pool.
+     * Usage recording: {@code usage().record(m)} (synchronous, with {@code DB_RETRY_*}), {@code usage().buffered()}
+     * (asynchronous, bounded) and {@code usage().migrate()}. Needs PostgreSQL ({@link Usage#FEATURE}).
      */
-    public io.llmstore.core.stream.StreamRecorder.Builder streamRecorder() {
-        return io.llmstore.core.stream.StreamRecorder.builder(usageBuffer()).shutdownWriter(usage());
+    public Usage usage() {
+        return feature(Usage.FEATURE);
     }
 
-    /** Usage analytics: summaries, time series, rollups, costs, errors and raw rows. */
+    /** Usage analytics: summaries, time series, rollups, costs, errors and raw rows ({@link UsageQueries#FEATURE}). */
     public UsageQueries analytics() {
-        return require(UsageQueries.class, "usage analytics", "PostgreSQL", POSTGRES_VARIABLES);
-    }
-
-    /** Applies the usage schema's pending migrations (also done at start with {@code DB_MIGRATE_ON_START=true}). */
-    public MigrationResult migrate() {
-        return require(UsageSchema.class, "schema migration", "PostgreSQL", POSTGRES_VARIABLES).migrate();
+        return feature(UsageQueries.FEATURE);
     }
 
     /** The LLM response cache: Redis when {@code REDIS_URL} is set, else an in-process cache local to this JVM. */
     public ResponseCache cache() {
-        return require(ResponseCache.class, "the response cache", "Redis", "REDIS_URL");
+        return feature(ResponseCache.FEATURE);
     }
 
     /** The session store: Redis when {@code REDIS_URL} is set, else an in-process store local to this JVM. */
     public SessionStore sessions() {
-        return require(SessionStore.class, "the session store", "Redis", "REDIS_URL");
+        return feature(SessionStore.FEATURE);
     }
 
     /** Rate limiters: Redis when {@code REDIS_URL} is set (exact across instances), else in-process, local to this JVM. */
-    public RateLimiters rateLimiters() {
-        return require(RateLimiters.class, "rate limiting", "Redis", "REDIS_URL");
-    }
-
-    /** Publishes events to Kafka. */
-    public EventPublisher events() {
-        return require(EventPublisher.class, "event publishing", "Kafka", "KAFKA_BOOTSTRAP_SERVERS");
+    public RateLimiters limits() {
+        return feature(RateLimiters.FEATURE);
     }
 
     /**
-     * A raw client of a configured backend, for what llmstore does not wrap: {@code javax.sql.DataSource},
+     * Event streaming: {@code events().publish(e)} to Kafka and {@code events().sink()}, the consumer that turns
+     * events into usage rows. Needs Kafka ({@link Events#FEATURE}); the sink needs PostgreSQL too.
+     */
+    public Events events() {
+        return feature(Events.FEATURE);
+    }
+
+    /** @deprecated use {@code usage().buffered()}; kept while callers move. */
+    @Deprecated
+    public BufferedUsageWriter usageBuffer() {
+        return usage().buffered();
+    }
+
+    /** @deprecated use {@link #limits()}; kept while callers move. */
+    @Deprecated
+    public RateLimiters rateLimiters() {
+        return limits();
+    }
+
+    /** @deprecated use {@code usage().migrate()}; kept while callers move. */
+    @Deprecated
+    public MigrationResult migrate() {
+        return usage().migrate();
+    }
+
+    /**
+     * The entry point of {@code feature}, from the first open backend serving it; the one lookup every accessor
+     * above uses. A future feature adds a descriptor next to its type and a one-line accessor calling this.
+     *
+     * @throws NotConfiguredException from {@link Feature#notConfigured}, naming what to set
+     * @throws IllegalStateException  when the pool is closed
+     */
+    private <T> T feature(Feature<T> feature) {
+        if (closed.get()) {
+            throw new IllegalStateException("StoragePool is closed");
+        }
+        return find(feature.type()).orElseThrow(() -> feature.notConfigured(backendNames()));
+    }
+
+    /**
+     * A raw driver client of an open backend, for what llmstore does not wrap: {@code javax.sql.DataSource},
      * {@code org.jooq.DSLContext}, {@code io.lettuce.core.RedisClient}, Kafka's {@code Producer} or {@code Admin}.
-     * Empty when that backend is not configured. The pool owns it: do not close it.
+     * Empty when that backend is not open. Features are reached through their own accessors ({@link #usage()},
+     * {@link #events()}, ...), not here. Do not close what you get: the pool closes what it created, and a resource
+     * you injected (e.g. {@code PostgresBackendProvider.using(dataSource)}) is yours, returned as given.
      */
     public <T> Optional<T> client(Class<T> type) {
-        Objects.requireNonNull(type, "type");
+        return find(Objects.requireNonNull(type, "type"));
+    }
+
+    private <T> Optional<T> find(Class<T> type) {
         for (Backend backend : backends) {
             Optional<T> found = backend.find(type);
             if (found.isPresent()) {
@@ -247,16 +273,13 @@ public final class StoragePool implements AutoCloseable {
 
     @Override
     public String toString() {
-        List<String> names = new ArrayList<>();
-        backends.forEach(b -> names.add(b.name()));
-        return "StoragePool{backends=" + names + ", closed=" + closed.get() + ", config=" + config + "}";
+        return "StoragePool{backends=" + backendNames() + ", closed=" + closed.get() + ", config=" + config + "}";
     }
 
-    private <T> T require(Class<T> type, String feature, String backend, String variable) {
-        if (closed.get()) {
-            throw new IllegalStateException("StoragePool is closed");
-        }
-        return client(type).orElseThrow(() -> NotConfiguredException.forFeature(feature, backend, variable));
+    private List<String> backendNames() {
+        List<String> names = new ArrayList<>();
+        backends.forEach(b -> names.add(b.name()));
+        return names;
     }
 
     private static RuntimeException addFailure(RuntimeException first, RuntimeException next) {
@@ -284,7 +307,14 @@ public final class StoragePool implements AutoCloseable {
             return this;
         }
 
-        /** Registers a backend explicitly; it wins over a ServiceLoader one of the same name. */
+        /**
+         * Registers a backend explicitly; it replaces a ServiceLoader-found provider of the same
+         * {@link BackendProvider#name()}. This is how an application hands the pool a resource it already holds:
+         * {@code .backend(PostgresBackendProvider.using(dataSource))},
+         * {@code .backend(RedisBackendProvider.using(redisClient))},
+         * {@code .backend(KafkaBackendProvider.using(producer))}; such a resource is used as given and never closed
+         * by the pool.
+         */
         public Builder backend(BackendProvider provider) {
             providers.add(Objects.requireNonNull(provider, "provider"));
             return this;
@@ -308,12 +338,11 @@ public final class StoragePool implements AutoCloseable {
                 ServiceLoader.load(BackendProvider.class, StoragePool.class.getClassLoader())
                         .forEach(p -> byName.putIfAbsent(p.name(), p));
             }
-            requireModule(byName, "postgres", config.postgres().isPresent(), "DATABASE_URL or DB_HOST", "llmstore-timescale");
-            requireModule(byName, "redis", config.redis().isPresent(), "REDIS_URL", "llmstore-redis");
-            requireModule(byName, "kafka", config.kafka().isPresent(), "KAFKA_BOOTSTRAP_SERVERS", "llmstore-kafka");
-            if (config.redis().isEmpty()) {
-                log.info("Redis is not configured (REDIS_URL unset): cache, sessions and rate limits use in-process "
-                        + "fallbacks local to this JVM");
+            for (BackendDescriptor b : BackendDescriptor.ALL) {
+                if (b.isConfiguredIn(config) && !byName.containsKey(b.name())) {
+                    throw new ConfigException(b.variables() + " is set but " + b.artifact()
+                            + " is not on the classpath: add the io.llmstore:" + b.artifact() + " dependency");
+                }
             }
 
             List<BackendProvider> ordered = new ArrayList<>(byName.values());
@@ -349,14 +378,6 @@ public final class StoragePool implements AutoCloseable {
                 throw e;
             }
             return new StoragePool(config, clock, opened);
-        }
-
-        private static void requireModule(Map<String, BackendProvider> byName, String name, boolean configured,
-                                          String variable, String artifact) {
-            if (configured && !byName.containsKey(name)) {
-                throw new ConfigException(variable + " is set but " + artifact
-                        + " is not on the classpath: add the io.llmstore:" + artifact + " dependency");
-            }
         }
     }
 }

@@ -2,6 +2,7 @@ package io.llmstore.examples;
 
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.event.EventSink;
 import io.llmstore.core.event.LlmEvent;
 import io.llmstore.core.event.PublishReceipt;
 import io.llmstore.core.health.ComponentHealth;
@@ -16,7 +17,6 @@ import io.llmstore.core.ratelimit.RateLimiter;
 import io.llmstore.core.usage.ModelUsage;
 import io.llmstore.core.usage.UsageBucket;
 import io.llmstore.core.usage.UsageFilter;
-import io.llmstore.kafka.KafkaSink;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -82,11 +82,9 @@ public final class Demo {
         PriceCatalog prices = PriceCatalog.bundled();
         Random random = new Random(7);
         try (StoragePool pool = StoragePool.create(config)) {
-            out.println("schema: " + pool.migrate());
-            RateLimiter limiter = pool.rateLimiters().limiter(RateLimitPolicy.of(PER_USER));
-            KafkaSink sink = pool.client(KafkaSink.class).orElseThrow(
-                    () -> new IllegalStateException("the demo needs PostgreSQL and Kafka configured for the sink"));
-            sink.start();
+            out.println("schema: " + pool.usage().migrate());
+            RateLimiter limiter = pool.limits().limiter(RateLimitPolicy.of(PER_USER));
+            EventSink sink = pool.events().sink().start(); // needs PostgreSQL and Kafka; else says what to set
 
             out.printf("%nworkload: %,d calls from %d users over the last 24 hours (run %s)%n", CALLS, USERS, run);
             int llmCalls = 0;

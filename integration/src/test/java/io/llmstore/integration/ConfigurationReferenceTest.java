@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration reference lists every variable with the default the code really uses. */
+/** The configuration reference (docs/configuration.md) lists every variable with the default the code really uses. */
 class ConfigurationReferenceTest {
     private static final Pattern ROW = Pattern.compile("^\\| `([A-Z][A-Z0-9_<>]*)` \\| ([^|]*) \\|");
 
@@ -31,31 +31,31 @@ class ConfigurationReferenceTest {
     }
 
     @Test
-    void everySettingIsInTheReadmeWithItsRealDefault() throws IOException {
-        Map<String, String> documented = readmeRows();
+    void everySettingIsInTheConfigurationReferenceWithItsRealDefault() throws IOException {
+        Map<String, String> documented = referenceRows();
 
         for (Setting setting : allSettings()) {
-            assertThat(documented).as("README row for " + setting.name()).containsKey(setting.name());
+            assertThat(documented).as("docs/configuration.md row for " + setting.name()).containsKey(setting.name());
             String expected = setting.defaultText() == null ? "—"
                     : setting.defaultText().isEmpty() ? "(empty)" : "`" + setting.defaultText() + "`";
-            assertThat(documented.get(setting.name())).as("README default of " + setting.name()).isEqualTo(expected);
+            assertThat(documented.get(setting.name())).as("docs/configuration.md default of " + setting.name()).isEqualTo(expected);
         }
     }
 
     @Test
-    void theReadmeDocumentsNoVariableTheCodeDoesNotKnow() throws IOException {
+    void theConfigurationReferenceDocumentsNoVariableTheCodeDoesNotKnow() throws IOException {
         List<String> known = allSettings().stream().map(Setting::name).toList();
 
-        for (String name : readmeRows().keySet()) {
+        for (String name : referenceRows().keySet()) {
             if (!name.contains("<")) {
-                assertThat(known).as("README documents " + name + " but no Setting declares it").contains(name);
+                assertThat(known).as("docs/configuration.md documents " + name + " but no Setting declares it").contains(name);
             }
         }
     }
 
-    private static Map<String, String> readmeRows() throws IOException {
+    private static Map<String, String> referenceRows() throws IOException {
         Map<String, String> rows = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(Path.of("..", "README.md"))) {
+        for (String line : Files.readAllLines(Path.of("..", "docs", "configuration.md"))) {
             Matcher m = ROW.matcher(line);
             if (m.find()) {
                 rows.put(m.group(1), m.group(2).trim());

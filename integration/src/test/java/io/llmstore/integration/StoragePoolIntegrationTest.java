@@ -113,7 +113,8 @@ class StoragePoolIntegrationTest {
         try (StoragePool pool = StoragePool.create(isolated().databaseUrl(postgres.databaseUrl())
                 .set("DB_SCHEMA", schema).build())) {
             assertThatThrownBy(pool::events).isInstanceOf(NotConfiguredException.class)
-                    .hasMessage("Kafka is not configured: set KAFKA_BOOTSTRAP_SERVERS to use event publishing");
+                    .hasMessage("Kafka is not configured: set KAFKA_BOOTSTRAP_SERVERS to use event publishing (or pass"
+                            + " your own client: StoragePool.builder(config).backend(KafkaBackendProvider.using(producer)))");
             // Without REDIS_URL the cache is the in-process fallback: it works, local to this JVM.
             assertThat(pool.cache().getOrCompute("m", "p", Duration.ofMinutes(1), () -> "answer")).isEqualTo("answer");
             assertThat(pool.healthCheck().components()).extracting(ComponentHealth::component)

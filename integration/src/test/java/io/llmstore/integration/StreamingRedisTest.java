@@ -51,7 +51,7 @@ class StreamingRedisTest {
     }
 
     StreamRecorder recorder(StoragePool p, RateLimiter limiter) {
-        StreamRecorder r = p.streamRecorder().rateLimiter(limiter).cache(p.cache(), Duration.ofMinutes(2))
+        StreamRecorder r = p.usage().streamRecorder().rateLimiter(limiter).cache(p.cache(), Duration.ofMinutes(2))
                 .shutdownHook(false).build();
         open.add(0, r);
         return r;

@@ -9,5 +9,6 @@ package io.llmstore.kafka;
  * @param retries      batch attempts that failed with a retryable error and were retried
  * @param commits      successful offset commits
  */
-public record ConsumerStats(long received, long handled, long deadLettered, long retries, long commits) {
+public record ConsumerStats(long received, long handled, long deadLettered, long retries, long commits)
+        implements io.llmstore.core.event.EventSink.Stats {
 }

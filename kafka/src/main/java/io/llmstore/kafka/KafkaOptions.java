@@ -18,7 +18,8 @@ import java.util.Set;
  * Every Kafka setting, resolved and checked once (see {@link KafkaSettings} for names and defaults). Immutable.
  * A bad value fails in {@link #from(StorageConfig)} with a {@link ConfigException} naming the variable.
  *
- * @param client          bootstrap servers and client id
+ * @param client          bootstrap servers and client id; null only for {@link #withoutBootstrapServers} (an
+ *                        injected producer and {@code KAFKA_BOOTSTRAP_SERVERS} unset: no admin, consumer or sink)
  * @param required        fail start-up when the broker does not answer ({@code KAFKA_REQUIRED})
  * @param provision       create missing topics when the backend opens
  * @param events          the events topic (publisher and sink read it)
@@ -52,7 +53,6 @@ public record KafkaOptions(KafkaConfig client, boolean required, boolean provisi
     private static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 
     public KafkaOptions {
-        Objects.requireNonNull(client, "client");
         Objects.requireNonNull(eventKey, "eventKey");
         Objects.requireNonNull(retry, "retry");
         if (!COMPRESSIONS.contains(compression)) {
@@ -72,8 +72,25 @@ public record KafkaOptions(KafkaConfig client, boolean required, boolean provisi
      * @throws ConfigException        when a value is invalid (the message names the variable)
      */
     public static KafkaOptions from(StorageConfig config) {
-        KafkaConfig client = config.kafka().orElseThrow(
-                () -> NotConfiguredException.forFeature("Kafka", "Kafka", "KAFKA_BOOTSTRAP_SERVERS"));
+        return from(config, config.kafka().orElseThrow(
+                () -> NotConfiguredException.forFeature("Kafka", "Kafka", "KAFKA_BOOTSTRAP_SERVERS")));
+    }
+
+    /**
+     * The options for a producer the application injected ({@code KafkaBackendProvider.using(producer)}) when
+     * {@code KAFKA_BOOTSTRAP_SERVERS} is unset: every setting as in {@link #from(StorageConfig)}, {@link #client()}
+     * null and {@link #hasBootstrapServers()} false, so nothing that needs its own connection is built.
+     */
+    public static KafkaOptions withoutBootstrapServers(StorageConfig config) {
+        return from(config, null);
+    }
+
+    /** False only for {@link #withoutBootstrapServers}: no admin client, consumer or sink can be built. */
+    public boolean hasBootstrapServers() {
+        return client != null;
+    }
+
+    private static KafkaOptions from(StorageConfig config, KafkaConfig client) {
         Settings s = config.settings();
         String prefix = s.string(KAFKA_TOPIC_PREFIX).orElse("");
         int rfInt = s.intValue(KAFKA_REPLICATION_FACTOR, 1);

@@ -74,7 +74,7 @@ public final class KafkaSettings {
     public static final Setting KAFKA_HEALTH_TIMEOUT = Setting.of("KAFKA_HEALTH_TIMEOUT", "2s",
             "bound on the health check (describeCluster) and the start-up probe");
 
-    /** Every Kafka module setting, in README order. */
+    /** Every Kafka module setting, in the order docs/configuration.md lists them. */
     public static final List<Setting> ALL = List.of(
             KAFKA_REQUIRED, KAFKA_TOPIC_PREFIX, KAFKA_REPLICATION_FACTOR, KAFKA_TOPICS_PROVISION,
             KAFKA_TOPIC_EVENTS, KAFKA_TOPIC_EVENTS_PARTITIONS, KAFKA_TOPIC_EVENTS_RETENTION,

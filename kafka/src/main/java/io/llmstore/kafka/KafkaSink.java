@@ -1,5 +1,6 @@
 package io.llmstore.kafka;
 
+import io.llmstore.core.event.EventSink;
 import io.llmstore.core.event.LlmEvent;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.core.usage.UsageWriter;
@@ -23,10 +24,10 @@ import org.apache.kafka.clients.producer.Producer;
  * database is down (retryable errors) the sink retries the same batch and commits nothing, so Kafka holds the events
  * until the database is back.
  *
- * <p>Started explicitly ({@link #start()}); the application gets it from {@code pool.client(KafkaSink.class)} (the
- * pool owns and closes that one) or builds its own with {@link #create}. Thread-safe; see {@link EventConsumer}.
+ * <p>Started explicitly ({@link #start()}); the application gets it from {@code pool.events().sink()} (the pool owns
+ * and closes that one) or builds its own with {@link #create}. Thread-safe; see {@link EventConsumer}.
  */
-public final class KafkaSink implements AutoCloseable {
+public final class KafkaSink implements EventSink {
     private final EventConsumer consumer;
 
     private KafkaSink(EventConsumer consumer) {
@@ -64,7 +65,7 @@ public final class KafkaSink implements AutoCloseable {
         return new KafkaSink(b.build());
     }
 
-    /** The usage row an event stands for (one request; {@code error} events count as failed); see the README. */
+    /** The usage row an event stands for (one request; {@code error} events count as failed); see docs/events.md. */
     public static UsageMetric toUsageMetric(LlmEvent event) {
         return EventToUsage.convert(event);
     }
@@ -78,22 +79,26 @@ public final class KafkaSink implements AutoCloseable {
     }
 
     /** Starts consuming on a background thread; returns at once. Call once. */
+    @Override
     public KafkaSink start() {
         consumer.start();
         return this;
     }
 
     /** True while consuming. */
+    @Override
     public boolean isRunning() {
         return consumer.isRunning();
     }
 
     /** What stopped the sink, if something did. */
+    @Override
     public Optional<Throwable> failure() {
         return consumer.failure();
     }
 
     /** Records read, events stored, records dead-lettered, retries, commits. */
+    @Override
     public ConsumerStats stats() {
         return consumer.stats();
     }

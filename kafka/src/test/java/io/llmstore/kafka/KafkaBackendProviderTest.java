@@ -43,7 +43,9 @@ class KafkaBackendProviderTest {
             assertThat(pool.client(Producer.class)).isPresent();
             assertThat(pool.client(Admin.class)).isPresent();
             assertThat(pool.client(KafkaTopics.class)).get().satisfies(t -> assertThat(t.provision().isOk()).isTrue());
-            assertThat(pool.client(KafkaSink.class)).as("no PostgreSQL configured, so no sink").isEmpty();
+            assertThatThrownBy(() -> pool.events().sink()).as("no PostgreSQL configured, so no sink")
+                    .isInstanceOf(io.llmstore.core.error.NotConfiguredException.class)
+                    .hasMessageStartingWith("PostgreSQL is not configured: set DATABASE_URL (or DB_HOST) to use the usage sink");
             HealthReport health = pool.healthCheck();
             assertThat(health.status()).isEqualTo(HealthStatus.UP);
             assertThat(health.component("kafka")).get().satisfies(c -> {
@@ -64,12 +66,12 @@ class KafkaBackendProviderTest {
                 .build();
         try (JdbcUsageWriter writer = new JdbcUsageWriter(prefix + "pool");
              StoragePool pool = StoragePool.builder(config).backend(postgresServing(writer)).build()) {
-            KafkaSink sink = pool.client(KafkaSink.class).orElseThrow().start();
+            io.llmstore.core.event.EventSink sink = pool.events().sink().start();
             pool.events().publishAll(KafkaTestSupport.events(100)).get(30, TimeUnit.SECONDS);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> writer.rows() == 100);
             assertThat(sink.isRunning()).isTrue();
-            assertThat(pool.client(KafkaSink.class)).containsSame(sink);
+            assertThat(pool.events().sink()).isSameAs(sink);
         }
     }
 

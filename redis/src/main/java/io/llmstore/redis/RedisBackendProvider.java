@@ -66,16 +66,38 @@ import org.slf4j.LoggerFactory;
 public final class RedisBackendProvider implements BackendProvider {
     private static final Logger log = LoggerFactory.getLogger(RedisBackendProvider.class);
 
-    /** A cluster client the application gave ({@link #using(RedisClusterClient)}); null: built from the config. */
+    /** A standalone client the application gave ({@link #using(RedisClient)}); null: none. */
+    private final RedisClient givenClient;
+    /** A cluster client the application gave ({@link #using(RedisClusterClient)}); null: none. */
     private final RedisClusterClient givenCluster;
 
     /** The provider ServiceLoader finds: builds its client from {@code REDIS_URL} ({@code REDIS_CLUSTER}). */
     public RedisBackendProvider() {
-        this.givenCluster = null;
+        this(null, null);
     }
 
-    private RedisBackendProvider(RedisClusterClient givenCluster) {
+    private RedisBackendProvider(RedisClient givenClient, RedisClusterClient givenCluster) {
+        this.givenClient = givenClient;
         this.givenCluster = givenCluster;
+    }
+
+    /**
+     * A provider over the application's own Lettuce client:
+     * {@code StoragePool.builder(config).backend(RedisBackendProvider.using(redisClient))}. It replaces the
+     * ServiceLoader one and is configured even without {@code REDIS_URL}.
+     *
+     * <p>The client is used as given and <b>never shut down</b> by the pool (nor its {@code ClientResources}); the
+     * pool opens one connection of its own through it ({@code client.connect(codec)} to the client's default URI,
+     * or to {@code REDIS_URL} when that is set) and closes only that connection. The client's options (reconnect,
+     * disconnected behaviour, TLS) are the application's and are not changed; the pool's connection gets
+     * {@code REDIS_COMMAND_TIMEOUT} as its command timeout. For the pool's fail-fast behaviour during an outage, build
+     * the client with {@code ClientOptions.DisconnectedBehavior.REJECT_COMMANDS}; with Lettuce's default, commands
+     * queue while disconnected and fail after the command timeout. {@code pool.client(RedisClient.class)} returns it.
+     *
+     * @param redisClient the application's client; not shut down by the pool
+     */
+    public static RedisBackendProvider using(RedisClient redisClient) {
+        return new RedisBackendProvider(Objects.requireNonNull(redisClient, "redisClient"), null);
     }
 
     /**
@@ -90,7 +112,7 @@ public final class RedisBackendProvider implements BackendProvider {
      * @param client the application's cluster client, not null
      */
     public static RedisBackendProvider using(RedisClusterClient client) {
-        return new RedisBackendProvider(Objects.requireNonNull(client, "client"));
+        return new RedisBackendProvider(null, Objects.requireNonNull(client, "client"));
     }
 
     @Override
@@ -105,7 +127,7 @@ public final class RedisBackendProvider implements BackendProvider {
 
     @Override
     public boolean isConfigured(StorageConfig config) {
-        return givenCluster != null || config.redis().isPresent();
+        return givenClient != null || givenCluster != null || config.redis().isPresent();
     }
 
     @Override
@@ -162,16 +184,37 @@ public final class RedisBackendProvider implements BackendProvider {
             return connectAndWire(context, connector, display, timeout, prefix, cacheTtl, lockTtl, lockWait,
                     cluster, shutdown, acquire, acquireFixedWindow, settle, release);
         }
-        RedisConfig redis = configured.orElseThrow(() -> new ConfigException("REDIS_URL is not set"));
-
-        RedisURI uri;
-        try {
-            uri = RedisURI.create(redis.url().reveal());
-        } catch (RuntimeException e) {
-            // Lettuce's message may quote the URL: never pass it on.
-            throw new ConfigException("REDIS_URL is not a valid Redis URL: " + redis.displayUrl());
+        Duration commandTimeout = configured.map(RedisConfig::commandTimeout)
+                .orElseGet(() -> settings.duration(CoreSettings.REDIS_COMMAND_TIMEOUT));
+        if (commandTimeout.isZero()) {
+            throw settings.invalid(CoreSettings.REDIS_COMMAND_TIMEOUT, "a duration > 0 such as 500ms");
         }
-        uri.setTimeout(redis.commandTimeout());
+        if (givenClient == null && configured.isEmpty()) {
+            throw new ConfigException("REDIS_URL is not set");
+        }
+        String display = configured.map(RedisConfig::displayUrl).orElse("the application's RedisClient");
+        RedisURI uri = null;
+        if (configured.isPresent()) {
+            try {
+                uri = RedisURI.create(configured.get().url().reveal());
+            } catch (RuntimeException e) {
+                // Lettuce's message may quote the URL: never pass it on.
+                throw new ConfigException("REDIS_URL is not a valid Redis URL: " + display);
+            }
+            uri.setTimeout(commandTimeout);
+        }
+        if (givenClient != null) {
+            RedisURI target = uri;
+            RedisConnector connector = new RedisConnector(() -> {
+                StatefulRedisConnection<byte[], byte[]> c = target == null ? givenClient.connect(ByteArrayCodec.INSTANCE)
+                        : givenClient.connect(ByteArrayCodec.INSTANCE, target);
+                c.setTimeout(commandTimeout); // the client's options stay the application's; our connection is bounded
+                return RedisLink.of(c);
+            }, display, reconnectMax, onConnect);
+            // The application's client and its resources stay as they are: nothing to shut down.
+            return connectAndWire(context, connector, display, commandTimeout, prefix, cacheTtl, lockTtl, lockWait,
+                    givenClient, () -> { }, acquire, acquireFixedWindow, settle, release);
+        }
         // Lettuce's default reconnect backoff doubles up to 30 s, so after a 20 s outage Redis stayed unused for
         // another ~12 s (FAIL_CLOSED refusing against a healthy server). Same doubling, capped by the setting.
         ClientResources resources = DefaultClientResources.builder()
@@ -182,13 +225,13 @@ public final class RedisBackendProvider implements BackendProvider {
                 .autoReconnect(true)
                 // Fail fast while disconnected instead of queueing: callers fail open within the timeout.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(redis.commandTimeout()).build())
-                .timeoutOptions(TimeoutOptions.enabled(redis.commandTimeout()))
+                .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
 
         RedisConnector connector = new RedisConnector(() -> RedisLink.of(client.connect(ByteArrayCodec.INSTANCE)),
-                redis.displayUrl(), reconnectMax, onConnect);
-        return connectAndWire(context, connector, redis.displayUrl(), redis.commandTimeout(), prefix, cacheTtl, lockTtl,
+                display, reconnectMax, onConnect);
+        return connectAndWire(context, connector, display, commandTimeout, prefix, cacheTtl, lockTtl,
                 lockWait, client, () -> {
                     try {
                         client.shutdown(0, 2, TimeUnit.SECONDS); // we created it; bounded

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rate limiters decided in Redis, exact across any number of application instances: {@code pool.rateLimiters()}.
+ * Rate limiters decided in Redis, exact across any number of application instances: {@code pool.limits()}.
  *
  * <p>Each decision is ONE {@code EVALSHA} of {@code rate_limit.lua}: every limit of the policy is read, decided
  * and (only if all allow) charged atomically on the server, with the server's clock ({@code TIME}). No client-side

@@ -22,7 +22,7 @@ public final class RedisSettings {
     public static final Setting REDIS_RECONNECT_MAX_DELAY = Setting.of("REDIS_RECONNECT_MAX_DELAY", "1s",
             "longest wait between reconnect attempts after Redis went away (backoff doubles from 1ms up to this); Redis serves again within about this of answering");
 
-    /** Every setting, in README order. */
+    /** Every setting, in the order docs/configuration.md lists them. */
     public static final List<Setting> ALL = List.of(REDIS_KEY_PREFIX, CACHE_LLM_RESPONSE_TTL, REDIS_CACHE_LOCK_TTL,
             REDIS_CACHE_LOCK_WAIT, REDIS_RECONNECT_MAX_DELAY);
 }

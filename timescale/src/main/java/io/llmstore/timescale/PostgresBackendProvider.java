@@ -1,5 +1,6 @@
 package io.llmstore.timescale;
 
+import io.llmstore.core.config.CoreSettings;
 import io.llmstore.core.config.PostgresConfig;
 import io.llmstore.core.config.Settings;
 import io.llmstore.core.config.StorageConfig;
@@ -14,14 +15,50 @@ import io.llmstore.timescale.internal.PostgresBackend;
 import io.llmstore.timescale.internal.SchemaMigrator;
 import io.llmstore.timescale.usage.WriteMode;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * The {@code postgres} backend (order 100): a HikariCP pool from {@link PostgresConfig}, connectivity verified with
  * the retry policy, then the usage writer (sync and buffered), the analytics queries and the schema migrator.
- * Registered for {@link java.util.ServiceLoader}; {@code StoragePool.create} finds it.
+ * Registered for {@link java.util.ServiceLoader}; {@code StoragePool.create} finds it. {@link #using(DataSource)} runs
+ * the same features over the application's own {@code DataSource}.
  */
 public final class PostgresBackendProvider implements BackendProvider {
+    /** The application's DataSource handed over with {@link #using}; null when the backend builds its own pool. */
+    private final DataSource dataSource;
+
+    /** The ServiceLoader's provider: the backend builds, owns and closes a HikariCP pool from the configuration. */
+    public PostgresBackendProvider() {
+        this(null);
+    }
+
+    private PostgresBackendProvider(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * A provider over the application's own {@code DataSource}:
+     * {@code StoragePool.builder(config).backend(PostgresBackendProvider.using(dataSource))}. It replaces the
+     * ServiceLoader one and is configured without any {@code DATABASE_URL}, {@code DB_HOST} or {@code DB_PASSWORD}
+     * (the DataSource carries the server and credentials; if they are set anyway they are not used, except
+     * {@code DB_READ_URL}, which still gets its own read pool for analytics).
+     *
+     * <p>The DataSource is used as given and <b>never closed</b> by the pool; {@code pool.client(DataSource.class)}
+     * returns it. The {@code DB_POOL_*} settings do not apply (the DataSource is the pool); every other setting
+     * ({@code DB_SCHEMA}, {@code DB_MIGRATE_ON_START}, {@code DB_WRITE_MODE}, {@code USAGE_*}, ...) does. With a
+     * {@code DB_SCHEMA} other than {@code public}, each connection the pool borrows gets that schema on its
+     * search_path and has it reset when returned (two round trips per borrow). When it is a HikariCP pool,
+     * {@code pool.stats()} reports its counters and health waits at most its connection timeout; otherwise stats
+     * have no connection-pool part and health waits {@code DB_POOL_CONNECT_TIMEOUT}.
+     *
+     * @param dataSource connections to the PostgreSQL or TimescaleDB server holding the usage schema; not closed
+     */
+    public static PostgresBackendProvider using(DataSource dataSource) {
+        return new PostgresBackendProvider(Objects.requireNonNull(dataSource, "dataSource"));
+    }
+
     @Override
     public String name() {
         return "postgres";
@@ -34,13 +71,12 @@ public final class PostgresBackendProvider implements BackendProvider {
 
     @Override
     public boolean isConfigured(StorageConfig config) {
-        return config.postgres().isPresent();
+        return dataSource != null || config.postgres().isPresent();
     }
 
     @Override
     public Backend open(BackendContext context) {
         StorageConfig config = context.config();
-        PostgresConfig pg = config.postgres().orElseThrow(() -> new ConfigException("PostgreSQL is not configured"));
         Settings s = config.settings();
         String schema = s.string(TimescaleSettings.DB_SCHEMA).orElse("public");
         try {
@@ -77,6 +113,11 @@ public final class PostgresBackendProvider implements BackendProvider {
                 retention(s),
                 optionalDuration(s, TimescaleSettings.TIMESCALE_COMPRESS_AFTER),
                 positiveDuration(s, TimescaleSettings.TIMESCALE_ROLLUP_REFRESH));
+        if (dataSource != null) {
+            Duration connectTimeout = s.duration(CoreSettings.DB_POOL_CONNECT_TIMEOUT);
+            return PostgresBackend.open(dataSource, config.postgres(), connectTimeout, options, context);
+        }
+        PostgresConfig pg = config.postgres().orElseThrow(() -> new ConfigException("PostgreSQL is not configured"));
         return PostgresBackend.open(pg, options, context);
     }
 

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The variables the PostgreSQL/TimescaleDB module reads (besides core's {@code DATABASE_URL}, {@code DB_*} pool and
- * retry settings). The README's configuration reference lists them with these defaults.
+ * retry settings). docs/configuration.md lists them with these defaults.
  */
 public final class TimescaleSettings {
     private TimescaleSettings() {
@@ -14,7 +14,7 @@ public final class TimescaleSettings {
     public static final Setting DB_SCHEMA = Setting.of("DB_SCHEMA", "public",
             "schema holding the usage tables; the pool's search_path is <DB_SCHEMA>, public");
     public static final Setting DB_MIGRATE_ON_START = Setting.of("DB_MIGRATE_ON_START", "false",
-            "apply pending schema migrations when the pool starts (else call pool.migrate())");
+            "apply pending schema migrations when the pool starts (else call pool.usage().migrate())");
     public static final Setting DB_TIMESCALEDB = Setting.of("DB_TIMESCALEDB", "auto",
             "auto|on|off: install the TimescaleDB schema (hypertable, continuous aggregates); auto = when the extension can be used (created, or in shared_preload_libraries), else plain PostgreSQL with a WARN; on = fail otherwise");
     public static final Setting DB_WRITE_MODE = Setting.of("DB_WRITE_MODE", "auto",
@@ -43,7 +43,7 @@ public final class TimescaleSettings {
     public static final Setting TIMESCALE_ROLLUP_REFRESH = Setting.of("TIMESCALE_ROLLUP_REFRESH", "1m",
             "TimescaleDB only: how often the refresh policies materialize the hourly/daily rollups over all time; a row in an already materialized bucket (late, replayed) appears in hourly()/daily() within this plus one refresh run");
 
-    /** Every setting of this module, in README order. */
+    /** Every setting of this module, in the order docs/configuration.md lists them. */
     public static final List<Setting> ALL = List.of(DB_SCHEMA, DB_MIGRATE_ON_START, DB_TIMESCALEDB, DB_WRITE_MODE,
             USAGE_METADATA_MAX_BYTES, USAGE_BUFFER_CAPACITY, USAGE_FLUSH_SIZE, USAGE_FLUSH_INTERVAL,
             USAGE_BUFFER_FULL_POLICY, USAGE_BUFFER_FULL_TIMEOUT, USAGE_SHUTDOWN_FLUSH_TIMEOUT, USAGE_FILL_MISSING_COST,

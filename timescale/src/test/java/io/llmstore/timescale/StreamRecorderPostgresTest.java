@@ -89,7 +89,7 @@ class StreamRecorderPostgresTest {
     }
 
     StreamRecorder recorder(RateLimiter limiter, Duration idle) {
-        StreamRecorder r = pool.streamRecorder().clock(clock).rateLimiter(limiter).idleTimeout(idle)
+        StreamRecorder r = pool.usage().streamRecorder().clock(clock).rateLimiter(limiter).idleTimeout(idle)
                 .shutdownHook(false).build();
         recorders.add(r);
         return r;
@@ -172,7 +172,7 @@ class StreamRecorderPostgresTest {
                 }
             }
         }
-        pool.usageBuffer().flush();
+        pool.usage().buffered().flush();
 
         Map<UUID, String> stored = storedColumns();
         assertThat(stored).hasSize(results.size());
@@ -233,7 +233,7 @@ class StreamRecorderPostgresTest {
             s.cancel();
             streams.put(w.name(), s);
         }
-        pool.usageBuffer().flush();
+        pool.usage().buffered().flush();
 
         Map<UUID, String> stored = storedColumns();
         assertThat(stored).hasSize(ways.size());
@@ -261,7 +261,7 @@ class StreamRecorderPostgresTest {
     @Test
     void aCacheHitReplaysTheStreamAndStoresARowMarkedAsAHitWithTheCostSaved() throws SQLException {
         RateLimiter limiter = limiter();
-        StreamRecorder recorder = pool.streamRecorder().clock(clock).rateLimiter(limiter).shutdownHook(false)
+        StreamRecorder recorder = pool.usage().streamRecorder().clock(clock).rateLimiter(limiter).shutdownHook(false)
                 .cache(pool.cache(), Duration.ofMinutes(5)).build();
         recorders.add(recorder);
         Transcript t = Transcript.named("anthropic.sse");
@@ -274,7 +274,7 @@ class StreamRecorderPostgresTest {
         StreamCall again = t.call().cacheKey(call.cacheKey()).reservation(limiter.reserve("hit", 5_000)).build();
         CachedStream hit = recorder.replayFromCache(again).orElseThrow();
         assertThat(hit.sse()).isEqualTo(t.bytes());
-        pool.usageBuffer().flush();
+        pool.usage().buffered().flush();
         try (Connection c = pool.client(DataSource.class).orElseThrow().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT usage_source, token_input, token_output, cost_usd, cost_saved_usd,"
                      + " price_source FROM llm_usage_metrics ORDER BY usage_source")) {

@@ -7,7 +7,7 @@ import io.llmstore.core.stream.Transcript;
 import java.util.Arrays;
 
 /**
- * A child JVM for {@link StreamRecorderPostgresTest}: opens one stream through {@code pool.streamRecorder()}, feeds
+ * A child JVM for {@link StreamRecorderPostgresTest}: opens one stream through {@code pool.usage().streamRecorder()}, feeds
  * half the Anthropic transcript, prints {@code STREAMING} and waits to be terminated, never closing anything.
  */
 public final class StreamShutdownChild {
@@ -21,7 +21,7 @@ public final class StreamShutdownChild {
     public static void main(String[] args) throws Exception {
         StoragePool pool = StoragePool.create(io.llmstore.core.config.StorageConfig.builder().databaseUrl(args[0])
                 .poolMaxConnections(2).set("DB_SCHEMA", args[1]).set("DB_TIMESCALEDB", "off").build());
-        StreamRecorder recorder = pool.streamRecorder().build();
+        StreamRecorder recorder = pool.usage().streamRecorder().build();
         Transcript t = Transcript.named("anthropic.sse");
         RecordedStream s = recorder.open(t.call().build());
         s.onBytes(Arrays.copyOf(t.bytes(), cut(t)));

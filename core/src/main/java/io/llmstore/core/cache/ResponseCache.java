@@ -1,5 +1,7 @@
 package io.llmstore.core.cache;
 
+import io.llmstore.core.spi.BackendDescriptor;
+import io.llmstore.core.spi.Feature;
 import io.llmstore.core.stats.CacheStats;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,6 +26,10 @@ import java.util.function.Supplier;
  * and {@link #stats()} counts an error. Only the supplier's own exceptions reach the caller. Thread-safe.
  */
 public interface ResponseCache {
+    /** The feature's descriptor: Redis, else the in-process fallback. */
+    Feature<ResponseCache> FEATURE = Feature.of("the response cache", ResponseCache.class,
+            BackendDescriptor.REDIS);
+
     /**
      * The cached response for this model and prompt, exactly the bytes stored; empty on a miss (or when the backend
      * is unavailable). The array is a fresh copy.

@@ -3,7 +3,7 @@ package io.llmstore.core.config;
 import java.util.List;
 
 /**
- * The variables core reads. Backend modules declare their own {@link Setting} constants the same way; the README's
+ * The variables core reads. Backend modules declare their own {@link Setting} constants the same way; docs/configuration.md's
  * configuration reference lists them all and a test checks it against these defaults.
  */
 public final class CoreSettings {
@@ -46,7 +46,7 @@ public final class CoreSettings {
             "host:port[,host:port...]; unset = no event streaming");
     public static final Setting KAFKA_CLIENT_ID = Setting.of("KAFKA_CLIENT_ID", "llmstore", "client.id of producers, consumers and admin");
 
-    /** Every core setting, in the order the README lists them. */
+    /** Every core setting, in the order docs/configuration.md lists them. */
     public static final List<Setting> ALL = List.of(
             DATABASE_URL, DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSL_MODE, DB_APP_NAME, DB_READ_URL,
             DB_POOL_MAX_CONNECTIONS, DB_POOL_MIN_CONNECTIONS, DB_POOL_CONNECT_TIMEOUT,

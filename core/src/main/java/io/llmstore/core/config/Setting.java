@@ -3,7 +3,7 @@ package io.llmstore.core.config;
 import java.util.Objects;
 
 /**
- * One configuration variable: its name (environment spelling), its default as written in the README
+ * One configuration variable: its name (environment spelling), its default as written in docs/configuration.md
  * (null = no default), and what it means. Modules declare their own settings as constants and read them
  * through {@link Settings}, so every module shares one loader and one precedence order.
  *

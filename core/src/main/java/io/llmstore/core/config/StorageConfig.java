@@ -30,7 +30,10 @@ import java.util.Properties;
  *
  * <p>A backend is configured when its variables are set: PostgreSQL by {@code DATABASE_URL} or any {@code DB_HOST},
  * {@code DB_PORT}, {@code DB_NAME}, {@code DB_USER}, {@code DB_PASSWORD}; Redis by {@code REDIS_URL}; Kafka by
- * {@code KAFKA_BOOTSTRAP_SERVERS}. Every invalid or missing value fails here, with a {@link ConfigException} naming
+ * {@code KAFKA_BOOTSTRAP_SERVERS}. None of them is needed for a backend given the application's own resource
+ * ({@code StoragePool.builder(config).backend(PostgresBackendProvider.using(dataSource))}, and likewise for a Lettuce
+ * client or a Kafka producer): a pool over an injected {@code DataSource} needs no {@code DATABASE_URL},
+ * {@code DB_HOST} or {@code DB_PASSWORD}. Every invalid or missing value fails here, with a {@link ConfigException} naming
  * the variable (or YAML path) and the expected form. {@link #toString()} shows effective values, never secrets.
  */
 public final class StorageConfig {

@@ -17,16 +17,40 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The in-process fallbacks (response cache, sessions, rate limiters), LOCAL TO ONE JVM, opened when Redis is not
- * configured ({@code REDIS_URL} unset). {@code StoragePool} logs once at INFO that they are in use.
+ * The in-process fallbacks (response cache, sessions, rate limiters), LOCAL TO ONE JVM, serving what no backend
+ * opened before it serves (Redis, from {@code REDIS_URL} or an injected client); it logs once at INFO when it does.
  * Sizes and TTLs: {@code CACHE_LLM_RESPONSE_SIZE} (10000), {@code CACHE_LLM_RESPONSE_TTL} (1h),
  * {@code CACHE_SESSION_SIZE} (100000).
  */
 public final class LocalBackendProvider implements BackendProvider {
     /** How long a caller waits for another in-JVM caller computing the same response. */
     static final Duration COMPUTE_WAIT = Duration.ofSeconds(30);
+
+    private static final Logger log = LoggerFactory.getLogger(LocalBackendProvider.class);
+    private static final Backend NOTHING = new Backend() {
+        @Override
+        public String name() {
+            return "local";
+        }
+
+        @Override
+        public <T> Optional<T> find(Class<T> type) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<HealthCheck> healthChecks() {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
+        }
+    };
 
     @Override
     public String name() {
@@ -38,13 +62,19 @@ public final class LocalBackendProvider implements BackendProvider {
         return 900;
     }
 
+    /** Always: whether it serves anything is decided in {@link #open}, from what the earlier backends serve. */
     @Override
     public boolean isConfigured(StorageConfig config) {
-        return config.redis().isEmpty();
+        return true;
     }
 
     @Override
     public Backend open(BackendContext context) {
+        if (context.ports().find(ResponseCache.class).isPresent()) {
+            return NOTHING; // Redis (configured or injected) serves cache, sessions and limits
+        }
+        log.info("Redis is not configured (REDIS_URL unset): cache, sessions and rate limits use in-process "
+                + "fallbacks local to this JVM");
         CacheSpec responses = context.config().cache("llm_response", 10_000, Duration.ofHours(1));
         CacheSpec sessions = context.config().cache("session", 100_000, Duration.ofHours(1));
         LocalResponseCache cache = new LocalResponseCache(responses.maximumSize(), responses.ttl(), COMPUTE_WAIT,

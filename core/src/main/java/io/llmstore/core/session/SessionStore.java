@@ -1,5 +1,7 @@
 package io.llmstore.core.session;
 
+import io.llmstore.core.spi.BackendDescriptor;
+import io.llmstore.core.spi.Feature;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +16,10 @@ import java.util.Optional;
  * Thread-safe.
  */
 public interface SessionStore {
+    /** The feature's descriptor: Redis, else the in-process fallback. */
+    Feature<SessionStore> FEATURE = Feature.of("the session store", SessionStore.class,
+            BackendDescriptor.REDIS);
+
     /** Longest session id, in characters. */
     int MAX_ID_LENGTH = 512;
 

@@ -1,5 +1,7 @@
 package io.llmstore.core.usage;
 
+import io.llmstore.core.spi.BackendDescriptor;
+import io.llmstore.core.spi.Feature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +13,10 @@ import java.util.Optional;
  * are {@link io.llmstore.core.error.StorageException}s.
  */
 public interface UsageQueries {
+    /** The feature's descriptor: needs PostgreSQL. */
+    Feature<UsageQueries> FEATURE = Feature.of("usage analytics", UsageQueries.class,
+            BackendDescriptor.POSTGRES);
+
     /** Requests, tokens and cost per model in the filter's window, most expensive first (then by model id). */
     List<ModelUsage> usageByModel(UsageFilter filter);
 

@@ -21,20 +21,18 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every Java example of the README's "Prices" section compiles as written (imports aside) and runs without an
- * exception, so a new user can paste it: the snippets are compiled from README.md itself, not from a copy.
+ * Every Java example of the prices page (docs/prices.md, where the README's "Prices" section moved) compiles as written (imports aside) and runs without an
+ * exception, so a new user can paste it: the snippets are compiled from docs/prices.md itself, not from a copy.
  */
 class ReadmePriceExamplesTest {
 
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
 
     @Test
-    void theReadmePriceExamplesCompileAndRunAsWritten() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int start = readme.indexOf("\n## Prices\n");
-        int end = readme.indexOf("\n## ", start + 5);
-        assertThat(start).as("README has a Prices section").isPositive();
-        Matcher m = JAVA_BLOCK.matcher(readme.substring(start, end));
+    void thePricePageExamplesCompileAndRunAsWritten() throws Exception {
+        String page = Files.readString(Path.of("..", "docs", "prices.md"));
+        assertThat(page).as("docs/prices.md is the prices page").startsWith("# Prices\n");
+        Matcher m = JAVA_BLOCK.matcher(page);
         List<String> snippets = new ArrayList<>();
         while (m.find()) {
             snippets.add(m.group(1));
@@ -44,7 +42,7 @@ class ReadmePriceExamplesTest {
             String source = "import io.llmstore.core.price.*;\nimport java.math.*;\nimport java.time.*;\nimport java.util.*;\n"
                     + "public class Snippet" + i + " {\n  public static void run() throws Exception {\n" + snippets.get(i)
                     + "\n  }\n}\n";
-            assertThat(compileAndRun("Snippet" + i, source)).as("README Prices example %d:%n%s", i, snippets.get(i)).isEmpty();
+            assertThat(compileAndRun("Snippet" + i, source)).as("docs/prices.md example %d:%n%s", i, snippets.get(i)).isEmpty();
         }
     }
 

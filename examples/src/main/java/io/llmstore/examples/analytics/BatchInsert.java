@@ -25,7 +25,7 @@ public final class BatchInsert {
     /** Writes {@link #ROWS} calls in one round trip, then the same batch again (a replay stores nothing new). */
     public static List<UsageMetric> run(StorageConfig config, PrintStream out) {
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate();
+            pool.usage().migrate();
             Instant now = Instant.now();
             List<UsageMetric> batch = new ArrayList<>(ROWS);
             for (int i = 0; i < ROWS; i++) {

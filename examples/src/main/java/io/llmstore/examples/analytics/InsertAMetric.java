@@ -22,7 +22,7 @@ public final class InsertAMetric {
     /** Prices one call with the bundled catalog, stores it in {@code llm_usage_metrics} and returns it. */
     public static UsageMetric run(StorageConfig config, PrintStream out) {
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate(); // creates the usage tables the first time, does nothing after
+            pool.usage().migrate(); // creates the usage tables the first time, does nothing after
 
             Instant now = Instant.now();
             TokenUsage tokens = TokenUsage.of(1_200, 350);

@@ -22,7 +22,7 @@ public final class RateLimiting {
     /** Seven calls of one user against 5 requests and 10,000 tokens per minute; returns how many were granted. */
     public static int run(StorageConfig config, PrintStream out) {
         try (StoragePool pool = StoragePool.create(config)) {
-            RateLimiter limiter = pool.rateLimiters().limiter(RateLimitPolicy.of(
+            RateLimiter limiter = pool.limits().limiter(RateLimitPolicy.of(
                     RateLimit.of("rpm", 5, Duration.ofMinutes(1)).chargedPerCall(),
                     RateLimit.of("tpm", 10_000, Duration.ofMinutes(1))));
 

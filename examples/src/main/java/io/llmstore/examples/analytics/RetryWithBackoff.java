@@ -27,7 +27,7 @@ public final class RetryWithBackoff {
      */
     public static int run(StorageConfig config, PrintStream out) {
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate();
+            pool.usage().migrate();
             // The same policy the library uses: DB_RETRY_MAX_ATTEMPTS (3), backoff 100 ms x2 with jitter, only
             // exceptions whose isRetryable() is true.
             RetryPolicy retry = RetryPolicy.of(config.retry());

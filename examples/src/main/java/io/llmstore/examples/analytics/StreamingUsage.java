@@ -45,7 +45,7 @@ public final class StreamingUsage {
                     + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello in five languages.\"}]}";
             String other = request.replace("five", "six");
             List<UsageMetric> rows = new ArrayList<>();
-            try (StreamRecorder streams = pool.streamRecorder().rateLimiter(tokensPerMinute)
+            try (StreamRecorder streams = pool.usage().streamRecorder().rateLimiter(tokensPerMinute)
                     .cache(pool.cache(), Duration.ofMinutes(10)).build()) {
                 for (int call = 1; call <= 3; call++) {
                     StreamCall c = StreamCall.builder("openai", "gpt-4o-mini", StreamFormat.OPENAI_CHAT)

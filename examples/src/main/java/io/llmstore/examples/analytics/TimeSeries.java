@@ -26,7 +26,7 @@ public final class TimeSeries {
     /** Records calls over the last three hours, then prints one line per hour and model; returns the buckets. */
     public static List<UsageBucket> run(StorageConfig config, PrintStream out) {
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate();
+            pool.usage().migrate();
             Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
             List<UsageMetric> calls = new ArrayList<>();
             for (int h = 0; h < 3; h++) {

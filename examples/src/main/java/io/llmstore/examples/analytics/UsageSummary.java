@@ -26,7 +26,7 @@ public final class UsageSummary {
     /** Records a few calls, then prints requests, tokens and cost per model and per provider; returns the per-model rows. */
     public static List<ModelUsage> run(StorageConfig config, PrintStream out) {
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate();
+            pool.usage().migrate();
             Instant now = Instant.now();
             pool.usage().recordAll(List.of(
                     call(now.minusSeconds(600), "openai", "gpt-4o", 1_000, 500, "0.007500"),

@@ -45,7 +45,7 @@ public final class CacheAsideUser {
     /** Creates and fills the {@code users} table, then reads user u-42 twice: database, then cache. */
     public static List<User> run(StorageConfig config, PrintStream out) throws JsonProcessingException {
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate(); // creates DB_SCHEMA; the application's tables live beside the usage tables
+            pool.usage().migrate(); // creates DB_SCHEMA; the application's tables live beside the usage tables
             DSLContext db = pool.client(DSLContext.class).orElseThrow();
             db.createTableIfNotExists(USERS).columns(ID, NAME, PLAN).primaryKey(ID).execute();
             db.insertInto(USERS, ID, NAME, PLAN).values("u-42", "Ada Lovelace", "pro").onConflictDoNothing().execute();

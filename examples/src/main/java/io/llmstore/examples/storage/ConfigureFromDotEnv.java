@@ -24,7 +24,7 @@ public final class ConfigureFromDotEnv {
         StorageConfig config = StorageConfig.builder().dotEnvFile(dotEnv).build();
         out.println(config);
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate();
+            pool.usage().migrate();
             HealthReport health = pool.healthCheck();
             out.println("health " + health.status() + ", pool max " + pool.stats().postgres().orElseThrow().max());
             return health;

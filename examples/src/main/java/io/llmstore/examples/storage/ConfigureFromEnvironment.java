@@ -25,7 +25,7 @@ public final class ConfigureFromEnvironment {
         StorageConfig config = StorageConfig.builder().environment(environment).build();
         out.println(config);
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate(); // into DB_SCHEMA, when set
+            pool.usage().migrate(); // into DB_SCHEMA, when set
             HealthReport health = pool.healthCheck();
             out.println("health " + health.status() + ", pool max " + pool.stats().postgres().orElseThrow().max());
             return health;

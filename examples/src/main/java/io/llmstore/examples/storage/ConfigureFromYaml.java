@@ -25,7 +25,7 @@ public final class ConfigureFromYaml {
     private static HealthReport open(StorageConfig config, PrintStream out) {
         out.println(config);
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate();
+            pool.usage().migrate();
             HealthReport health = pool.healthCheck();
             out.println("health " + health.status() + ", pool max " + pool.stats().postgres().orElseThrow().max());
             return health;

@@ -28,9 +28,9 @@ public final class GracefulShutdown {
         Thread hook = new Thread(pool::close, "llmstore-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        pool.migrate();
+        pool.usage().migrate();
         for (int i = 0; i < ROWS; i++) {
-            pool.usageBuffer().record(UsageMetric.builder().time(Instant.now()).provider("openai").model("gpt-4o")
+            pool.usage().buffered().record(UsageMetric.builder().time(Instant.now()).provider("openai").model("gpt-4o")
                     .tokens(100, 20).latencyMs(300).build()); // returns at once; written within USAGE_FLUSH_INTERVAL
         }
         out.println("buffered " + ROWS + " rows; closing");

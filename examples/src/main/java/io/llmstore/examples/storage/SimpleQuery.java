@@ -30,7 +30,7 @@ public final class SimpleQuery {
     /** Records three calls, then counts the rows and groups them by model with jOOQ; returns the row count. */
     public static int run(StorageConfig config, PrintStream out) {
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate();
+            pool.usage().migrate();
             Instant now = Instant.now();
             pool.usage().recordAll(List.of(
                     UsageMetric.builder().time(now).provider("openai").model("gpt-4o").tokens(100, 10).build(),

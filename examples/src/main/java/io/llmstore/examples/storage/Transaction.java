@@ -35,7 +35,7 @@ public final class Transaction {
     /** Gives alice 10 USD, moves 4.50 to bob, then tries to move 100 (refused, rolled back); returns the balances. */
     public static Map<String, BigDecimal> run(StorageConfig config, PrintStream out) {
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate(); // creates DB_SCHEMA
+            pool.usage().migrate(); // creates DB_SCHEMA
             DSLContext db = pool.client(DSLContext.class).orElseThrow();
             db.createTableIfNotExists(BALANCES).columns(USER, BALANCE).primaryKey(USER)
                     .constraint(constraint("balance_not_negative").check(BALANCE.ge(BigDecimal.ZERO))).execute();

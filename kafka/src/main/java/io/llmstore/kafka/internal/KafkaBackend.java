@@ -1,7 +1,10 @@
 package io.llmstore.kafka.internal;
 
 import io.llmstore.core.error.ConnectionException;
+import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.event.EventPublisher;
+import io.llmstore.core.event.EventSink;
+import io.llmstore.core.event.Events;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
@@ -23,31 +26,42 @@ import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The open Kafka backend: one producer, one admin client, the publisher, the topics, and (on demand) the sink. */
+/**
+ * The open Kafka backend: one producer (its own, or the application's, which it never closes), one admin client
+ * (none when an injected producer came without {@code KAFKA_BOOTSTRAP_SERVERS}), the publisher, the topics, and (on
+ * demand) the sink.
+ */
 public final class KafkaBackend implements Backend {
     private static final Logger log = LoggerFactory.getLogger(KafkaBackend.class);
 
     private final KafkaOptions options;
+    /** Null when the application's producer came without KAFKA_BOOTSTRAP_SERVERS. */
     private final Admin admin;
     private final Producer<byte[], byte[]> producer;
+    /** The application's producer, as given; null when the backend created its own. */
+    private final Producer<String, String> injected;
+    private final Events events;
     private final KafkaEventPublisher publisher;
-    private final KafkaTopics topics;
+    private final KafkaTopics topics; // null without an admin client
     private volatile ProvisionResult provisioned;
     private final UsageWriter usageWriter;
     private final AtomicBoolean closed = new AtomicBoolean();
     private KafkaSink sink; // guarded by this
 
-    private KafkaBackend(KafkaOptions options, Admin admin, Producer<byte[], byte[]> producer, KafkaTopics topics,
-                         ProvisionResult provisioned, UsageWriter usageWriter) {
+    private KafkaBackend(KafkaOptions options, Admin admin, Producer<byte[], byte[]> producer,
+                         Producer<String, String> injected, KafkaTopics topics, ProvisionResult provisioned,
+                         UsageWriter usageWriter) {
         this.options = options;
         this.admin = admin;
         this.producer = producer;
+        this.injected = injected;
         this.topics = topics;
         this.provisioned = provisioned;
         this.usageWriter = usageWriter;
         // The probe of an unavailable broker also does what start-up could not: create the topics.
         this.publisher = new KafkaEventPublisher(producer, options.events().name(), options.eventKey(),
                 options.maxBlock(), options.closeTimeout(), this::probeAndProvision);
+        this.events = Events.of(publisher, this::requireSink);
     }
 
     /**
@@ -57,24 +71,45 @@ public final class KafkaBackend implements Backend {
      * resumes publishing when the broker answers.
      */
     public static KafkaBackend open(BackendContext context) {
-        KafkaOptions options = KafkaOptions.from(context.config());
-        Admin admin = Admin.create(ClientProperties.admin(options));
+        return open(context, null);
+    }
+
+    /**
+     * As {@link #open(BackendContext)}, publishing through the application's {@code producer} (used as given: its
+     * serializers must be {@code StringSerializer}s; never closed, only flushed on close) when non-null. Then
+     * {@code KAFKA_BOOTSTRAP_SERVERS} is optional: when set, the admin client (health, topic provisioning) and the
+     * sink's consumer and dead-letter producer are built from it as usual; when unset, none is: topics are not
+     * provisioned, health asks the producer for the events topic's partitions, and {@code events().sink()} says what
+     * to set.
+     */
+    public static KafkaBackend open(BackendContext context, Producer<String, String> injected) {
+        KafkaOptions options = injected != null && context.config().kafka().isEmpty()
+                ? KafkaOptions.withoutBootstrapServers(context.config()) : KafkaOptions.from(context.config());
+        Admin admin = options.hasBootstrapServers() ? Admin.create(ClientProperties.admin(options)) : null;
         try {
             String unreachable = null;
-            try {
-                context.retry().connect("Kafka", () -> describeCluster(admin, options));
-            } catch (ConnectionException e) {
-                if (options.required()) {
-                    throw e;
+            if (admin != null) {
+                try {
+                    context.retry().connect("Kafka", () -> describeCluster(admin, options));
+                } catch (ConnectionException e) {
+                    if (options.required()) {
+                        throw e;
+                    }
+                    unreachable = e.getMessage();
                 }
-                unreachable = e.getMessage();
+            } else {
+                log.warn("Kafka: publishing through the application's producer with KAFKA_BOOTSTRAP_SERVERS unset:"
+                        + " topics are not provisioned (topic {} must exist), health asks the producer for its"
+                        + " partitions, and events().sink() is unavailable; set KAFKA_BOOTSTRAP_SERVERS to the"
+                        + " producer's servers to have all three", options.events().name());
             }
-            KafkaTopics topics = new KafkaTopics(admin, options.topics(), options.requestTimeout());
-            ProvisionResult result = unreachable != null || !options.provision()
+            KafkaTopics topics = admin == null ? null : new KafkaTopics(admin, options.topics(), options.requestTimeout());
+            ProvisionResult result = topics == null || unreachable != null || !options.provision()
                     ? NOT_PROVISIONED : topics.provision();
-            Producer<byte[], byte[]> producer = new KafkaProducer<>(ClientProperties.producer(options, "producer"));
+            Producer<byte[], byte[]> producer = injected != null ? new Utf8Producer(injected)
+                    : new KafkaProducer<>(ClientProperties.producer(options, "producer"));
             UsageWriter writer = context.ports().find(UsageWriter.class).orElse(null);
-            KafkaBackend backend = new KafkaBackend(options, admin, producer, topics, result, writer);
+            KafkaBackend backend = new KafkaBackend(options, admin, producer, injected, topics, result, writer);
             if (unreachable != null) {
                 backend.pendingProvision = options.provision();
                 log.warn("Kafka at {} is unreachable; starting DEGRADED (KAFKA_REQUIRED=false): publishes fail at once"
@@ -84,7 +119,9 @@ public final class KafkaBackend implements Backend {
             }
             return backend;
         } catch (RuntimeException e) {
-            admin.close(options.closeTimeout());
+            if (admin != null) {
+                admin.close(options.closeTimeout());
+            }
             throw e;
         }
     }
@@ -95,6 +132,10 @@ public final class KafkaBackend implements Backend {
 
     /** The publisher's probe: the broker answers, and (once) the topics start-up could not create exist. */
     private void probeAndProvision() {
+        if (admin == null) {
+            producer.partitionsFor(options.events().name());
+            return;
+        }
         describeCluster(admin, options);
         if (pendingProvision) {
             provisioned = topics.provision();
@@ -117,10 +158,12 @@ public final class KafkaBackend implements Backend {
     @Override
     public <T> Optional<T> find(Class<T> type) {
         Object found = null;
-        if (type == EventPublisher.class || type == KafkaEventPublisher.class) {
+        if (type == Events.class) {
+            found = events;
+        } else if (type == EventPublisher.class || type == KafkaEventPublisher.class) {
             found = publisher;
         } else if (type == Producer.class) {
-            found = producer;
+            found = injected != null ? injected : producer;
         } else if (type == Admin.class) {
             found = admin;
         } else if (type == KafkaTopics.class) {
@@ -129,26 +172,51 @@ public final class KafkaBackend implements Backend {
             found = provisioned;
         } else if (type == KafkaOptions.class) {
             found = options;
-        } else if (type == KafkaSink.class) {
+        } else if (type == EventSink.class || type == KafkaSink.class) {
             found = sink();
         }
         return Optional.ofNullable(type.cast(found));
     }
 
-    /** The sink over the usage writer of the PostgreSQL backend; null when PostgreSQL is not configured. */
+    /**
+     * The sink over the usage writer of the PostgreSQL backend; null when PostgreSQL is not open or there are no
+     * bootstrap servers for its consumer. Dead letters go through the pool's own producer, or, beside an injected
+     * producer, through the sink's own (their bytes are whatever arrived, not necessarily UTF-8 text).
+     */
     private synchronized KafkaSink sink() {
-        if (usageWriter == null || closed.get()) {
+        if (usageWriter == null || closed.get() || !options.hasBootstrapServers()) {
             return null;
         }
         if (sink == null) {
-            sink = KafkaSink.create(options, usageWriter, producer);
+            sink = KafkaSink.create(options, usageWriter, injected != null ? null : producer);
         }
         return sink;
+    }
+
+    /** {@code events().sink()}: the sink, or why there is none. */
+    private EventSink requireSink() {
+        KafkaSink s = sink();
+        if (s != null) {
+            return s;
+        }
+        if (closed.get()) {
+            throw new IllegalStateException("the Kafka backend is closed");
+        }
+        if (!options.hasBootstrapServers()) {
+            throw new NotConfiguredException("the usage sink reads " + options.events().name() + " with its own"
+                    + " consumer: set KAFKA_BOOTSTRAP_SERVERS (the injected producer does not tell its servers)");
+        }
+        throw EventSink.FEATURE.notConfigured(List.of(name()));
     }
 
     @Override
     public List<HealthCheck> healthChecks() {
         // Not critical: without Kafka the application still records usage directly; the pool is DEGRADED.
+        if (admin == null) {
+            // The application's producer alone: its metadata for the events topic, bounded by the check's timeout.
+            return List.of(HealthCheck.of("kafka", false, options.healthTimeout(),
+                    () -> producer.partitionsFor(options.events().name())));
+        }
         return List.of(HealthCheck.of("kafka", false, options.healthTimeout(), () -> describeCluster(admin, options)));
     }
 
@@ -199,14 +267,19 @@ public final class KafkaBackend implements Backend {
             log.warn("Kafka publisher did not flush on close: {}", e.getMessage());
         }
         try {
-            producer.close(options.closeTimeout());
+            if (injected == null) {
+                producer.close(options.closeTimeout()); // ours; the application's producer is only flushed above
+            }
         } finally {
-            admin.close(options.closeTimeout());
+            if (admin != null) {
+                admin.close(options.closeTimeout());
+            }
         }
     }
 
     @Override
     public String toString() {
-        return "KafkaBackend{" + options.client().bootstrapServersText() + ", events=" + options.events().name() + "}";
+        return "KafkaBackend{" + (options.hasBootstrapServers() ? options.client().bootstrapServersText()
+                : "the application's producer") + ", events=" + options.events().name() + "}";
     }
 }

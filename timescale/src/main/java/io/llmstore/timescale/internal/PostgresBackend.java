@@ -10,6 +10,7 @@ import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.usage.BufferedUsageWriter;
+import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.timescale.usage.TimescaleUsageQueries;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
@@ -28,7 +29,10 @@ import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The open {@code postgres} backend: owns the Hikari pool and the buffered writer, closes both. */
+/**
+ * The open {@code postgres} backend: the Hikari pool it built (or the application's {@code DataSource}, which it
+ * never closes) and the buffered writer; closes the writer and what it built.
+ */
 public final class PostgresBackend implements Backend {
     private static final Logger log = LoggerFactory.getLogger(PostgresBackend.class);
 
@@ -41,7 +45,13 @@ public final class PostgresBackend implements Backend {
                           Duration rollupRefresh) {
     }
 
-    private final HikariDataSource dataSource;
+    /** What every feature uses: the pool's own Hikari pool, or the application's DataSource (maybe wrapped). */
+    private final DataSource dataSource;
+    /** The Hikari pool whose counters stats() reports: the pool's own, or the application's if it is one. */
+    private final HikariDataSource hikari;
+    /** The application's DataSource as given; null when the pool built its own. */
+    private final DataSource injected;
+    private final Duration healthTimeout;
     /** Read-only replica for analytics ({@code DB_READ_URL}); null when analytics read the primary. */
     private final HikariDataSource readDataSource;
     private final int maxConnections;
@@ -50,12 +60,17 @@ public final class PostgresBackend implements Backend {
     private final TimescaleUsageWriter writer;
     private final BufferedUsageWriter buffer;
     private final TimescaleUsageQueries queries;
+    private final Usage usage;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private PostgresBackend(HikariDataSource dataSource, HikariDataSource readDataSource, int maxConnections,
+    private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
+                            HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
                             BufferedUsageWriter buffer, TimescaleUsageQueries queries) {
         this.dataSource = dataSource;
+        this.hikari = hikari;
+        this.injected = injected;
+        this.healthTimeout = healthTimeout;
         this.readDataSource = readDataSource;
         this.maxConnections = maxConnections;
         this.dsl = dsl;
@@ -63,6 +78,7 @@ public final class PostgresBackend implements Backend {
         this.writer = writer;
         this.buffer = buffer;
         this.queries = queries;
+        this.usage = Usage.of(writer, buffer, migrator);
     }
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
@@ -73,6 +89,40 @@ public final class PostgresBackend implements Backend {
         } catch (RuntimeException e) {
             throw new ConnectionException("PostgreSQL pool failed to start: " + e.getMessage(), e);
         }
+        return open(ds, ds, null, Duration.ofMillis(ds.getConnectionTimeout()), pg.poolMaxConnections(),
+                Optional.of(pg), o, context);
+    }
+
+    /**
+     * Over the application's {@code DataSource}, used as given and never closed: no pool is built, the
+     * {@code DB_POOL_*} settings do not apply, and with a {@code DB_SCHEMA} other than {@code public} each borrowed
+     * connection gets the schema on its search_path (and back on close). Stats report its counters when it is a
+     * HikariCP pool; health bounds its check by that pool's connection timeout, else {@code DB_POOL_CONNECT_TIMEOUT}.
+     * A {@code DB_READ_URL} in {@code pg} still gets its own read pool, owned here.
+     */
+    public static PostgresBackend open(DataSource injected, Optional<PostgresConfig> pg, Duration connectTimeout,
+                                       Options o, BackendContext context) {
+        HikariDataSource hikari = unwrapHikari(injected);
+        DataSource ds = "public".equals(o.schema()) ? injected : new SearchPathDataSource(injected, o.schema());
+        Duration timeout = hikari != null ? Duration.ofMillis(hikari.getConnectionTimeout()) : connectTimeout;
+        int max = hikari != null ? hikari.getMaximumPoolSize() : 0;
+        return open(ds, hikari, injected, timeout, max, pg, o, context);
+    }
+
+    private static HikariDataSource unwrapHikari(DataSource ds) {
+        if (ds instanceof HikariDataSource h) {
+            return h;
+        }
+        try {
+            return ds.isWrapperFor(HikariDataSource.class) ? ds.unwrap(HikariDataSource.class) : null;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    private static PostgresBackend open(DataSource ds, HikariDataSource hikari, DataSource injected,
+                                        Duration healthTimeout, int maxConnections, Optional<PostgresConfig> pg,
+                                        Options o, BackendContext context) {
         HikariDataSource readDs = null;
         try {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
@@ -101,9 +151,10 @@ public final class PostgresBackend implements Backend {
                     .shutdownFlushTimeout(o.shutdownFlushTimeout())
                     .build();
             TimescaleUsageQueries queries = new TimescaleUsageQueries(dsl, ds, context.retry());
-            if (pg.readReplica().isPresent()) {
+            Optional<PostgresConfig> replicaConfig = pg.flatMap(PostgresConfig::readReplica);
+            if (replicaConfig.isPresent()) {
                 // Analytics are read-only and may lag a little: they go to the replica, writes stay on the primary.
-                HikariConfig readConfig = hikariConfig(pg.readReplica().get(), o.schema());
+                HikariConfig readConfig = hikariConfig(replicaConfig.get(), o.schema());
                 readConfig.setPoolName("llmstore-postgres-read");
                 readConfig.setReadOnly(true);
                 readDs = new HikariDataSource(readConfig);
@@ -114,13 +165,20 @@ public final class PostgresBackend implements Backend {
                 });
                 queries = new TimescaleUsageQueries(DSL.using(readDs, SQLDialect.POSTGRES), readDs, context.retry());
             }
-            log.info("PostgreSQL backend open: {} schema={} writeMode={}", pg, o.schema(), writer.mode());
-            return new PostgresBackend(ds, readDs, pg.poolMaxConnections(), dsl, migrator, writer, buffer, queries);
+            log.info("PostgreSQL backend open: {} schema={} writeMode={}",
+                    // the class only: a DataSource's toString may carry its URL and credentials
+                    injected != null ? "the application's " + injected.getClass().getName() : pg.orElseThrow(),
+                    o.schema(),
+                    writer.mode());
+            return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
+                    writer, buffer, queries);
         } catch (RuntimeException e) {
             if (readDs != null) {
                 readDs.close();
             }
-            ds.close();
+            if (injected == null) {
+                hikari.close(); // ours; the application's DataSource is left as it is
+            }
             throw e;
         }
     }
@@ -162,6 +220,12 @@ public final class PostgresBackend implements Backend {
     @Override
     public <T> Optional<T> find(Class<T> type) {
         // Order matters: the synchronous writer answers UsageWriter, the buffered one only its own type.
+        if (type == Usage.class) {
+            return Optional.of(type.cast(usage));
+        }
+        if (type == DataSource.class && injected != null) {
+            return Optional.of(type.cast(injected)); // the application's, as given
+        }
         for (Object o : List.of(writer, buffer, queries, migrator, dataSource, dsl)) {
             if (type.isInstance(o)) {
                 return Optional.of(type.cast(o));
@@ -177,7 +241,7 @@ public final class PostgresBackend implements Backend {
     @Override
     public List<HealthCheck> healthChecks() {
         // Bounded by the pool's connect timeout: that is how long getConnection waits for a server that is down.
-        Duration timeout = Duration.ofMillis(dataSource.getConnectionTimeout());
+        Duration timeout = healthTimeout;
         return List.of(HealthCheck.of("postgres", true, timeout, () -> {
             try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
                 // A query timeout alone never fires on a hung server: pgjdbc enforces it with a cancel request on a
@@ -201,7 +265,7 @@ public final class PostgresBackend implements Backend {
 
     @Override
     public Optional<ConnectionPoolStats> connectionPoolStats() {
-        HikariPoolMXBean mx = dataSource.getHikariPoolMXBean();
+        HikariPoolMXBean mx = hikari == null ? null : hikari.getHikariPoolMXBean();
         if (mx == null) {
             return Optional.empty();
         }
@@ -227,7 +291,9 @@ public final class PostgresBackend implements Backend {
             if (readDataSource != null) {
                 readDataSource.close();
             }
-            dataSource.close();
+            if (injected == null) {
+                hikari.close(); // ours; the application's DataSource is never closed
+            }
         }
     }
 
