@@ -163,7 +163,10 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
 
     /**
      * A builder writing to {@code delegate}, which must be idempotent on {@code eventId} (replays are how
-     * retryable failures are survived) and must throw {@link StorageException}s.
+     * retryable failures are survived) and must throw {@link StorageException}s. The delegate receives each row as
+     * the {@link Builder#admission admission} returned it; when the admission is the delegate's own preparation,
+     * give a delegate that stores prepared rows as they are, so no row is checked twice (the PostgreSQL adapter:
+     * {@code admission(writer::prepare)} with {@code builder(writer.preparedRows())}).
      */
     public static Builder builder(UsageWriter delegate) {
         return new Builder(delegate);
