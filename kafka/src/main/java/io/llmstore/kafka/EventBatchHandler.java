@@ -11,8 +11,9 @@ import java.util.List;
  *   <li>a retryable {@link io.llmstore.core.error.StorageException} (database down, timeout): the same batch is
  *       handed again after a backoff, forever, until it succeeds or the consumer is closed; nothing is committed or
  *       skipped meanwhile;</li>
- *   <li>a refusal for the events' own data, an {@link IllegalArgumentException} or a non-retryable
- *       {@link io.llmstore.core.error.QueryException} with a data-error SQLState (class 22 or 23; see
+ *   <li>a refusal for the events' own data, an {@link IllegalArgumentException} or a
+ *       {@link io.llmstore.core.error.QueryException} the storage adapter marked
+ *       {@link io.llmstore.core.error.QueryException#isDataError() a data error} (see
  *       {@link io.llmstore.core.failure.PoisonIsolation#isPoison}): the batch is bisected, each half handed on its
  *       own, until every refused event stands alone; those go to the dead-letter topic, their neighbours are
  *       stored;</li>

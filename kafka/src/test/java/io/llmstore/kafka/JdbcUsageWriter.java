@@ -2,7 +2,6 @@ package io.llmstore.kafka;
 
 import io.llmstore.core.error.ConnectionException;
 import io.llmstore.core.error.QueryException;
-import io.llmstore.core.error.SqlStates;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.core.usage.UsageWriter;
 import io.llmstore.testkit.PostgresServer;
@@ -108,8 +107,15 @@ final class JdbcUsageWriter implements UsageWriter, AutoCloseable {
             if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
                 throw new ConnectionException("PostgreSQL connection failed: " + e.getMessage(), e);
             }
-            throw new QueryException("insert usage batch failed: " + e.getMessage(), e, e.getSQLState(),
-                    SqlStates.isRetryable(e.getSQLState()));
+            // A test writer of this module's own (kafka never depends on the PostgreSQL adapter, whose SqlErrors
+            // is the real classification): just the two signals the sink acts on.
+            String state = e.getSQLState();
+            if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+                throw QueryException.dataError("insert usage batch failed: " + e.getMessage(), e, state);
+            }
+            throw new QueryException("insert usage batch failed: " + e.getMessage(), e, state,
+                    "40001".equals(state) || "40P01".equals(state) || "53300".equals(state)
+                            || (state != null && state.startsWith("57P0")));
         } finally {
             try {
                 connection.setAutoCommit(true);

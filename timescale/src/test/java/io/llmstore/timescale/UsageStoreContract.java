@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.error.QueryException;
 import io.llmstore.core.error.StorageException;
+import io.llmstore.core.failure.PoisonIsolation;
 import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.ErrorSummary;
@@ -15,6 +17,7 @@ import io.llmstore.core.usage.ModelUsage;
 import io.llmstore.core.usage.PageCursor;
 import io.llmstore.core.usage.ProviderCost;
 import io.llmstore.core.usage.UsageBucket;
+import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.core.usage.UsageCsv;
 import io.llmstore.core.usage.UsageFilter;
 import io.llmstore.core.usage.UsageMetric;
@@ -42,6 +45,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -316,6 +320,45 @@ abstract class UsageStoreContract {
         assertThat(count()).isEqualTo(1234);
         assertThatThrownBy(() -> buffer.record(UsageData.generate(1, 1, 24).get(0)))
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void eachBufferedRowIsPreparedOnceOnItsWayToTheTableAndTheSynchronousPathStillChecksEveryRow() {
+        AtomicInteger pricings = new AtomicInteger();
+        UsageCostFiller filler = m -> {
+            pricings.incrementAndGet();
+            return m.modelId().equals("unpriced-model") ? null : new BigDecimal("0.5");
+        };
+        TimescaleUsageWriter direct = TimescaleUsageWriter.create(dataSource(pool), WriteMode.AUTO, 4096, filler);
+        List<UsageMetric> rows = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            rows.add(UsageMetric.builder().eventId(new UUID(77, i)).time(UsageData.START.plusSeconds(i))
+                    .model(i % 2 == 0 ? "gpt-4o" : "unpriced-model").provider("openai").tokens(100, 10)
+                    .metadata("{\"i\": " + i + "}").build());
+        }
+        try (BufferedUsageWriter buffer = BufferedUsageWriter.builder(direct.preparedRows()).flushSize(1000)
+                .flushInterval(Duration.ofHours(1)).admission(direct::prepare).build()) {
+            buffer.recordAll(rows);
+            buffer.flush();
+            assertThat(buffer.stats().written()).isEqualTo(200);
+        }
+        // Without a second preparation on the flusher: the 100 rows the filler cannot price are asked about once.
+        assertThat(pricings).as("filler calls for 200 buffered rows").hasValue(200);
+        assertThat(count("cost_usd = 0.5 AND price_source = 'filler'")).isEqualTo(100);
+        assertThat(count("cost_usd IS NULL AND model_id = 'unpriced-model'")).isEqualTo(100);
+
+        // The synchronous path prepares what it is given: an invalid row fails the call, naming the field.
+        UsageMetric invalid = rows.get(0).toBuilder().eventId(new UUID(77, 1000)).metadata("{\"a\": ").build();
+        assertThatThrownBy(() -> direct.recordAll(List.of(rows.get(1), invalid)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metadata");
+        // The prepared-rows view stores as given: the server refuses the row and the adapter marks it a data error
+        // (poison), without core reading its SQLState.
+        assertThatThrownBy(() -> direct.preparedRows().recordAll(List.of(invalid)))
+                .isInstanceOfSatisfying(QueryException.class, e -> {
+                    assertThat(e.isDataError()).isTrue();
+                    assertThat(PoisonIsolation.isPoison(e)).isTrue();
+                });
+        assertThat(count()).isEqualTo(200);
     }
 
     @Test

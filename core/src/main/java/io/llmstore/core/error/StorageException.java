@@ -4,7 +4,8 @@ package io.llmstore.core.error;
  * Root of every failure llmstore reports. Unchecked, so callers catch only what they can act on.
  *
  * <p>Adapters translate driver exceptions (SQLState classes, Lettuce, Kafka) into this family once, at the
- * adapter boundary, keeping the driver exception as the cause. {@link #isRetryable()} tells whether the same
+ * adapter boundary, keeping the driver exception as the cause; what a driver's codes mean stays in the adapter, which
+ * tells core through driver-neutral flags ({@link #isRetryable()}, {@link QueryException#isDataError()}). {@link #isRetryable()} tells whether the same
  * call may succeed if tried again; {@link io.llmstore.core.retry.RetryPolicy} retries only those.
  *
  * <p>Messages never contain secrets: adapters mask passwords before they build a message.

@@ -1,7 +1,6 @@
 package io.llmstore.core.failure;
 
 import io.llmstore.core.error.QueryException;
-import io.llmstore.core.error.SqlStates;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,14 +50,15 @@ public final class PoisonIsolation {
 
     /**
      * True when {@code e} says the data of the rows was refused, so storing the same rows again would fail again:
-     * an {@link IllegalArgumentException} (a per-row validation failure naming the field), or a non-retryable
-     * {@link QueryException} whose SQLState is a data error ({@link SqlStates#isDataError}: classes 22 and 23).
+     * an {@link IllegalArgumentException} (a per-row validation failure naming the field), or a
+     * {@link QueryException} the adapter marked {@link QueryException#isDataError() a data error} (for PostgreSQL:
+     * SQLState classes 22 and 23, decided in the adapter).
      */
     public static boolean isPoison(Throwable e) {
         if (e instanceof IllegalArgumentException) {
             return true;
         }
-        return e instanceof QueryException q && !q.isRetryable() && SqlStates.isDataError(q.sqlState());
+        return e instanceof QueryException q && q.isDataError();
     }
 
     /**

@@ -16,8 +16,8 @@ public interface PoisonListener<T> {
      * {@code item} was refused for its data.
      *
      * @param cause why: an {@link IllegalArgumentException} naming the field (a per-row validation failure) or a
-     *              non-retryable {@link io.llmstore.core.error.QueryException} whose SQLState is a data error
-     *              (see {@link PoisonIsolation#isPoison})
+     *              {@link io.llmstore.core.error.QueryException#isDataError() data-error}
+     *              {@link io.llmstore.core.error.QueryException} (see {@link PoisonIsolation#isPoison})
      */
     void onPoison(T item, RuntimeException cause);
 }

@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #call} retries only a {@link StorageException} whose {@link StorageException#isRetryable()} is true and
  * rethrows the last failure unchanged once attempts run out; anything else propagates at once. Each retry is
  * logged at DEBUG with the attempt number.
+ *
+ * <p>The resilience4j {@code Retry} objects (and their {@code RetryConfig}) are built once, in {@link #of}: one for
+ * {@link #call}/{@link #run}, one for {@link #connect}. A call only takes a fresh {@code Retry.Context} from them, so
+ * a policy held by a writer costs no allocation of configuration per call, and {@link #stats()} counts every call
+ * the policy ever made.
  */
 public final class RetryPolicy {
     private static final Logger log = LoggerFactory.getLogger(RetryPolicy.class);
@@ -50,13 +55,38 @@ public final class RetryPolicy {
                 .build());
     }
 
+    private static final RetryPolicy NONE =
+            new RetryPolicy(new RetrySettings(1, java.time.Duration.ofMillis(1), 1.0, java.time.Duration.ofMillis(1), 0));
+
+    /**
+     * Counters of {@link #call} and {@link #run} since the policy was built (start-up {@link #connect}s not
+     * included), from its resilience4j {@code Retry.Metrics}. A policy of one attempt ({@link #none()}) runs the
+     * action directly and counts nothing.
+     *
+     * @param succeededWithoutRetry calls whose first attempt succeeded
+     * @param succeededAfterRetry   calls that succeeded after one or more retries
+     * @param failedAfterRetry      calls that failed on their last allowed attempt, after retries
+     * @param failedWithoutRetry    calls that failed at once with a failure not worth retrying
+     */
+    public record Stats(long succeededWithoutRetry, long succeededAfterRetry, long failedAfterRetry,
+                        long failedWithoutRetry) {
+    }
+
+    /** A policy for {@code settings}; builds its resilience4j {@code Retry} objects now, once. */
     public static RetryPolicy of(RetrySettings settings) {
         return new RetryPolicy(settings);
     }
 
-    /** One attempt, no retry: for callers that must not wait. */
+    /** One attempt, no retry: for callers that must not wait. One shared instance. */
     public static RetryPolicy none() {
-        return new RetryPolicy(new RetrySettings(1, java.time.Duration.ofMillis(1), 1.0, java.time.Duration.ofMillis(1), 0));
+        return NONE;
+    }
+
+    /** What this policy's calls did since it was built; see {@link Stats}. Thread-safe, never blocks. */
+    public Stats stats() {
+        Retry.Metrics m = calls.getMetrics();
+        return new Stats(m.getNumberOfSuccessfulCallsWithoutRetryAttempt(), m.getNumberOfSuccessfulCallsWithRetryAttempt(),
+                m.getNumberOfFailedCallsWithRetryAttempt(), m.getNumberOfFailedCallsWithoutRetryAttempt());
     }
 
     public RetrySettings settings() {

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *     {@code fullTimeout} for room, {@link FullPolicy#REJECT} fails at once; either way the caller gets a
  *     {@link BufferFullException} and the row is not accepted.</li>
  * <li><b>A row leaves the buffer only when it is stored, or as a poison row.</b> A poison row is one the database
- *     refused for its own data (SQLState class 22 or 23) or that failed a per-row validation
- *     ({@link IllegalArgumentException}); the batch is bisected ({@link PoisonIsolation}) until such rows stand
+ *     refused for its own data (a {@link io.llmstore.core.error.QueryException#isDataError() data error}) or
+ *     that failed a per-row validation ({@link IllegalArgumentException}); the batch is bisected ({@link PoisonIsolation}) until such rows stand
  *     alone, the others are stored, and each poison row is counted, logged at WARN with its event id and reported
  *     to the {@link Listener} (set on the builder, or later with {@link #setListener}).</li>
  * <li><b>Every other failure keeps the rows.</b> Whatever its type (a lost connection, a missing table, an
@@ -163,7 +163,10 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
 
     /**
      * A builder writing to {@code delegate}, which must be idempotent on {@code eventId} (replays are how
-     * retryable failures are survived) and must throw {@link StorageException}s.
+     * retryable failures are survived) and must throw {@link StorageException}s. The delegate receives each row as
+     * the {@link Builder#admission admission} returned it; when the admission is the delegate's own preparation,
+     * give a delegate that stores prepared rows as they are, so no row is checked twice (the PostgreSQL adapter:
+     * {@code admission(writer::prepare)} with {@code builder(writer.preparedRows())}).
      */
     public static Builder builder(UsageWriter delegate) {
         return new Builder(delegate);

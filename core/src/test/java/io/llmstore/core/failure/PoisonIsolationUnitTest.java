@@ -27,7 +27,7 @@ class PoisonIsolationUnitTest {
         PoisonIsolation.Outcome<Integer> outcome = PoisonIsolation.store("test", numbers(5_000), part -> {
             calls.incrementAndGet();
             if (part.stream().anyMatch(bad::contains)) {
-                throw new QueryException("value out of range [SQLState 22003]", null, "22003", false);
+                throw QueryException.dataError("value out of range [SQLState 22003]", null, "22003");
             }
             stored.addAll(part);
         }, (row, cause) -> reported.add(row));
@@ -66,8 +66,12 @@ class PoisonIsolationUnitTest {
     @Test
     void onlyDataRefusalsArePoison() {
         assertThat(PoisonIsolation.isPoison(new IllegalArgumentException("costUsd must be >= 0"))).isTrue();
-        assertThat(PoisonIsolation.isPoison(new QueryException("x", null, "23502", false))).isTrue();
+        assertThat(PoisonIsolation.isPoison(QueryException.dataError("x", null, "23502"))).isTrue();
+        assertThat(PoisonIsolation.isPoison(QueryException.dataError("x", null, null))).as("the adapter's flag, not a code")
+                .isTrue();
         assertThat(PoisonIsolation.isPoison(new QueryException("x", null, "42P01", false))).as("missing table").isFalse();
+        assertThat(PoisonIsolation.isPoison(new QueryException("x", null, "22003", false)))
+                .as("core reads no SQLState: only the adapter's data-error flag counts").isFalse();
         assertThat(PoisonIsolation.isPoison(new QueryException("x", null, "40001", true))).isFalse();
         assertThat(PoisonIsolation.isPoison(new ConnectionException("lost"))).isFalse();
         assertThat(PoisonIsolation.isPoison(new java.time.DateTimeException("encoder"))).as("not the row's fault")

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.llmstore.core.config.RetrySettings;
 import io.llmstore.core.error.ConnectionException;
 import io.llmstore.core.error.QueryException;
-import io.llmstore.core.error.SqlStates;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -63,14 +62,51 @@ class RetryPolicyUnitTest {
     }
 
     @Test
-    void sqlStatesRetryableAreConnectionSerializationDeadlockAndShutdown() {
-        assertThat(SqlStates.isRetryable("08006")).isTrue();
-        assertThat(SqlStates.isRetryable("40001")).isTrue();
-        assertThat(SqlStates.isRetryable("40P01")).isTrue();
-        assertThat(SqlStates.isRetryable("57P01")).isTrue();
-        assertThat(SqlStates.isRetryable("57P03")).isTrue();
-        assertThat(SqlStates.isRetryable("23505")).isFalse();
-        assertThat(SqlStates.isRetryable("42601")).isFalse();
-        assertThat(SqlStates.isRetryable(null)).isFalse();
+    void oneRetryServesEveryCallOfThePolicySoItsCountersAccumulateAcrossCalls() {
+        RetryPolicy fresh = RetryPolicy.of(new RetrySettings(3, Duration.ofMillis(1), 2.0, Duration.ofMillis(2), 0));
+        AtomicInteger attempts = new AtomicInteger();
+
+        fresh.call("first try", () -> "ok");
+        fresh.call("second try", () -> {
+            if (attempts.incrementAndGet() < 2) {
+                throw new ConnectionException("connection reset");
+            }
+            return "ok";
+        });
+        assertThatThrownBy(() -> fresh.run("always down", () -> {
+            throw new ConnectionException("down");
+        })).isInstanceOf(ConnectionException.class).hasMessage("down");
+        assertThatThrownBy(() -> fresh.run("bad statement", () -> {
+            throw new QueryException("syntax error", null, "42601", false);
+        })).isInstanceOf(QueryException.class);
+        for (int i = 0; i < 100; i++) {
+            fresh.call("again", () -> "ok");
+        }
+
+        // A Retry built per call would start from zero each time; one Retry per policy counts all 104 calls.
+        assertThat(fresh.stats()).isEqualTo(new RetryPolicy.Stats(101, 1, 1, 1));
+    }
+
+    @Test
+    void connectAttemptsAreNotCountedAsCalls() {
+        RetryPolicy fresh = RetryPolicy.of(new RetrySettings(2, Duration.ofMillis(1), 2.0, Duration.ofMillis(2), 0));
+
+        assertThatThrownBy(() -> fresh.connect("Redis", () -> {
+            throw new IllegalStateException("refused");
+        })).isInstanceOf(ConnectionException.class).hasMessage("Redis connection failed after 2 attempts: refused");
+
+        assertThat(fresh.stats()).isEqualTo(new RetryPolicy.Stats(0, 0, 0, 0));
+    }
+
+    @Test
+    void noneIsOneSharedSingleAttemptPolicy() {
+        AtomicInteger calls = new AtomicInteger();
+
+        assertThat(RetryPolicy.none()).isSameAs(RetryPolicy.none());
+        assertThatThrownBy(() -> RetryPolicy.none().run("op", () -> {
+            calls.incrementAndGet();
+            throw new ConnectionException("down");
+        })).isInstanceOf(ConnectionException.class);
+        assertThat(calls).hasValue(1);
     }
 }

@@ -141,7 +141,8 @@ public final class PostgresBackend implements Backend {
             // pool.usage() retries with DB_RETRY_*; the buffer retries the direct writer itself (then holds the rows
             // and backs off), so the two retry loops never nest.
             TimescaleUsageWriter writer = direct.withRetry(context.retry());
-            BufferedUsageWriter buffer = BufferedUsageWriter.builder(direct)
+            // Each row is prepared once: at record() (admission), and the flusher stores the prepared rows as given.
+            BufferedUsageWriter buffer = BufferedUsageWriter.builder(direct.preparedRows())
                     .capacity(o.bufferCapacity())
                     .flushSize(o.flushSize())
                     .flushInterval(o.flushInterval())

@@ -3,7 +3,6 @@ package io.llmstore.timescale.internal;
 import io.llmstore.core.error.ConnectionException;
 import io.llmstore.core.error.PoolExhaustedException;
 import io.llmstore.core.error.QueryException;
-import io.llmstore.core.error.SqlStates;
 import io.llmstore.core.error.StorageException;
 import io.llmstore.core.error.StorageTimeoutException;
 import java.io.IOException;
@@ -12,7 +11,11 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 
-/** Translates JDBC failures into llmstore's errors, once, at this module's boundary. */
+/**
+ * Translates JDBC failures into llmstore's errors, once, at this module's boundary. The one place that knows what
+ * PostgreSQL's SQLStates mean: it tells core through driver-neutral flags ({@code isRetryable()},
+ * {@link QueryException#isDataError()}), so core and the other modules never read a SQLState.
+ */
 public final class SqlErrors {
     private SqlErrors() {
     }
@@ -21,8 +24,9 @@ public final class SqlErrors {
      * The llmstore error for {@code e}: {@link PoolExhaustedException} when HikariCP timed out waiting for a free
      * connection, {@link ConnectionException} (retryable) for a lost connection however it is worded
      * ({@link #isConnectionLoss}), {@link StorageTimeoutException}
-     * for a cancelled statement (57014), else {@link QueryException} carrying the SQLState, retryable per
-     * {@link SqlStates#isRetryable}. pgjdbc messages never contain the password.
+     * for a cancelled statement (57014), a {@link QueryException#dataError data-error} {@link QueryException} for
+     * a refusal of the statement's data ({@link #isDataError}), else a {@link QueryException} carrying the SQLState,
+     * retryable per {@link #isRetryable}. pgjdbc messages never contain the password.
      */
     public static StorageException translate(String operation, SQLException e) {
         String login = loginRefusal(e);
@@ -42,8 +46,45 @@ public final class SqlErrors {
         if ("57014".equals(state)) {
             return new StorageTimeoutException(operation + " timed out: " + message(e), e);
         }
-        return new QueryException(operation + " failed: " + message(e) + (state == null ? "" : " [SQLState " + state + "]"),
-                e, state, SqlStates.isRetryable(state));
+        String message = operation + " failed: " + message(e) + (state == null ? "" : " [SQLState " + state + "]");
+        if (isDataError(state)) {
+            return QueryException.dataError(message, e, state);
+        }
+        return new QueryException(message, e, state, isRetryable(state));
+    }
+
+    /**
+     * True for the SQLStates worth retrying: connection failures (class 08), serialization failure (40001),
+     * deadlock (40P01), admin/crash shutdown and cannot-connect-now (57P01, 57P02, 57P03), and "too many
+     * connections" (53300).
+     *
+     * @param sqlState a five-character SQLState, may be null (then false)
+     */
+    public static boolean isRetryable(String sqlState) {
+        if (sqlState == null) {
+            return false;
+        }
+        return sqlState.startsWith("08")
+                || sqlState.equals("40001")
+                || sqlState.equals("40P01")
+                || sqlState.equals("57P01")
+                || sqlState.equals("57P02")
+                || sqlState.equals("57P03")
+                || sqlState.equals("53300");
+    }
+
+    /**
+     * True when the SQLState says the server refused the statement for the data it carried, so the same data would
+     * be refused again: class 22 (data exception: a value out of range, a bad encoding, an invalid timestamp) and
+     * class 23 (integrity constraint violation). A batch failing this way holds at least one poison row.
+     */
+    public static boolean isDataError(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"));
+    }
+
+    /** True when the SQLState alone says the connection is gone: class 08 or an admin/crash shutdown (57P0x). */
+    private static boolean isConnectionLossState(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P0"));
     }
 
     /**
@@ -88,7 +129,7 @@ public final class SqlErrors {
                 return true;
             }
             if (t instanceof SQLException s) {
-                if (SqlStates.isConnectionLoss(s.getSQLState())) {
+                if (isConnectionLossState(s.getSQLState())) {
                     return true;
                 }
                 String m = s.getMessage();

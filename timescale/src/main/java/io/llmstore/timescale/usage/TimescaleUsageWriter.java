@@ -37,8 +37,9 @@ import org.postgresql.copy.CopyIn;
  *
  * <p>Validation at the boundary ({@link #prepare}): the {@link UsageMetric} record checks its own fields; this
  * writer adds the metadata rule ({@code USAGE_METADATA_MAX_BYTES}) and the time range ({@link #MIN_TIME}..{@link
- * #MAX_TIME}), truncates times to PostgreSQL's microseconds, and fills a missing cost with the optional
- * {@link UsageCostFiller}.
+ * #MAX_TIME}), and fills a missing cost with the optional {@link UsageCostFiller} (the record itself holds times in
+ * PostgreSQL's microseconds). Each row is prepared once: {@link #store} prepares what it is given;
+ * {@link #preparedRows} stores rows a caller (the buffered writer) already prepared.
  *
  * <p>Retries: {@link #record} and {@link #recordAll} retry retryable failures with the writer's {@link RetryPolicy}
  * ({@link #withRetry}; none unless set: the pool's {@code pool.usage()} uses {@code DB_RETRY_*}); {@link #store}
@@ -106,23 +107,49 @@ public final class TimescaleUsageWriter implements UsageWriter {
     }
 
     /**
-     * The row as it will be stored: metadata checked, time truncated to microseconds, cost filled when missing
-     * and a filler is configured. Idempotent.
+     * The row as it will be stored: metadata checked, time range checked, cost filled when missing and a filler is
+     * configured. Idempotent.
      *
      * @throws IllegalArgumentException naming the field when the row cannot be stored
      */
     public UsageMetric prepare(UsageMetric metric) {
         Objects.requireNonNull(metric, "metric");
         UsageMetadata.requireValid(metric.metadata(), metadataMaxBytes);
+        // The record already holds its time in microseconds (its constructor truncates), so no copy for that.
         requireStorableTime(metric.time());
-        UsageMetric m = metric;
-        if (m.time().getNano() % 1000 != 0) {
-            m = m.toBuilder().time(m.time().truncatedTo(ChronoUnit.MICROS)).build();
+        if (metric.costUsd() == null && costFiller != null && metric.tokenTotal() > 0) {
+            return costFiller.fill(metric);   // cost and price source together
         }
-        if (m.costUsd() == null && costFiller != null && m.tokenTotal() > 0) {
-            m = costFiller.fill(m);   // cost and price source together
-        }
-        return m;
+        return metric;
+    }
+
+    /**
+     * A writer over the same data source, mode and rules that stores rows <em>as given</em>, without
+     * {@link #prepare preparing} them again: for a caller that already prepared every row, once, such as the
+     * buffered writer (its admission is {@link #prepare}, on the caller's thread at {@code record()}), so the flusher
+     * does not parse each row's metadata JSON and look up its price a second time. One attempt per call, like
+     * {@link #store}.
+     *
+     * <p>Hand it only rows {@link #prepare} returned: a row it did not check may be refused by the server (a data
+     * error, isolated as a poison row by the caller) or stored without its missing cost filled.
+     */
+    public UsageWriter preparedRows() {
+        return new UsageWriter() {
+            @Override
+            public void record(UsageMetric metric) {
+                storePrepared(List.of(metric));
+            }
+
+            @Override
+            public void recordAll(List<UsageMetric> metrics) {
+                storePrepared(metrics);
+            }
+
+            @Override
+            public String toString() {
+                return TimescaleUsageWriter.this + ".preparedRows()";
+            }
+        };
     }
 
     /**
@@ -183,6 +210,15 @@ public final class TimescaleUsageWriter implements UsageWriter {
         List<UsageMetric> rows = new ArrayList<>(metrics.size());
         for (UsageMetric m : metrics) {
             rows.add(prepare(m));
+        }
+        return storePrepared(rows);
+    }
+
+    /** {@link #store} of rows {@link #prepare} already returned: no second check (see {@link #preparedRows}). */
+    private int storePrepared(List<UsageMetric> rows) {
+        Objects.requireNonNull(rows, "rows");
+        if (rows.isEmpty()) {
+            return 0;
         }
         try (Connection c = dataSource.getConnection()) {
             try {
