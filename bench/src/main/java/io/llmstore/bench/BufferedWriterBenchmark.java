@@ -5,7 +5,7 @@ import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.testkit.PostgresServer;
-import io.llmstore.timescale.TimescaleUsageWriter;
+import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -27,6 +27,7 @@ import io.llmstore.testkit.PostgresServer;
 import io.llmstore.testkit.Schemas;
 import io.llmstore.timescale.previous.PreviousReleaseMigrations;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
+import io.llmstore.timescale.usage.WriteMode;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.sql.Connection;
