@@ -18,7 +18,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The async buffered usage writer ({@code pool.usageBuffer()}: {@code record} on one caller thread, then
+ * The async buffered usage writer ({@code pool.usage().buffered()}: {@code record} on one caller thread, then
  * {@code flush}) against the synchronous bulk path of the same pool on the same rows ({@link BulkIngest}: the
  * {@link TimescaleUsageWriter} in COPY mode, batches of 50,000, which prepares each row once), on real PostgreSQL 15.
  * The ratio shows what the buffer costs over the bulk path: both prepare each row (metadata JSON check, time range,
@@ -78,7 +78,7 @@ public final class BufferedWriterBenchmark implements Benchmark {
         double[] bulk = new double[rounds];
         double[] bufferedCpu = new double[rounds];
         double[] bulkCpu = new double[rounds];
-        BufferedUsageWriter buffer = pool.usageBuffer();
+        BufferedUsageWriter buffer = pool.usage().buffered();
         for (int round = 0; round < rounds; round++) {
             List<UsageMetric> rows = sets.get(round);
             exec(ds, "TRUNCATE llm_usage_metrics");

@@ -49,7 +49,7 @@ public final class RedisLimiterBenchmark implements Benchmark {
         StorageConfig config = StorageConfig.builder().redisUrl(redis.uri()).set("REDIS_KEY_PREFIX", prefix).build();
         try (StoragePool pool = StoragePool.create(config)) {
             // Large enough never to deny: we measure the cost of a full, writing decision.
-            RateLimiter limiter = pool.rateLimiters().limiter(RateLimit.of("rpm", 100_000_000_000L, Duration.ofMinutes(1)));
+            RateLimiter limiter = pool.limits().limiter(RateLimit.of("rpm", 100_000_000_000L, Duration.ofMinutes(1)));
             String scriptSha = sha1Hex(resource("/io/llmstore/redis/internal/rate_limit_fw.lua"));
             String scriptKey = prefix + "bench-script-reference";
             for (int clients : new int[] {8, 50}) {

@@ -83,7 +83,7 @@ public final class TimescaleIngestBenchmark implements Benchmark {
                         exec(ds, "TRUNCATE bench_per_row");
                         perRow = Math.max(perRow, perRowRows / perRowInserts(pg, schema, generate(perRowRows, 2)));
                         List<UsageMetric> asyncInput = generate(asyncRows, 3 + round);
-                        BufferedUsageWriter buffer = pool.usageBuffer();
+                        BufferedUsageWriter buffer = pool.usage().buffered();
                         long start = System.nanoTime();
                         for (UsageMetric m : asyncInput) {
                             buffer.record(m);

@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code USAGE_BUFFER_CAPACITY}). Goal: the buffered row count never exceeds the cap, and no accepted row is lost.
  *
  * <p>A pool on real PostgreSQL 15 reaches the server through an {@link TcpProxy}; producer threads offer rows at a
- * steady rate to {@code pool.usageBuffer()} (policy {@code reject}: a full buffer fails {@code record} at once with
+ * steady rate to {@code pool.usage().buffered()} (policy {@code reject}: a full buffer fails {@code record} at once with
  * {@code BufferFullException}, so the offered rate stays steady and the rejects are counted). After a warm-up the
  * proxy cuts every connection and refuses new ones for the outage, then forwards again; producers keep going for a
  * while, then stop. Sampled every 100 ms: the writer's buffered rows ({@code stats().buffered()}: buffer plus the
@@ -81,7 +81,7 @@ public final class WriterOutageBenchmark implements Benchmark {
             Result r;
             try {
                 try (StoragePool pool = StoragePool.create(config)) {
-                    r = drive(pool.usageBuffer(), proxy, rate, warmup, outage, recovery);
+                    r = drive(pool.usage().buffered(), proxy, rate, warmup, outage, recovery);
                 }
                 long[] stored = countStored(pg, schema);
                 r = r.withStored(stored[0], stored[1]);

@@ -128,24 +128,6 @@ public final class StoragePool implements AutoCloseable {
         return feature(Events.FEATURE);
     }
 
-    /** @deprecated use {@code usage().buffered()}; kept while callers move. */
-    @Deprecated
-    public BufferedUsageWriter usageBuffer() {
-        return usage().buffered();
-    }
-
-    /** @deprecated use {@link #limits()}; kept while callers move. */
-    @Deprecated
-    public RateLimiters rateLimiters() {
-        return limits();
-    }
-
-    /** @deprecated use {@code usage().migrate()}; kept while callers move. */
-    @Deprecated
-    public MigrationResult migrate() {
-        return usage().migrate();
-    }
-
     /**
      * The entry point of {@code feature}, from the first open backend serving it; the one lookup every accessor
      * above uses. A future feature adds a descriptor next to its type and a one-line accessor calling this.

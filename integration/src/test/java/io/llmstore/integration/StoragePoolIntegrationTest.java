@@ -127,7 +127,7 @@ class StoragePoolIntegrationTest {
         try (StoragePool pool = StoragePool.create(isolated().build())) {
             assertThatThrownBy(pool::usage).isInstanceOf(NotConfiguredException.class)
                     .hasMessageContaining("set DATABASE_URL");
-            assertThat(pool.rateLimiters()).isNotNull();
+            assertThat(pool.limits()).isNotNull();
             assertThat(pool.healthCheck().status()).isEqualTo(HealthStatus.UP);
         }
     }

@@ -58,7 +58,7 @@ class StreamingRedisTest {
     }
 
     static RateLimiter limiter(StoragePool p) {
-        return p.rateLimiters().limiter(RateLimitPolicy.of(RateLimit.of("tpm", TPM, Duration.ofMinutes(1))));
+        return p.limits().limiter(RateLimitPolicy.of(RateLimit.of("tpm", TPM, Duration.ofMinutes(1))));
     }
 
     static long used(RateLimiter limiter, String key) {

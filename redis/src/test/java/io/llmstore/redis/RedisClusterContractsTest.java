@@ -81,7 +81,7 @@ class RedisClusterContractsTest {
     }
 
     private static void spreadOver(StoragePool pool, String prefix) {
-        RateLimiter limiter = pool.rateLimiters().limiter(
+        RateLimiter limiter = pool.limits().limiter(
                 RateLimit.of("rpm", 60, Duration.ofMinutes(1)).chargedPerCall(),
                 // 10 of 100 per minute: the bucket's key lives 6 s (until full again), beyond this test's counting.
                 RateLimit.of("tpm", 100, Duration.ofMinutes(1)).withAlgorithm(RateLimit.Algorithm.TOKEN_BUCKET));
@@ -121,7 +121,7 @@ class RedisClusterContractsTest {
     class Limiters extends RateLimiterContract {
         @Override
         protected RateLimiters limiters() {
-            return pool.rateLimiters();
+            return pool.limits();
         }
 
         @Override

@@ -66,8 +66,8 @@ class RedisClusterFailoverTest {
                 }
             }
             RateLimit rpm = RateLimit.of("rpm", 1_000_000_000L, Duration.ofMinutes(1));
-            RateLimiter open = pool.rateLimiters().limiter(RateLimitPolicy.of(rpm));
-            RateLimiter closed = pool.rateLimiters().limiter(
+            RateLimiter open = pool.limits().limiter(RateLimitPolicy.of(rpm));
+            RateLimiter closed = pool.limits().limiter(
                     RateLimitPolicy.of(rpm).withFailurePolicy(FailurePolicy.FAIL_CLOSED));
             assertThat(closed.tryAcquire(victimUser).backendUnavailable()).isFalse();
             assertThat(pool.healthCheck().status()).isEqualTo(HealthStatus.UP);

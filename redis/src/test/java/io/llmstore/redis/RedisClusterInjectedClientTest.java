@@ -27,7 +27,7 @@ class RedisClusterInjectedClientTest {
             String user = "user-" + UUID.randomUUID();
             try (StoragePool pool = StoragePool.builder(config).backend(RedisBackendProvider.using(mine)).build()) {
                 assertThat(pool.client(RedisClusterClient.class)).containsSame(mine);
-                RateLimiter limiter = pool.rateLimiters().limiter(RateLimit.of("rpm", 2, Duration.ofMinutes(1)));
+                RateLimiter limiter = pool.limits().limiter(RateLimit.of("rpm", 2, Duration.ofMinutes(1)));
                 assertThat(limiter.tryAcquire(user).backendUnavailable()).isFalse();
                 pool.cache().put("m", "p " + user, "cached", Duration.ofMinutes(1));
                 assertThat(pool.cache().get("m", "p " + user)).contains("cached");

@@ -68,9 +68,9 @@ class RedisHungServerTest {
                 .set("REDIS_COMMAND_TIMEOUT", "300ms").build());
              RedisClient rawClient = closeable(RedisTestPools.rawClient())) {
             RateLimit rpm = RateLimit.of("rpm", 5, Duration.ofMinutes(1));
-            RateLimiter lean = pool.rateLimiters().limiter(RateLimitPolicy.of(rpm)
+            RateLimiter lean = pool.limits().limiter(RateLimitPolicy.of(rpm)
                     .withFailurePolicy(FailurePolicy.FAIL_CLOSED));
-            RateLimiter two = pool.rateLimiters().limiter(RateLimitPolicy.of(RateLimit.of("rpm2", 5,
+            RateLimiter two = pool.limits().limiter(RateLimitPolicy.of(RateLimit.of("rpm2", 5,
                     Duration.ofMinutes(1)), RateLimit.of("tb", 5, Duration.ofMinutes(1))
                     .withAlgorithm(RateLimit.Algorithm.TOKEN_BUCKET)).withFailurePolicy(FailurePolicy.FAIL_CLOSED));
             String user = "user " + UUID.randomUUID();

@@ -89,8 +89,8 @@ class RedisLimiterExactnessTest {
     }
 
     private List<Decision> hammer(RateLimit limit, String key, Duration duration) throws Exception {
-        RateLimiter a = instanceA.rateLimiters().limiter(limit);
-        RateLimiter b = instanceB.rateLimiters().limiter(limit);
+        RateLimiter a = instanceA.limits().limiter(limit);
+        RateLimiter b = instanceB.limits().limiter(limit);
         ConcurrentLinkedQueue<Decision> decisions = new ConcurrentLinkedQueue<>();
         CountDownLatch go = new CountDownLatch(1);
         long end = System.nanoTime() + duration.toNanos();

@@ -36,8 +36,8 @@ class RedisOutageTest {
         try (StoragePool pool = StoragePool.create(RedisTestPools.config(prefix)
                 .set("REDIS_COMMAND_TIMEOUT", "300ms").build())) {
             RateLimit rpm = RateLimit.of("rpm", 100, Duration.ofMinutes(1));
-            RateLimiter open = pool.rateLimiters().limiter(RateLimitPolicy.of(rpm));
-            RateLimiter closed = pool.rateLimiters().limiter(
+            RateLimiter open = pool.limits().limiter(RateLimitPolicy.of(rpm));
+            RateLimiter closed = pool.limits().limiter(
                     RateLimitPolicy.of(rpm).withFailurePolicy(FailurePolicy.FAIL_CLOSED));
             String user = "user " + UUID.randomUUID();
             assertThat(open.tryAcquire(user).backendUnavailable()).isFalse();
@@ -90,7 +90,7 @@ class RedisOutageTest {
         String prefix = RedisTestPools.newPrefix();
         try (StoragePool pool = StoragePool.create(RedisTestPools.config(prefix)
                 .set("REDIS_COMMAND_TIMEOUT", "300ms").build())) {
-            RateLimiter closed = pool.rateLimiters().limiter(RateLimitPolicy.of(
+            RateLimiter closed = pool.limits().limiter(RateLimitPolicy.of(
                     RateLimit.of("rpm", 1_000_000, Duration.ofMinutes(1))).withFailurePolicy(FailurePolicy.FAIL_CLOSED));
             String user = "user " + UUID.randomUUID();
             assertThat(closed.tryAcquire(user).allowed()).isTrue();
@@ -127,7 +127,7 @@ class RedisOutageTest {
                 .set("REDIS_COMMAND_TIMEOUT", "300ms").build())) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             new LlmstoreMetrics(pool).bindTo(registry);
-            RateLimiter limiter = pool.rateLimiters().limiter(RateLimitPolicy.of(
+            RateLimiter limiter = pool.limits().limiter(RateLimitPolicy.of(
                     RateLimit.of("tpm", 1000, Duration.ofMinutes(1))));
             String user = "user " + UUID.randomUUID();
             Reservation r = limiter.reserve(user, 100);

@@ -53,7 +53,7 @@ class RedisPoolHealthTest {
             assertThat(redis.error().get()).contains(String.valueOf(freePort)).doesNotContain("s3cr3t-pw");
             assertThat(pool.toString()).doesNotContain("s3cr3t-pw");
 
-            Decision d = pool.rateLimiters().limiter(RateLimit.of("rpm", 1, Duration.ofMinutes(1))).tryAcquire("u");
+            Decision d = pool.limits().limiter(RateLimit.of("rpm", 1, Duration.ofMinutes(1))).tryAcquire("u");
             assertThat(d.isFailedOpen()).isTrue();
             assertThat(pool.cache().getOrCompute("m", "p", Duration.ofMinutes(1), () -> "still answers"))
                     .isEqualTo("still answers");

@@ -40,7 +40,7 @@ class RedisRateLimitersTest extends RateLimiterContract {
 
     @Override
     protected RateLimiters limiters() {
-        return pool.rateLimiters();
+        return pool.limits();
     }
 
     @Override
@@ -55,7 +55,7 @@ class RedisRateLimitersTest extends RateLimiterContract {
 
     @Test
     void thePoolHandsOutTheRedisLimiters() {
-        assertThat(pool.rateLimiters()).isInstanceOf(RedisRateLimiters.class);
+        assertThat(pool.limits()).isInstanceOf(RedisRateLimiters.class);
     }
 
     @Test

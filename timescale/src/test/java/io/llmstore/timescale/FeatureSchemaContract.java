@@ -191,7 +191,7 @@ abstract class FeatureSchemaContract {
             assertThat(materializedDaily).as("the refresh materialized the daily rollup").isNotEmpty();
         }
 
-        MigrationResult upgrade = p.migrate(); // today's migrator, through the pool
+        MigrationResult upgrade = p.usage().migrate(); // today's migrator, through the pool
 
         assertThat(upgrade.flavor()).isEqualTo(flavor());
         assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT));
@@ -217,7 +217,7 @@ abstract class FeatureSchemaContract {
         assertThat(historyShape(p, schema)).containsExactlyElementsOf(historyShape(freshPool, fresh))
                 .contains("PRIMARY KEY (feature, version)");
         // and the upgraded database goes on working: a second migrate applies nothing, rows are written and read
-        assertThat(p.migrate().hasApplied()).isFalse();
+        assertThat(p.usage().migrate().hasApplied()).isFalse();
         UsageMetric next = UsageMetric.builder().time(UsageData.START.plus(Duration.ofDays(9))).model("gpt-4o")
                 .provider("openai").tokens(10, 5).build();
         p.usage().record(next);
@@ -313,7 +313,7 @@ abstract class FeatureSchemaContract {
                 + " VALUES ('usage', 99, 'from a newer release', '" + flavor() + "', 'V99__from_a_newer_release.sql',"
                 + " 'abc', 1)");
 
-        assertThatThrownBy(p::migrate)
+        assertThatThrownBy(p.usage()::migrate)
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("schema " + schema + ", feature usage: " + HISTORY
                         + " records version 99 (V99__from_a_newer_release.sql)")
@@ -327,7 +327,7 @@ abstract class FeatureSchemaContract {
         execute(p, "INSERT INTO " + HISTORY + " (feature, version, description, flavor, script, checksum, execution_ms)"
                 + " VALUES ('from_the_future', 1, 'x', '" + flavor() + "', 'V1__x.sql', 'abc', 1)");
 
-        assertThat(p.migrate().hasApplied()).isFalse();
+        assertThat(p.usage().migrate().hasApplied()).isFalse();
         assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature <> 'usage'")).containsExactly("from_the_future");
     }
 

@@ -161,8 +161,8 @@ class PostgresPoolTest {
         StoragePool a = open(config(server.databaseUrl(), 2, Duration.ofSeconds(5)));
         StoragePool b = open(config(server.databaseUrl(), 2, Duration.ofSeconds(5)));
         CountDownLatch go = new CountDownLatch(1);
-        CompletableFuture<MigrationResult> ra = CompletableFuture.supplyAsync(() -> await(go, a::migrate));
-        CompletableFuture<MigrationResult> rb = CompletableFuture.supplyAsync(() -> await(go, b::migrate));
+        CompletableFuture<MigrationResult> ra = CompletableFuture.supplyAsync(() -> await(go, a.usage()::migrate));
+        CompletableFuture<MigrationResult> rb = CompletableFuture.supplyAsync(() -> await(go, b.usage()::migrate));
         go.countDown();
         List<Integer> applied = new ArrayList<>(ra.get().applied());
         applied.addAll(rb.get().applied());

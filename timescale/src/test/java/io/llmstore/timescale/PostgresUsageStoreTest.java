@@ -74,7 +74,7 @@ class PostgresUsageStoreTest extends UsageStoreContract {
             rs.next();
             assertThat(rs.getInt(1)).as("the server lists timescaledb").isEqualTo(1);
         }
-        assertThat(pool.migrate().flavor()).isEqualTo("postgresql");
+        assertThat(pool.usage().migrate().flavor()).isEqualTo("postgresql");
         pool.usage().recordAll(UsageData.generate(10, 1, 3));
         assertThat(count()).isEqualTo(10);
     }
@@ -99,7 +99,7 @@ class PostgresUsageStoreTest extends UsageStoreContract {
             st.execute("DELETE FROM llmstore_schema_history WHERE version > 1");
             st.execute("UPDATE llmstore_schema_history SET flavor = 'timescaledb'");
         }
-        var again = open(Map.of()).migrate();
+        var again = open(Map.of()).usage().migrate();
         assertThat(again.flavor()).isEqualTo("postgresql");
         assertThat(again.current()).isEqualTo(5);
         pool.usage().recordAll(UsageData.generate(20, 1, 4));

@@ -96,7 +96,7 @@ class StreamRecorderPostgresTest {
     }
 
     RateLimiter limiter() {
-        return pool.rateLimiters().limiter(RateLimitPolicy.of(RateLimit.of("tpm", TPM, Duration.ofMinutes(1))));
+        return pool.limits().limiter(RateLimitPolicy.of(RateLimit.of("tpm", TPM, Duration.ofMinutes(1))));
     }
 
     static long used(RateLimiter limiter, String key) {

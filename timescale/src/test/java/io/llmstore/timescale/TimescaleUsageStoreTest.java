@@ -155,7 +155,7 @@ class TimescaleUsageStoreTest extends UsageStoreContract {
             assertThat(jobs(st)).contains("policy_retention", "policy_compression");
         }
         // Re-applying on the next start replaces, never duplicates, the policies.
-        p.migrate();
+        p.usage().migrate();
         try (Connection c = dataSource(p).getConnection(); Statement st = c.createStatement()) {
             List<String> jobs = jobs(st);
             assertThat(jobs.stream().filter("policy_retention"::equals)).hasSize(1);

@@ -147,7 +147,7 @@ abstract class UsageStoreContract {
     @Test
     void migrationOnAFreshSchemaCreatesTheTablesAndARerunAppliesNothing() throws SQLException {
         // The pool migrated on start; a second migrate applies nothing.
-        MigrationResult again = pool.migrate();
+        MigrationResult again = pool.usage().migrate();
         assertThat(again.applied()).isEmpty();
         assertThat(again.current()).isEqualTo(5);
         assertThat(again.flavor()).isEqualTo(expectTimescale() ? "timescaledb" : "postgresql");
@@ -176,7 +176,7 @@ abstract class UsageStoreContract {
         }
         // Another application instance starting with migrate-on-start re-runs nothing either.
         StoragePool second = open(Map.of());
-        assertThat(second.migrate().applied()).isEmpty();
+        assertThat(second.usage().migrate().applied()).isEmpty();
     }
 
     @Test
@@ -194,7 +194,7 @@ abstract class UsageStoreContract {
                     .poolMaxConnections(2).poolMinConnections(1).retryMaxAttempts(1)
                     .set("DB_SCHEMA", own).set("DB_MIGRATE_ON_START", "true").build());
             try (p) {
-                assertThat(p.migrate().flavor()).isEqualTo(expectTimescale() ? "timescaledb" : "postgresql");
+                assertThat(p.usage().migrate().flavor()).isEqualTo(expectTimescale() ? "timescaledb" : "postgresql");
             }
         } finally {
             try (Connection c = connection(); Statement st = c.createStatement()) {
@@ -277,7 +277,7 @@ abstract class UsageStoreContract {
         UsageMetric base = UsageMetric.builder().time(UsageData.START).model("m").provider("p").build();
         assertThatThrownBy(() -> pool.usage().record(base.toBuilder().metadata("[1, 2]").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metadata must be a JSON object");
-        assertThatThrownBy(() -> pool.usageBuffer().record(base.toBuilder().metadata("{\"a\": ").build()))
+        assertThatThrownBy(() -> pool.usage().buffered().record(base.toBuilder().metadata("{\"a\": ").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metadata must be valid JSON");
         String big = "{\"a\": \"" + "x".repeat(20_000) + "\"}";
         assertThatThrownBy(() -> pool.usage().record(base.toBuilder().metadata(big).build()))
@@ -292,9 +292,9 @@ abstract class UsageStoreContract {
     void theBufferedWriterFlushesWhenFlushSizeRowsAreBuffered() {
         StoragePool p = open(Map.of("USAGE_FLUSH_SIZE", "100", "USAGE_FLUSH_INTERVAL", "1h"));
         List<UsageMetric> rows = UsageData.generate(150, 1, 21);
-        p.usageBuffer().recordAll(rows.subList(0, 100));
+        p.usage().buffered().recordAll(rows.subList(0, 100));
         await().atMost(Duration.ofSeconds(10)).until(() -> count() == 100);
-        p.usageBuffer().recordAll(rows.subList(100, 150));
+        p.usage().buffered().recordAll(rows.subList(100, 150));
         sleep(500);
         assertThat(count()).as("50 rows are below the flush size and the interval is an hour").isEqualTo(100);
         p.close();
@@ -304,9 +304,9 @@ abstract class UsageStoreContract {
     @Test
     void theBufferedWriterFlushesWhenTheIntervalPasses() {
         StoragePool p = open(Map.of("USAGE_FLUSH_SIZE", "10000", "USAGE_FLUSH_INTERVAL", "200ms"));
-        p.usageBuffer().recordAll(UsageData.generate(10, 1, 22));
+        p.usage().buffered().recordAll(UsageData.generate(10, 1, 22));
         await().atMost(Duration.ofSeconds(5)).until(() -> count() == 10);
-        assertThat(p.usageBuffer().stats().written()).isEqualTo(10);
+        assertThat(p.usage().buffered().stats().written()).isEqualTo(10);
     }
 
     @Test
@@ -638,8 +638,8 @@ abstract class UsageStoreContract {
         assertThat(buffered.time()).isEqualTo(UsageData.START.plusNanos(223_456_000));
 
         pool.usage().record(direct);
-        pool.usageBuffer().record(buffered);
-        pool.usageBuffer().flush();
+        pool.usage().buffered().record(buffered);
+        pool.usage().buffered().flush();
 
         assertThat(allRows(UsageFilter.between(UsageData.START, UsageData.START.plusSeconds(1))))
                 .containsExactly(direct, buffered);
@@ -799,7 +799,7 @@ abstract class UsageStoreContract {
         List<String> dailyBefore = snapshot(old, "SELECT" + rollup + "llm_usage_daily ORDER BY 1, 2, 3");
         assertThat(rowsBefore).hasSize(300);
 
-        MigrationResult upgrade = old.migrate();
+        MigrationResult upgrade = old.usage().migrate();
         assertThat(upgrade.applied()).containsExactly(4, 5);
         assertThat(upgrade.current()).isEqualTo(5);
         assertThat(snapshot(old, "SELECT event_id, time, model_id, provider, request_count, token_input,"

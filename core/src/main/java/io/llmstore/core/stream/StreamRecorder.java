@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * settled with the row's total tokens.
  *
  * <pre>{@code
- * StreamRecorder streams = StreamRecorder.builder(pool.usageBuffer()).shutdownWriter(pool.usage())
+ * StreamRecorder streams = StreamRecorder.builder(pool.usage().buffered()).shutdownWriter(pool.usage())
  *         .rateLimiter(limiter).build();
  * try (RecordedStream s = streams.open(StreamCall.builder("openai", "gpt-4o-mini", StreamFormat.OPENAI_CHAT)
  *         .prompt(requestJson).reservation(limiter.reserve("user:42", 2_000)).build())) {
@@ -126,7 +126,7 @@ public final class StreamRecorder implements AutoCloseable {
         }
     }
 
-    /** A builder recording rows with {@code writer} (typically {@code pool.usageBuffer()}; not closed). */
+    /** A builder recording rows with {@code writer} (typically {@code pool.usage().buffered()}; not closed). */
     public static Builder builder(UsageWriter writer) {
         return new Builder(writer);
     }
@@ -389,7 +389,7 @@ public final class StreamRecorder implements AutoCloseable {
 
         /**
          * The writer for rows of streams still open at JVM shutdown; default the main writer. Give the synchronous
-         * {@code pool.usage()} when the main writer is {@code pool.usageBuffer()}: JVM shutdown hooks run at once,
+         * {@code pool.usage()} when the main writer is {@code pool.usage().buffered()}: JVM shutdown hooks run at once,
          * and the buffer's own hook may close it before this recorder's hook writes.
          */
         public Builder shutdownWriter(UsageWriter writer) {

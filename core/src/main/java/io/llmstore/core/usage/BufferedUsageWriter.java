@@ -255,7 +255,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
 
     /**
      * Replaces the listener that hears about poison and dropped rows (for a writer built by someone else, such as
-     * {@code pool.usageBuffer()}). Takes effect for the next row reported; thread-safe.
+     * {@code pool.usage().buffered()}). Takes effect for the next row reported; thread-safe.
      */
     public void setListener(Listener listener) {
         this.listener = Objects.requireNonNull(listener, "listener");

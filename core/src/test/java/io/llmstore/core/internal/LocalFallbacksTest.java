@@ -21,13 +21,13 @@ class LocalFallbacksTest {
             assertThat(pool.cache()).isInstanceOf(LocalResponseCache.class);
             assertThat(pool.cache().defaultTtl()).isEqualTo(Duration.ofHours(2));
             assertThat(pool.sessions()).isInstanceOf(LocalSessionStore.class);
-            assertThat(pool.rateLimiters()).isInstanceOf(LocalRateLimiters.class);
+            assertThat(pool.limits()).isInstanceOf(LocalRateLimiters.class);
 
             pool.cache().put("m", "p", "r");
             assertThat(pool.cache().get("m", "p")).contains("r");
             pool.sessions().create("s", Map.of("a", 1), Duration.ofMinutes(1));
             assertThat(pool.sessions().get("s")).contains(Map.of("a", 1));
-            assertThat(pool.rateLimiters().limiter(RateLimit.of("rpm", 1, Duration.ofMinutes(1)))
+            assertThat(pool.limits().limiter(RateLimit.of("rpm", 1, Duration.ofMinutes(1)))
                     .tryAcquire("u").allowed()).isTrue();
             assertThat(pool.stats().caches()).containsKey("llm_response");
             assertThat(pool.healthCheck().isUp()).isTrue();

@@ -38,8 +38,8 @@ public final class StreamingUsage {
      */
     public static List<UsageMetric> run(StorageConfig config, PrintStream out) throws IOException {
         try (StoragePool pool = StoragePool.create(config)) {
-            pool.migrate();
-            RateLimiter tokensPerMinute = pool.rateLimiters()
+            pool.usage().migrate();
+            RateLimiter tokensPerMinute = pool.limits()
                     .limiter(RateLimitPolicy.of(RateLimit.of("tpm", 100_000, Duration.ofMinutes(1))));
             String request = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
                     + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello in five languages.\"}]}";

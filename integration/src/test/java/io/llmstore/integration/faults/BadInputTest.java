@@ -107,7 +107,7 @@ class BadInputTest {
         assertThatThrownBy(() -> pool.usage().record(bad.apply(valid().eventId(id)).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(fragment);
-        assertThatThrownBy(() -> pool.usageBuffer().record(bad.apply(valid().eventId(id)).build()))
+        assertThatThrownBy(() -> pool.usage().buffered().record(bad.apply(valid().eventId(id)).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(fragment);
         assertThat(FaultSupport.countOf(SCHEMA, java.util.List.of(id))).isZero();
@@ -211,7 +211,7 @@ class BadInputTest {
         assertThat(pool.sessions().delete(key)).isTrue();
         assertThat(pool.sessions().get(key)).isEmpty();
 
-        RateLimiter limiter = pool.rateLimiters().limiter(RateLimitPolicy.of(RateLimit.of("rpm", 2, Duration.ofMinutes(1))));
+        RateLimiter limiter = pool.limits().limiter(RateLimitPolicy.of(RateLimit.of("rpm", 2, Duration.ofMinutes(1))));
         assertThat(limiter.tryAcquire(key, 1).allowed()).isTrue();
         assertThat(limiter.tryAcquire(key, 1).allowed()).isTrue();
         assertThat(limiter.tryAcquire(key, 1).allowed()).isFalse();

@@ -52,7 +52,7 @@ class BufferOverflowTest {
     void underRejectABufferFullOfRowsFailsAtOnceAndEveryAcceptedRowIsStoredAfterRecovery() throws Exception {
         pool = FaultSupport.pool(config("reject", "0ms"));
         {
-            BufferedUsageWriter writer = pool.usageBuffer();
+            BufferedUsageWriter writer = pool.usage().buffered();
             List<UsageMetric> before = FaultSupport.rows(0, 1_000);
             writer.recordAll(before);
             writer.flush();
@@ -104,7 +104,7 @@ class BufferOverflowTest {
     void underBlockRecordWaitsItsTimeoutThenFailsAndTheWriterDrainsAfterRecovery() throws Exception {
         pool = FaultSupport.pool(config("block", "300ms"));
         {
-            BufferedUsageWriter writer = pool.usageBuffer();
+            BufferedUsageWriter writer = pool.usage().buffered();
             proxy.refuseNew();
             List<UsageMetric> fill = FaultSupport.rows(0, CAPACITY);
             writer.recordAll(fill);

@@ -61,7 +61,7 @@ class CommitTerminationTest {
     void theBufferedWriterKeepsABatchWhoseCommitTheServerEndedAndStoresEachRowOnce(String mode) throws Exception {
         try (StoragePool pool = FaultSupport.pool(FaultSupport.postgresConfig(TestServers.postgres().databaseUrl(), schema)
                 .set("DB_WRITE_MODE", mode).set("DB_RETRY_MAX_ATTEMPTS", "2").set("USAGE_FLUSH_INTERVAL", "1h"))) {
-            BufferedUsageWriter buffer = pool.usageBuffer();
+            BufferedUsageWriter buffer = pool.usage().buffered();
             List<UsageMetric> dropped = new CopyOnWriteArrayList<>();
             buffer.setListener(new BufferedUsageWriter.Listener() {
                 @Override

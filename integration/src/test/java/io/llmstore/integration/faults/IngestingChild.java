@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The application of {@link ShutdownFlushTest}, run in its own JVM: it opens a pool on {@code args[0]} (a
  * DATABASE_URL) and schema {@code args[1]}, prints {@code READY}, then records usage rows from 4 threads as fast as
- * {@code pool.usageBuffer().record} accepts them and never calls {@code close()}. After every 100 acknowledged rows a
+ * {@code pool.usage().buffered().record} accepts them and never calls {@code close()}. After every 100 acknowledged rows a
  * thread prints {@code ACK <event id>} for each of them, so stdout lists only rows whose {@code record} returned.
  */
 public final class IngestingChild {
@@ -26,7 +26,7 @@ public final class IngestingChild {
     public static void main(String[] args) throws Exception {
         StoragePool pool = StoragePool.create(StorageConfig.builder().databaseUrl(args[0])
                 .set("DB_SCHEMA", args[1]).set("DB_TIMESCALEDB", "off").build());
-        BufferedUsageWriter buffer = pool.usageBuffer();
+        BufferedUsageWriter buffer = pool.usage().buffered();
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         out.println("READY");
         out.flush();

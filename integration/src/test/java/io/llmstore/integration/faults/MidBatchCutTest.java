@@ -75,7 +75,7 @@ class MidBatchCutTest {
                 .set("DB_WRITE_MODE", mode)
                 .set("USAGE_FLUSH_SIZE", Integer.toString(BATCH))
                 .set("USAGE_FLUSH_INTERVAL", "100ms"))) {
-            BufferedUsageWriter writer = pool.usageBuffer();
+            BufferedUsageWriter writer = pool.usage().buffered();
             List<UsageMetric> batch = FaultSupport.rows(0, BATCH);
 
             proxy.cutAfterUpstreamBytes(256 << 10);

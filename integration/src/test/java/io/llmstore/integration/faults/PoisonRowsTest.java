@@ -97,7 +97,7 @@ class PoisonRowsTest {
     void thePoolsBufferReportsAServerRefusedRowToTheListenerSetOnIt() throws Exception {
         try (StoragePool pool = FaultSupport.pool(FaultSupport.postgresConfig(TestServers.postgres().databaseUrl(), schema))) {
             Map<UUID, RuntimeException> reported = new ConcurrentHashMap<>();
-            pool.usageBuffer().setListener(new BufferedUsageWriter.Listener() {
+            pool.usage().buffered().setListener(new BufferedUsageWriter.Listener() {
                 @Override
                 public void onPoison(UsageMetric row, RuntimeException cause) {
                     reported.put(row.eventId(), cause);
@@ -106,11 +106,11 @@ class PoisonRowsTest {
             List<UsageMetric> rows = new ArrayList<>(FaultSupport.rows(0, 100));
             UsageMetric refused = FaultSupport.row(100).toBuilder().metadata("{\"a\": 1e200000}").build();
             rows.add(50, refused);
-            pool.usageBuffer().recordAll(rows);
+            pool.usage().buffered().recordAll(rows);
             pool.flush();
 
             assertThat(reported).containsOnlyKeys(refused.eventId());
-            assertThat(pool.usageBuffer().stats().buffered()).isZero();
+            assertThat(pool.usage().buffered().stats().buffered()).isZero();
             assertThat(FaultSupport.counts(schema)).containsExactly(100, 100);
         }
     }
@@ -125,13 +125,13 @@ class PoisonRowsTest {
                         .hasMessage("time must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z (years"
                                 + " 1..9999, what PostgreSQL timestamptz and the COPY text encoding store exactly), was "
                                 + row.time());
-                assertThatThrownBy(() -> pool.usageBuffer().record(row)).isInstanceOf(IllegalArgumentException.class)
+                assertThatThrownBy(() -> pool.usage().buffered().record(row)).isInstanceOf(IllegalArgumentException.class)
                         .hasMessageStartingWith("time must be between");
             }
             UsageMetric first = FaultSupport.row(2).toBuilder().time(TimescaleUsageWriter.MIN_TIME).build();
             UsageMetric last = FaultSupport.row(3).toBuilder().time(TimescaleUsageWriter.MAX_TIME).build();
             pool.usage().recordAll(List.of(first, last));
-            pool.usageBuffer().record(FaultSupport.row(4).toBuilder().time(TimescaleUsageWriter.MAX_TIME).build());
+            pool.usage().buffered().record(FaultSupport.row(4).toBuilder().time(TimescaleUsageWriter.MAX_TIME).build());
             pool.flush();
             try (Connection c = FaultSupport.admin(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
@@ -151,7 +151,7 @@ class PoisonRowsTest {
             throws Exception {
         try (StoragePool pool = FaultSupport.pool(FaultSupport.postgresConfig(TestServers.postgres().databaseUrl(), schema)
                 .set("USAGE_FLUSH_INTERVAL", "100ms"))) {
-            BufferedUsageWriter buffer = pool.usageBuffer();
+            BufferedUsageWriter buffer = pool.usage().buffered();
             List<UsageMetric> dropped = new ArrayList<>();
             buffer.setListener(new BufferedUsageWriter.Listener() {
                 @Override

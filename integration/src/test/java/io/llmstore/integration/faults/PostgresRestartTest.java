@@ -50,7 +50,7 @@ class PostgresRestartTest {
                     seen.add(r.status());
                 }
             });
-            BufferedUsageWriter writer = pool.usageBuffer();
+            BufferedUsageWriter writer = pool.usage().buffered();
             List<UsageMetric> rows = FaultSupport.rows(0, ROWS);
 
             // A steady producer (~8 s for 100k rows) so the outage lands in the middle of the ingest.

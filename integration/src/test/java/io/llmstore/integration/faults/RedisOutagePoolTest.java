@@ -50,8 +50,8 @@ class RedisOutagePoolTest {
                 .kafkaBootstrapServers(TestServers.kafka().bootstrapServers())
                 .set("KAFKA_TOPIC_PREFIX", prefix))) {
             RateLimit rpm = RateLimit.of("rpm", 100, Duration.ofMinutes(1));
-            RateLimiter open = pool.rateLimiters().limiter(RateLimitPolicy.of(rpm));
-            RateLimiter closed = pool.rateLimiters().limiter(RateLimitPolicy.of(rpm).withFailurePolicy(FailurePolicy.FAIL_CLOSED));
+            RateLimiter open = pool.limits().limiter(RateLimitPolicy.of(rpm));
+            RateLimiter closed = pool.limits().limiter(RateLimitPolicy.of(rpm).withFailurePolicy(FailurePolicy.FAIL_CLOSED));
             String user = "user " + UUID.randomUUID();
             assertThat(pool.healthCheck().status()).isEqualTo(HealthStatus.UP);
             pool.cache().put("m", "cached before", "answer", Duration.ofMinutes(5));

@@ -76,7 +76,7 @@ class SecretsTest {
 
         try (StoragePool pool = StoragePool.create(config)) {
             rendered.add(pool.toString());
-            BufferedUsageWriter writer = pool.usageBuffer();
+            BufferedUsageWriter writer = pool.usage().buffered();
             rendered.add(writer.toString());
             rendered.add(pool.usage().toString());
             pool.usage().recordAll(FaultSupport.rows(0, 100));
