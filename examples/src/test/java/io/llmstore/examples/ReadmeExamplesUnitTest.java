@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every Java block of README.md compiles against the real modules as written (imports aside), with the names it
- * leaves to the reader ({@code metric}, {@code prompt}, {@code llm}, {@code dataSource}, ...) declared as parameters:
+ * leaves to the reader ({@code metric}, {@code prompt}, {@code llm}, {@code dataSource}, ..., and {@code pool} where the
+ * block does not open one) declared as parameters:
  * a README example that uses an API that changed fails here. Compiled, not run (that needs servers; the examples
  * module's tests run the programs).
  */
@@ -33,6 +34,7 @@ class ReadmeExamplesUnitTest {
             "import io.llmstore.core.health.*;",
             "import io.llmstore.core.event.*;",
             "import io.llmstore.core.price.*;",
+            "import io.llmstore.core.stream.*;",
             "import io.llmstore.timescale.PostgresBackendProvider;",
             "import io.llmstore.redis.RedisBackendProvider;",
             "import io.llmstore.kafka.KafkaBackendProvider;",
@@ -46,7 +48,8 @@ class ReadmeExamplesUnitTest {
     /** What the README leaves to the reader. */
     private static final String FREE_NAMES = "UsageMetric metric, Clock clock, String prompt, Llm llm, String sessionId,"
             + " LlmEvent event, StorageConfig config, DataSource dataSource, RedisClient redisClient,"
-            + " Producer<String, String> producer";
+            + " Producer<String, String> producer, RateLimiter limiter, String body, List<byte[]> upstream,"
+            + " java.io.OutputStream client";
 
     @Test
     void everyReadmeJavaBlockCompilesAgainstTheCurrentApi() throws Exception {
@@ -60,7 +63,8 @@ class ReadmeExamplesUnitTest {
         for (int i = 0; i < blocks.size(); i++) {
             String source = IMPORTS + "public class ReadmeBlock" + i + " {\n"
                     + "  interface Llm { String call(String prompt); }\n"
-                    + "  static void run(" + FREE_NAMES + ") throws Exception {\n" + blocks.get(i) + "\n  }\n}\n";
+                    + "  static void run(" + FREE_NAMES + (blocks.get(i).contains("StoragePool pool") ? "" : ", StoragePool pool")
+                    + ") throws Exception {\n" + blocks.get(i) + "\n  }\n}\n";
             assertThat(compile("ReadmeBlock" + i, source)).as("README Java block %d:%n%s", i, blocks.get(i)).isEmpty();
         }
     }
