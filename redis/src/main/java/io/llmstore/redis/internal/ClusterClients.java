@@ -5,6 +5,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions.RefreshTrigger;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.RedisClusterURIUtil;
 import io.lettuce.core.resource.ClientResources;
@@ -50,7 +51,8 @@ public final class ClusterClients {
                 .socketOptions(SocketOptions.builder().connectTimeout(redis.commandTimeout()).build())
                 .timeoutOptions(TimeoutOptions.enabled(redis.commandTimeout()))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                        .enableAllAdaptiveRefreshTriggers()
+                        // every trigger Lettuce has (enableAllAdaptiveRefreshTriggers() is deprecated in 7.x)
+                        .enableAdaptiveRefreshTrigger(RefreshTrigger.values())
                         // Lettuce's default is 30 s: a promotion right after a refresh would stay unseen that long.
                         .adaptiveRefreshTriggersTimeout(reconnectMax)
                         .enablePeriodicRefresh(PERIODIC_REFRESH)
