@@ -22,8 +22,6 @@ import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.stats.PoolStats;
 import io.llmstore.core.stats.RateLimiterStats;
-import io.llmstore.core.usage.BufferedUsageWriter;
-import io.llmstore.core.usage.MigrationResult;
 import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageQueries;
 import java.time.Clock;
