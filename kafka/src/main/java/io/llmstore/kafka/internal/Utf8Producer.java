@@ -23,7 +23,8 @@ import org.apache.kafka.common.metrics.KafkaMetric;
  * The application's {@code Producer<String, String>} seen as the {@code byte[]} producer the publisher sends with:
  * keys and values are decoded as UTF-8, which is lossless for what the publisher sends (JSON events and their
  * UTF-8 keys). Not used for dead letters, whose bytes are whatever arrived. {@link #close()} does nothing: the
- * producer belongs to the application.
+ * producer belongs to the application. The transaction methods refuse on purpose: the publisher never calls them, and
+ * beginning or committing a transaction on the application's producer would interfere with the application's own.
  */
 public final class Utf8Producer implements Producer<byte[], byte[]> {
     private final Producer<String, String> producer;
