@@ -173,6 +173,11 @@ public record Operation(UUID operationId, UUID sessionId, String actionId, Insta
             return this;
         }
 
+        public Builder errorMessage(String errorMessage) {
+            this.errorMessage = errorMessage;
+            return this;
+        }
+
         public Builder extras(Map<String, Object> extras) {
             this.extras = extras;
             return this;

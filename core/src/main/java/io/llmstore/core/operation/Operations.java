@@ -1,5 +1,6 @@
 package io.llmstore.core.operation;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.spi.BackendDescriptor;
 import io.llmstore.core.spi.Feature;
 import java.util.ArrayList;
@@ -52,6 +53,17 @@ public interface Operations {
 
     /** As {@link #record(Operation, List)}. */
     boolean record(OperationWithMessages operation);
+
+    /**
+     * Records asynchronously: {@code buffered().record(new OperationWithMessages(operation, messages))} returns at
+     * once, and a background thread stores the buffered operations in batches, each batch in one transaction
+     * (idempotent, so a batch replayed after a lost connection stores nothing twice). The shared
+     * {@link BufferedWriter}'s contract holds: bounded, a failed write keeps its operations and retries them (a
+     * database restart loses nothing), a refused operation (its session not stored, say) is isolated by bisection
+     * and reported to the writer's listener as poison while the rest of its batch is stored; flushed by
+     * {@code pool.flush()}, {@code pool.close()} and at JVM exit. The pool owns it: do not close it yourself.
+     */
+    BufferedWriter<OperationWithMessages> buffered();
 
     /**
      * One page of the operations {@code filter} selects, oldest first (by timestamp, then id), after

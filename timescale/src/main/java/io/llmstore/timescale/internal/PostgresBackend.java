@@ -10,9 +10,12 @@ import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.stats.ConnectionPoolStats;
+import io.llmstore.core.operation.Operations;
+import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageCostFiller;
+import io.llmstore.timescale.operation.TimescaleOperations;
 import io.llmstore.timescale.usage.TimescaleUsageQueries;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import io.llmstore.timescale.usage.WriteMode;
@@ -62,12 +65,13 @@ public final class PostgresBackend implements Backend {
     private final BufferedUsageWriter buffer;
     private final TimescaleUsageQueries queries;
     private final Usage usage;
+    private final TimescaleOperations operations;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
                             HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
-                            BufferedUsageWriter buffer, TimescaleUsageQueries queries) {
+                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, TimescaleOperations operations) {
         this.dataSource = dataSource;
         this.hikari = hikari;
         this.injected = injected;
@@ -80,6 +84,7 @@ public final class PostgresBackend implements Backend {
         this.buffer = buffer;
         this.queries = queries;
         this.usage = Usage.of(writer, buffer, migrator);
+        this.operations = operations;
     }
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
@@ -172,8 +177,10 @@ public final class PostgresBackend implements Backend {
                     injected != null ? "the application's " + injected.getClass().getName() : pg.orElseThrow(),
                     o.schema(),
                     writer.mode());
+            TimescaleOperations operations = new TimescaleOperations(dsl,
+                    context.ports().find(PriceCatalog.class).orElseGet(PriceCatalog::bundled), context.retry());
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
-                    writer, buffer, queries);
+                    writer, buffer, queries, operations);
         } catch (RuntimeException e) {
             if (readDs != null) {
                 readDs.close();
@@ -224,6 +231,9 @@ public final class PostgresBackend implements Backend {
         // Order matters: the synchronous writer answers UsageWriter, the buffered one only its own type.
         if (type == Usage.class) {
             return Optional.of(type.cast(usage));
+        }
+        if (type == Operations.class || type == TimescaleOperations.class) {
+            return Optional.of(type.cast(operations));
         }
         if (type == DataSource.class && injected != null) {
             return Optional.of(type.cast(injected)); // the application's, as given
@@ -279,6 +289,7 @@ public final class PostgresBackend implements Backend {
     public void flush() {
         if (!closed.get()) {
             buffer.flush();
+            operations.buffered().flush();
         }
     }
 
@@ -288,7 +299,11 @@ public final class PostgresBackend implements Backend {
             return;
         }
         try {
-            buffer.close();
+            try {
+                buffer.close();
+            } finally {
+                operations.close();
+            }
         } finally {
             if (readDataSource != null) {
                 readDataSource.close();

@@ -18,14 +18,15 @@ import java.util.Map;
 import java.util.UUID;
 import org.jooq.Field;
 import org.jooq.JSONB;
+import org.jooq.Record;
 import org.jooq.Table;
 import org.jooq.impl.SQLDataType;
 
 /** The operation schema's tables and columns for jOOQ (no code generation), and the JSON and time conversions. */
 final class OperationTables {
-    static final Table<?> SESSIONS = table(name("llm_sessions"));
-    static final Table<?> OPERATIONS = table(name("llm_operations"));
-    static final Table<?> MESSAGES = table(name("llm_messages"));
+    static final Table<Record> SESSIONS = table(name("llm_sessions"));
+    static final Table<Record> OPERATIONS = table(name("llm_operations"));
+    static final Table<Record> MESSAGES = table(name("llm_messages"));
 
     static final Field<UUID> S_SESSION_ID = field(name("llm_sessions", "session_id"), SQLDataType.UUID);
     static final Field<String> S_WORKSPACE = field(name("llm_sessions", "workspace"), SQLDataType.CLOB);

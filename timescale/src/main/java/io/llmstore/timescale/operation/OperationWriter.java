@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.InsertValuesStepN;
 import org.jooq.Record;
 import org.jooq.exception.DataAccessException;
@@ -96,22 +97,23 @@ final class OperationWriter {
     }
 
     private static Set<UUID> insertOperations(DSLContext tx, List<OperationWithMessages> part) {
-        InsertValuesStepN<Record> insert = tx.insertInto(OPERATIONS, column(O_ID), column(O_SESSION), column(O_ACTION),
-                column(O_TIME), column(O_TYPE), column(O_PROVIDER), column(O_MODEL), column(O_IN), column(O_OUT),
-                column(O_LATENCY), column(O_COST), column(O_STATUS), column(O_ERROR), column(O_EXTRAS));
+        InsertValuesStepN<Record> insert = tx.insertInto(OPERATIONS, List.of(column(O_ID), column(O_SESSION),
+                column(O_ACTION), column(O_TIME), column(O_TYPE), column(O_PROVIDER), column(O_MODEL), column(O_IN),
+                column(O_OUT), column(O_LATENCY), column(O_COST), column(O_STATUS), column(O_ERROR), column(O_EXTRAS)));
         for (OperationWithMessages entry : part) {
             Operation o = entry.operation();
             insert = insert.values(o.operationId(), o.sessionId(), o.actionId(), time(o.timestamp()), o.operationType(),
                     o.provider(), o.model(), o.inputTokens(), o.outputTokens(), o.latencyMs(), o.cost(), o.status(),
                     o.errorMessage(), json("extras of operation " + o.operationId(), o.extras()));
         }
-        return insert.onConflictDoNothing().returningResult(column(O_ID)).fetch()
+        Field<UUID> id = column(O_ID);
+        return insert.onConflictDoNothing().returningResult(id).fetch()
                 .stream().map(r -> r.value1()).collect(Collectors.toSet());
     }
 
     private static void insertMessages(DSLContext tx, List<Object[]> part) {
-        InsertValuesStepN<Record> insert = tx.insertInto(MESSAGES, column(M_ID), column(M_OPERATION), column(M_ROLE),
-                column(M_CONTENT), column(M_SEQUENCE));
+        InsertValuesStepN<Record> insert = tx.insertInto(MESSAGES, List.of(column(M_ID), column(M_OPERATION),
+                column(M_ROLE), column(M_CONTENT), column(M_SEQUENCE)));
         for (Object[] m : part) {
             insert = insert.values(m);
         }

@@ -1,5 +1,6 @@
 package io.llmstore.timescale.operation;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.error.QueryException;
 import io.llmstore.core.operation.ErrorSummary;
 import io.llmstore.core.operation.LlmSession;
@@ -15,6 +16,7 @@ import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.timescale.internal.SqlErrors;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,12 +29,21 @@ import org.jooq.exception.DataAccessException;
  * {@link Operations} on PostgreSQL and TimescaleDB (the same plain tables on both; docs/operations.md says why):
  * writes through {@link OperationWriter} (one transaction per call, idempotent on {@code operation_id}), reads
  * through {@link OperationQueries}, each retried with the pool's {@code DB_RETRY_*} policy, which is safe because
- * every write is idempotent and every query a read. Thread-safe; owns nothing it must close.
+ * every write is idempotent and every query a read; {@link #buffered()} batches through the shared
+ * {@link BufferedWriter}, whose flusher thread it owns and {@link #close() closes}. Thread-safe.
  */
-public final class TimescaleOperations implements Operations {
+public final class TimescaleOperations implements Operations, AutoCloseable {
+    /** Operations waiting at most in {@link #buffered()} (each with its messages, so fewer than usage rows). */
+    public static final int BUFFER_CAPACITY = 10_000;
+    /** Operations per batch transaction of {@link #buffered()}. */
+    public static final int FLUSH_SIZE = 500;
+    /** Longest an operation waits in {@link #buffered()} before a write starts. */
+    public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
+
     private final OperationWriter writer;
     private final OperationQueries queries;
     private final RetryPolicy retry;
+    private final BufferedWriter<OperationWithMessages> buffered;
 
     /**
      * @param dsl    a jOOQ context (POSTGRES dialect) whose connections have the operation schema on the search_path
@@ -43,6 +54,26 @@ public final class TimescaleOperations implements Operations {
         this.writer = new OperationWriter(dsl, prices);
         this.queries = new OperationQueries(dsl);
         this.retry = Objects.requireNonNull(retry, "retry");
+        // The buffer retries the writer itself (then holds the batch and backs off), so the loops never nest.
+        this.buffered = BufferedWriter.builder("operation", (List<OperationWithMessages> batch) -> writer.store(batch),
+                        (OperationWithMessages o) -> o.operation().operationId())
+                .capacity(BUFFER_CAPACITY)
+                .flushSize(FLUSH_SIZE)
+                .flushInterval(FLUSH_INTERVAL)
+                .retry(retry)
+                .threadName("llmstore-operation-flusher")
+                .build();
+    }
+
+    @Override
+    public BufferedWriter<OperationWithMessages> buffered() {
+        return buffered;
+    }
+
+    /** Flushes and stops {@link #buffered()}; idempotent. */
+    @Override
+    public void close() {
+        buffered.close();
     }
 
     @Override
