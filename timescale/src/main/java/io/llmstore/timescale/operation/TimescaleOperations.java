@@ -94,17 +94,6 @@ public final class TimescaleOperations implements Operations, AutoCloseable {
         return retry.call("record operation", () -> writer.store(List.of(operation))) == 1;
     }
 
-    /**
-     * Stores a batch in one transaction (the async path's flush): operations already stored are skipped, with
-     * their messages.
-     *
-     * @return how many this call stored
-     */
-    public int recordAll(List<OperationWithMessages> batch) {
-        Objects.requireNonNull(batch, "batch");
-        return writer.store(batch);
-    }
-
     @Override
     public OperationPage fetch(OperationFilter filter, Optional<OperationCursor> after, int limit) {
         return read("fetch operations", () -> queries.fetch(filter, after, limit));
