@@ -34,7 +34,7 @@ public final class QueryOperations {
             Instant now = Instant.now();
             for (int i = 0; i < 30; i++) {
                 pool.operations().record(Operation.builder(session.sessionId())
-                        .timestamp(now.minus(Duration.ofHours(72 - 2L * i)))
+                        .timestamp(now.minus(Duration.ofHours(72 - 2L * i)).minus(Duration.ofMinutes(30))) // off the hour
                         .provider(i % 2 == 0 ? "openai" : "anthropic").model(i % 2 == 0 ? "gpt-4o" : "claude-sonnet-4-5")
                         .tokens(200L * i, 50).latencyMs(500).build(), List.of());
             }
