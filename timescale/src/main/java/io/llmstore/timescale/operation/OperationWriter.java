@@ -18,8 +18,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,12 +31,13 @@ import org.jooq.exception.DataAccessException;
 /**
  * Writes sessions and operations with their messages, each call in one transaction of two statements: the
  * operations ({@code ON CONFLICT (operation_id) DO NOTHING RETURNING operation_id}), then the messages of exactly the
- * operations that statement inserted, so a replay stores nothing twice and a failure anywhere rolls the whole call back.
- * The two inserts are plain JDBC on the jOOQ context's connection, not jOOQ statements: measured on PostgreSQL 15,
- * jOOQ's plain-SQL path cost about 0.5 ms per operation on top of the same statements through JDBC (0.25 ms), so the
- * synchronous path ran at a third of the guide's row-by-row JDBC; the SQL text is still fixed and every value bound. Costs left
- * null are priced from the catalog before the transaction. No retry here: {@link TimescaleOperations} retries.
- * Thread-safe; does not own the {@link DSLContext}.
+ * operations that statement inserted, so a replay stores nothing twice and a failure anywhere rolls the whole call
+ * back. Costs left null are priced from the catalog before the transaction. No retry here: {@link TimescaleOperations}
+ * retries. Thread-safe; does not own the {@link DSLContext}.
+ *
+ * <p>The two inserts are plain JDBC on the jOOQ context's connection, not jOOQ statements: measured on PostgreSQL 15,
+ * jOOQ's plain-SQL path cost about 0.5 ms per operation on top of the same statements through JDBC (0.25 ms), which
+ * put the synchronous path at a third of the guide's row-by-row JDBC. The SQL text is fixed and every value bound.
  */
 final class OperationWriter {
     private final DSLContext dsl;
