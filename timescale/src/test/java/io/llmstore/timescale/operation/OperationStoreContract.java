@@ -137,6 +137,50 @@ abstract class OperationStoreContract {
     }
 
     @Test
+    void eightThreadsRecordingTheSameOperationAtOnceStoreItOnceAndExactlyOneIsTold() throws Exception {
+        LlmSession s = LlmSession.of(UUID.randomUUID(), "research", "planner", OperationData.START);
+        OperationWithMessages o = new OperationWithMessages(Operation.builder(s.sessionId()).timestamp(OperationData.START)
+                .provider("openai").model("gpt-4o").tokens(5, 5).build(),
+                List.of(OperationMessage.of("user", "q", 0), OperationMessage.of("assistant", "a", 1)));
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Boolean>> sessions = new ArrayList<>();
+            List<java.util.concurrent.Future<Boolean>> records = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                sessions.add(threads.submit(() -> {
+                    go.await();
+                    return ops.ensureSession(s);
+                }));
+            }
+            go.countDown();
+            long created = 0;
+            for (var f : sessions) {
+                created += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(created).as("calls told they created the session").isEqualTo(1);
+            java.util.concurrent.CountDownLatch go2 = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 8; i++) {
+                records.add(threads.submit(() -> {
+                    go2.await();
+                    return ops.record(o);
+                }));
+            }
+            go2.countDown();
+            long stored = 0;
+            for (var f : records) {
+                stored += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(stored).as("calls told they stored the operation").isEqualTo(1);
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(countRows("llm_sessions")).isEqualTo(1);
+        assertThat(countRows("llm_operations")).isEqualTo(1);
+        assertThat(ops.messages(o.operation().operationId())).containsExactlyElementsOf(o.messages());
+    }
+
+    @Test
     void anOperationOfAnUnknownSessionIsRefusedNamingTheSessionAndNothingIsStored() throws SQLException {
         UUID unknown = UUID.randomUUID();
         Operation o = Operation.builder(unknown).timestamp(OperationData.START).provider("openai").model("gpt-4o")
