@@ -350,6 +350,22 @@ abstract class OperationStoreContract {
         assertThat(ops.fetchAll(OperationFilter.all())).containsExactlyElementsOf(expectedRows(d, OperationFilter.all()));
     }
 
+    @Test
+    void closingThePoolStoresWhatWasBufferedWithoutAFlush() throws SQLException {
+        LlmSession s = session();
+        try (StoragePool second = StoragePool.create(StorageConfig.builder().databaseUrl(server().databaseUrl())
+                .poolMaxConnections(2).poolMinConnections(1).set("DB_SCHEMA", schema).build())) {
+            for (int i = 0; i < 50; i++) {
+                OperationWithMessages o = new OperationWithMessages(Operation.builder(s.sessionId())
+                        .timestamp(OperationData.START.plusSeconds(i)).provider("openai").model("gpt-4o").build(),
+                        List.of(OperationMessage.of("user", "m" + i, 0)));
+                second.operations().buffered().record(o);
+            }
+        } // close(): the buffer is written before the pool's connections go
+        assertThat(countRows("llm_operations")).isEqualTo(50);
+        assertThat(countRows("llm_messages")).isEqualTo(50);
+    }
+
     // ------------------------------------------------------------------ queries
 
     @Test
