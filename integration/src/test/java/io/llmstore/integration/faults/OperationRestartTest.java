@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.buffer.BufferedWriter;
+import io.llmstore.core.health.HealthStatus;
 import io.llmstore.core.operation.LlmSession;
 import io.llmstore.core.operation.Operation;
 import io.llmstore.core.operation.OperationMessage;
@@ -70,7 +71,10 @@ class OperationRestartTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> writer.stats().written() >= 3_000);
             TestServers.stop("postgres");
             try {
-                PostgresRestartTest.sleep(1_500); // the writer keeps accepting while the database is away
+                // The writer keeps accepting while the database is away; health names the failing buffer.
+                await().atMost(Duration.ofSeconds(15)).until(() -> pool.healthCheck().component("operation-buffer")
+                        .map(h -> h.status() == HealthStatus.DOWN).orElse(false));
+                PostgresRestartTest.sleep(500);
             } finally {
                 TestServers.start("postgres");
             }
@@ -79,6 +83,8 @@ class OperationRestartTest {
                     .until(() -> writer.stats().buffered() == 0 && writer.stats().written() >= OPERATIONS);
             writer.flush();
 
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.healthCheck().component("operation-buffer")
+                    .map(h -> h.status() == HealthStatus.UP).orElse(false));
             BufferedWriter.Stats stats = writer.stats();
             assertThat(stats.failures()).as("batch attempts that failed during the outage").isPositive();
             assertThat(stats.dropped()).isZero();

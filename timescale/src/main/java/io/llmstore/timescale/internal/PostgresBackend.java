@@ -247,8 +247,9 @@ public final class PostgresBackend implements Backend {
     }
 
     /**
-     * {@code postgres} (critical: a round trip) and {@code usage-buffer} (not critical: DOWN, so the pool is
-     * DEGRADED, while the buffered writer's last write failed; its error names the failure and how many rows wait).
+     * {@code postgres} (critical: a round trip), {@code usage-buffer} and {@code operation-buffer} (not critical: DOWN,
+     * so the pool is DEGRADED, while that buffered writer's last write failed; its error names the failure and how
+     * many rows wait).
      */
     @Override
     public List<HealthCheck> healthChecks() {
@@ -266,13 +267,20 @@ public final class PostgresBackend implements Backend {
             } catch (SQLException e) {
                 throw SqlErrors.translate("health check", e);
             }
-        }), HealthCheck.of("usage-buffer", false, Duration.ofSeconds(1), () -> { // reads counters only
-            BufferedWriter.Stats s = buffer.stats();
+        }), bufferCheck("usage-buffer", buffer::stats, "rows"),
+                bufferCheck("operation-buffer", () -> operations.buffered().stats(), "operations"));
+    }
+
+    /** Not critical (DOWN makes the pool DEGRADED) while a buffered writer's last write failed; reads counters only. */
+    private static HealthCheck bufferCheck(String name, java.util.function.Supplier<BufferedWriter.Stats> stats,
+                                           String what) {
+        return HealthCheck.of(name, false, Duration.ofSeconds(1), () -> {
+            BufferedWriter.Stats s = stats.get();
             if (s.consecutiveFailures() > 0) {
                 throw new IllegalStateException(s.consecutiveFailures() + " consecutive failed writes, " + s.buffered()
-                        + " rows held for a retry; last: " + s.lastError().orElse("?"));
+                        + " " + what + " held for a retry; last: " + s.lastError().orElse("?"));
             }
-        }));
+        });
     }
 
     @Override
