@@ -10,9 +10,12 @@ import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.stats.ConnectionPoolStats;
+import io.llmstore.core.operation.Operations;
+import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageCostFiller;
+import io.llmstore.timescale.operation.TimescaleOperations;
 import io.llmstore.timescale.usage.TimescaleUsageQueries;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import io.llmstore.timescale.usage.WriteMode;
@@ -62,12 +65,13 @@ public final class PostgresBackend implements Backend {
     private final BufferedUsageWriter buffer;
     private final TimescaleUsageQueries queries;
     private final Usage usage;
+    private final TimescaleOperations operations;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
                             HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
-                            BufferedUsageWriter buffer, TimescaleUsageQueries queries) {
+                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, TimescaleOperations operations) {
         this.dataSource = dataSource;
         this.hikari = hikari;
         this.injected = injected;
@@ -80,6 +84,7 @@ public final class PostgresBackend implements Backend {
         this.buffer = buffer;
         this.queries = queries;
         this.usage = Usage.of(writer, buffer, migrator);
+        this.operations = operations;
     }
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
@@ -172,8 +177,10 @@ public final class PostgresBackend implements Backend {
                     injected != null ? "the application's " + injected.getClass().getName() : pg.orElseThrow(),
                     o.schema(),
                     writer.mode());
+            TimescaleOperations operations = new TimescaleOperations(dsl,
+                    context.ports().find(PriceCatalog.class).orElseGet(PriceCatalog::bundled), context.retry());
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
-                    writer, buffer, queries);
+                    writer, buffer, queries, operations);
         } catch (RuntimeException e) {
             if (readDs != null) {
                 readDs.close();
@@ -225,6 +232,9 @@ public final class PostgresBackend implements Backend {
         if (type == Usage.class) {
             return Optional.of(type.cast(usage));
         }
+        if (type == Operations.class || type == TimescaleOperations.class) {
+            return Optional.of(type.cast(operations));
+        }
         if (type == DataSource.class && injected != null) {
             return Optional.of(type.cast(injected)); // the application's, as given
         }
@@ -237,8 +247,9 @@ public final class PostgresBackend implements Backend {
     }
 
     /**
-     * {@code postgres} (critical: a round trip) and {@code usage-buffer} (not critical: DOWN, so the pool is
-     * DEGRADED, while the buffered writer's last write failed; its error names the failure and how many rows wait).
+     * {@code postgres} (critical: a round trip), {@code usage-buffer} and {@code operation-buffer} (not critical: DOWN,
+     * so the pool is DEGRADED, while that buffered writer's last write failed; its error names the failure and how
+     * many rows wait).
      */
     @Override
     public List<HealthCheck> healthChecks() {
@@ -256,13 +267,20 @@ public final class PostgresBackend implements Backend {
             } catch (SQLException e) {
                 throw SqlErrors.translate("health check", e);
             }
-        }), HealthCheck.of("usage-buffer", false, Duration.ofSeconds(1), () -> { // reads counters only
-            BufferedWriter.Stats s = buffer.stats();
+        }), bufferCheck("usage-buffer", buffer::stats, "rows"),
+                bufferCheck("operation-buffer", () -> operations.buffered().stats(), "operations"));
+    }
+
+    /** Not critical (DOWN makes the pool DEGRADED) while a buffered writer's last write failed; reads counters only. */
+    private static HealthCheck bufferCheck(String name, java.util.function.Supplier<BufferedWriter.Stats> stats,
+                                           String what) {
+        return HealthCheck.of(name, false, Duration.ofSeconds(1), () -> {
+            BufferedWriter.Stats s = stats.get();
             if (s.consecutiveFailures() > 0) {
                 throw new IllegalStateException(s.consecutiveFailures() + " consecutive failed writes, " + s.buffered()
-                        + " rows held for a retry; last: " + s.lastError().orElse("?"));
+                        + " " + what + " held for a retry; last: " + s.lastError().orElse("?"));
             }
-        }));
+        });
     }
 
     @Override
@@ -279,6 +297,7 @@ public final class PostgresBackend implements Backend {
     public void flush() {
         if (!closed.get()) {
             buffer.flush();
+            operations.buffered().flush();
         }
     }
 
@@ -288,7 +307,11 @@ public final class PostgresBackend implements Backend {
             return;
         }
         try {
-            buffer.close();
+            try {
+                buffer.close();
+            } finally {
+                operations.close();
+            }
         } finally {
             if (readDataSource != null) {
                 readDataSource.close();
