@@ -1,5 +1,6 @@
 package io.llmstore.timescale.internal;
 
+import io.llmstore.timescale.trace.TraceFeatureSchema;
 import io.llmstore.timescale.usage.UsageFeatureSchema;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.Optional;
 public final class FeatureSchemas {
     /** Usage migrates first: it is the feature every release has shipped. */
     public static final int USAGE_ORDER = 100;
+    /** Traces and spans. */
+    public static final int TRACE_ORDER = 200;
 
     private FeatureSchemas() {
     }
@@ -27,6 +30,7 @@ public final class FeatureSchemas {
      */
     public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
                                                Duration rollupRefresh) {
-        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh));
+        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh),
+                new TraceFeatureSchema());
     }
 }

@@ -13,6 +13,8 @@ import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageCostFiller;
+import io.llmstore.timescale.trace.TimescaleTraces;
+import io.llmstore.timescale.trace.TraceOptions;
 import io.llmstore.timescale.usage.TimescaleUsageQueries;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import io.llmstore.timescale.usage.WriteMode;
@@ -62,12 +64,13 @@ public final class PostgresBackend implements Backend {
     private final BufferedUsageWriter buffer;
     private final TimescaleUsageQueries queries;
     private final Usage usage;
+    private final TimescaleTraces traces;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
                             HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
-                            BufferedUsageWriter buffer, TimescaleUsageQueries queries) {
+                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, TimescaleTraces traces) {
         this.dataSource = dataSource;
         this.hikari = hikari;
         this.injected = injected;
@@ -80,6 +83,7 @@ public final class PostgresBackend implements Backend {
         this.buffer = buffer;
         this.queries = queries;
         this.usage = Usage.of(writer, buffer, migrator);
+        this.traces = traces;
     }
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
@@ -125,6 +129,7 @@ public final class PostgresBackend implements Backend {
                                         Duration healthTimeout, int maxConnections, Optional<PostgresConfig> pg,
                                         Options o, BackendContext context) {
         HikariDataSource readDs = null;
+        TimescaleTraces traces = null;
         try {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
             // a time (PGlite) never sees two; each attempt waits at most DB_POOL_CONNECT_TIMEOUT.
@@ -153,6 +158,7 @@ public final class PostgresBackend implements Backend {
                     .shutdownFlushTimeout(o.shutdownFlushTimeout())
                     .build();
             TimescaleUsageQueries queries = new TimescaleUsageQueries(dsl, ds, context.retry());
+            traces = TimescaleTraces.open(TraceOptions.from(context.config()), ds, context.retry(), direct);
             Optional<PostgresConfig> replicaConfig = pg.flatMap(PostgresConfig::readReplica);
             if (replicaConfig.isPresent()) {
                 // Analytics are read-only and may lag a little: they go to the replica, writes stay on the primary.
@@ -173,8 +179,11 @@ public final class PostgresBackend implements Backend {
                     o.schema(),
                     writer.mode());
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
-                    writer, buffer, queries);
+                    writer, buffer, queries, traces);
         } catch (RuntimeException e) {
+            if (traces != null) {
+                traces.close();
+            }
             if (readDs != null) {
                 readDs.close();
             }
@@ -228,7 +237,7 @@ public final class PostgresBackend implements Backend {
         if (type == DataSource.class && injected != null) {
             return Optional.of(type.cast(injected)); // the application's, as given
         }
-        for (Object o : List.of(writer, buffer, queries, migrator, dataSource, dsl)) {
+        for (Object o : List.of(writer, buffer, queries, migrator, dataSource, dsl, traces)) {
             if (type.isInstance(o)) {
                 return Optional.of(type.cast(o));
             }
@@ -279,6 +288,7 @@ public final class PostgresBackend implements Backend {
     public void flush() {
         if (!closed.get()) {
             buffer.flush();
+            traces.flush();
         }
     }
 
@@ -288,7 +298,11 @@ public final class PostgresBackend implements Backend {
             return;
         }
         try {
-            buffer.close();
+            try {
+                traces.close();
+            } finally {
+                buffer.close();
+            }
         } finally {
             if (readDataSource != null) {
                 readDataSource.close();
