@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -53,16 +54,28 @@ public record TraceTree(String traceId, UUID id, List<SpanNode> roots, SpanTotal
             }
         }
         List<SpanNode> nodes = new ArrayList<>(roots.size());
+        Set<LlmSpan> placed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (LlmSpan r : roots) {
-            nodes.add(node(r, r.parentSpanId() != null, children));
+            nodes.add(node(r, r.parentSpanId() != null, children, placed));
         }
+        // Spans whose parent chain loops (hostile data: a is b's parent and b is a's) are reached from no root;
+        // the first of each loop becomes an orphan root, so every span still appears once.
+        for (LlmSpan s : sorted) {
+            if (!placed.contains(s)) {
+                nodes.add(node(s, true, children, placed));
+            }
+        }
+        nodes.sort(java.util.Comparator.comparing(SpanNode::span, START_ORDER));
         return new TraceTree(traceId, TraceIds.uuidOf(traceId), nodes, SpanTotals.of(spans));
     }
 
-    private static SpanNode node(LlmSpan span, boolean orphan, Map<LlmSpan, List<LlmSpan>> children) {
+    private static SpanNode node(LlmSpan span, boolean orphan, Map<LlmSpan, List<LlmSpan>> children, Set<LlmSpan> placed) {
+        placed.add(span);
         List<SpanNode> kids = new ArrayList<>();
         for (LlmSpan c : children.getOrDefault(span, List.of())) {
-            kids.add(node(c, false, children));
+            if (!placed.contains(c)) {
+                kids.add(node(c, false, children, placed));
+            }
         }
         return new SpanNode(span, orphan, kids);
     }
