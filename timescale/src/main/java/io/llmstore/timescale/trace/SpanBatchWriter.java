@@ -1,7 +1,6 @@
 package io.llmstore.timescale.trace;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.llmstore.core.cache.LocalLookupCache;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.timescale.internal.SqlErrors;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
@@ -23,7 +22,7 @@ import org.postgresql.copy.CopyIn;
  * NOTHING}, in UUID order so two writers never wait on each other in opposite orders), then the spans by COPY
  * straight into {@code llm_spans}; when the batch holds an already stored span (a replay: unique violation) the
  * transaction is rolled back and the batch goes through a session temp table and {@code INSERT ... ON CONFLICT DO
- * NOTHING} instead, the way the usage writer does. After the commit the traces are marked stored in the cache. Then,
+ * NOTHING} instead, the way the usage writer does. After the commit the traces are marked stored. Then,
  * with {@code TRACE_RECORD_USAGE}, the spans' usage rows go to the usage writer (idempotent on their derived event
  * ids), so a replayed batch records each usage row once too.
  *
@@ -41,12 +40,10 @@ final class SpanBatchWriter {
             + " SELECT * FROM unnest(?::uuid[], ?::varchar[]) ON CONFLICT (trace_id) DO NOTHING";
 
     private final DataSource dataSource;
-    private final LocalLookupCache<String, UUID> storedTraces;
     private final TimescaleUsageWriter usageWriter; // null unless TRACE_RECORD_USAGE
 
-    SpanBatchWriter(DataSource dataSource, LocalLookupCache<String, UUID> storedTraces, TimescaleUsageWriter usageWriter) {
+    SpanBatchWriter(DataSource dataSource, TimescaleUsageWriter usageWriter) {
         this.dataSource = dataSource;
-        this.storedTraces = storedTraces;
         this.usageWriter = usageWriter;
     }
 
@@ -55,10 +52,10 @@ final class SpanBatchWriter {
         if (spans.isEmpty()) {
             return 0;
         }
-        TreeMap<UUID, String> newTraces = new TreeMap<>();
+        TreeMap<UUID, TraceRef> newTraces = new TreeMap<>();
         for (ResolvedSpan r : spans) {
-            if (storedTraces.getIfPresent(r.span().traceId()).isEmpty()) {
-                newTraces.put(r.traceId(), r.span().traceId());
+            if (!r.trace().isStored()) {
+                newTraces.put(r.trace().id, r.trace());
             }
         }
         int stored;
@@ -72,7 +69,7 @@ final class SpanBatchWriter {
         } catch (SQLException e) {
             throw SqlErrors.translate("storing " + spans.size() + " spans", e);
         }
-        newTraces.forEach((uuid, external) -> storedTraces.put(external, uuid));
+        newTraces.values().forEach(TraceRef::markStored);
         if (usageWriter != null) {
             List<UsageMetric> usage = new ArrayList<>();
             for (ResolvedSpan r : spans) {
@@ -85,7 +82,7 @@ final class SpanBatchWriter {
         return stored;
     }
 
-    private static int write(Connection c, TreeMap<UUID, String> newTraces, List<ResolvedSpan> spans)
+    private static int write(Connection c, TreeMap<UUID, TraceRef> newTraces, List<ResolvedSpan> spans)
             throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
@@ -128,7 +125,7 @@ final class SpanBatchWriter {
         }
     }
 
-    private static void ensureTraces(Connection c, TreeMap<UUID, String> traces) throws SQLException {
+    private static void ensureTraces(Connection c, TreeMap<UUID, TraceRef> traces) throws SQLException {
         if (traces.isEmpty()) {
             return;
         }
@@ -137,7 +134,7 @@ final class SpanBatchWriter {
         int i = 0;
         for (var e : traces.entrySet()) {
             ids[i] = e.getKey().toString();
-            external[i++] = e.getValue();
+            external[i++] = e.getValue().external;
         }
         try (PreparedStatement ps = c.prepareStatement(ENSURE_TRACES)) {
             ps.setArray(1, c.createArrayOf("text", ids));

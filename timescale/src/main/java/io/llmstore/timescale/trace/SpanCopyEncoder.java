@@ -1,7 +1,5 @@
 package io.llmstore.timescale.trace;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmstore.core.price.TokenUsage;
 import io.llmstore.core.trace.LlmSpan;
 import io.llmstore.timescale.internal.CopyTextBuffer;
@@ -17,8 +15,6 @@ final class SpanCopyEncoder extends CopyTextBuffer {
             + " token_cache_read, token_cache_write, token_reasoning, cost_usd, price_source, status, status_message,"
             + " attributes, conversation_id, user_id";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     SpanCopyEncoder(int initialCapacity) {
         super(initialCapacity);
     }
@@ -30,7 +26,7 @@ final class SpanCopyEncoder extends CopyTextBuffer {
         tab();
         timestamp(s.endTime());
         tab();
-        uuid(r.traceId());
+        uuid(r.trace().id);
         tab();
         text(s.spanId());
         tab();
@@ -52,7 +48,7 @@ final class SpanCopyEncoder extends CopyTextBuffer {
         tab();
         text(s.output());
         tab();
-        text(s.finishReasons().isEmpty() ? null : json(s.finishReasons()));
+        text(s.finishReasons().isEmpty() ? null : JsonText.array(s.finishReasons()));
         tab();
         TokenUsage u = s.usage();
         if (u == null) {
@@ -89,7 +85,7 @@ final class SpanCopyEncoder extends CopyTextBuffer {
         tab();
         text(s.statusMessage());
         tab();
-        text(s.extraAttributes().isEmpty() ? null : json(s.extraAttributes()));
+        text(s.extraAttributes().isEmpty() ? null : JsonText.object(s.extraAttributes()));
         tab();
         text(s.conversationId());
         tab();
@@ -97,11 +93,4 @@ final class SpanCopyEncoder extends CopyTextBuffer {
         newline();
     }
 
-    static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write as JSON: " + e.getOriginalMessage(), e);
-        }
-    }
 }

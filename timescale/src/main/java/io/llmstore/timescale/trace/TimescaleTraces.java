@@ -1,7 +1,8 @@
 package io.llmstore.timescale.trace;
 
 import io.llmstore.core.buffer.BufferedWriter;
-import io.llmstore.core.cache.LocalLookupCache;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.llmstore.core.price.Cost;
 import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.retry.RetryPolicy;
@@ -35,10 +36,10 @@ import javax.sql.DataSource;
  * application's string ({@link TraceIds#uuidOf}), so no writer has to ask another or the database which UUID a new
  * trace gets; the trace row is inserted with {@code ON CONFLICT DO NOTHING} in the transaction that stores the
  * batch's spans, so however many writers see a new trace at once there is one row, and no span is ever stored
- * without its trace row. A bounded cache ({@code CACHE_TRACE_ID_SIZE}, {@code CACHE_TRACE_ID_TTL}) remembers the
- * traces already stored, so a batch of known traces skips the insert. A stale entry (a trace row deleted by hand)
- * costs nothing but a missing trace row until the entry expires: spans never depend on it being there, the
- * queries join it for the application's id.
+ * without its trace row. A bounded cache (Caffeine, {@code CACHE_TRACE_ID_SIZE} traces, least recently used out)
+ * holds each trace's UUID and whether its row is known to be stored, so a batch of known traces skips the insert and
+ * the UUID is computed once per trace. An entry is never stale: the UUID is a function of the id, and a stored trace
+ * row is never updated (only a row deleted by hand would be missing until the entry is evicted).
  *
  * <p>Thread-safe. The backend owns it and closes it (flushing) before the connection pool.
  */
@@ -47,16 +48,17 @@ public final class TimescaleTraces implements Traces, AutoCloseable {
     private final BufferedWriter<ResolvedSpan> buffer;
     private final SpanQueries queries;
     private final RetryPolicy retry;
-    private final LocalLookupCache<String, UUID> storedTraces;
+    private final Cache<String, TraceRef> knownTraces;
     private final PriceCatalog catalog; // null: leave missing costs missing
     private final boolean recordUsage;
 
     private TimescaleTraces(TraceOptions o, DataSource dataSource, RetryPolicy retry, TimescaleUsageWriter usageWriter) {
         this.retry = retry;
-        this.storedTraces = LocalLookupCache.create(o.traceCache());
+        // Caffeine by size only: a trace's UUID never changes, and an expiry would read the clock on every span.
+        this.knownTraces = Caffeine.newBuilder().maximumSize(o.traceCache().maximumSize()).build();
         this.catalog = o.catalog();
         this.recordUsage = usageWriter != null;
-        this.batches = new SpanBatchWriter(dataSource, storedTraces, usageWriter);
+        this.batches = new SpanBatchWriter(dataSource, usageWriter);
         this.queries = new SpanQueries(dataSource, retry);
         this.buffer = BufferedWriter.<ResolvedSpan>builder("span", batches::store, ResolvedSpan::id)
                 .settings("TRACE_BUFFER_CAPACITY", "TRACE_SHUTDOWN_FLUSH_TIMEOUT")
@@ -96,7 +98,7 @@ public final class TimescaleTraces implements Traces, AutoCloseable {
         // of itself, then stored once through the staging path; this way the fast path stays fast).
         Map<String, ResolvedSpan> unique = new LinkedHashMap<>();
         for (ResolvedSpan r : resolved) {
-            unique.putIfAbsent(r.traceId() + "\u0000" + r.span().spanId() + "\u0000" + r.span().startTime(), r);
+            unique.putIfAbsent(r.trace().id + "\u0000" + r.span().spanId() + "\u0000" + r.span().startTime(), r);
         }
         List<ResolvedSpan> rows = List.copyOf(unique.values());
         retry.run("storing spans", () -> batches.store(rows));
@@ -109,7 +111,7 @@ public final class TimescaleTraces implements Traces, AutoCloseable {
      */
     ResolvedSpan resolve(LlmSpan span) {
         Objects.requireNonNull(span, "span");
-        UUID traceId = resolveTraceId(span.traceId());
+        TraceRef trace = knownTraces.get(span.traceId(), TraceRef::new);
         LlmSpan s = span;
         if (s.costUsd() == null && s.usage() != null && catalog != null && s.provider() != null && model(s) != null) {
             Optional<Cost> cost = catalog.cost(s.provider(), model(s), s.usage(), s.startTime());
@@ -117,13 +119,15 @@ public final class TimescaleTraces implements Traces, AutoCloseable {
                 s = s.withCost(cost.get().total(), cost.get().pricedBy().source());
             }
         }
-        return new ResolvedSpan(s, traceId, recordUsage ? usageRow(s) : null);
+        return new ResolvedSpan(s, trace, recordUsage ? usageRow(s) : null);
     }
 
-    /** The trace's stored UUID: a cache hit when the trace is known to be stored, else computed (same value). */
+    /**
+     * The trace's stored UUID, as {@link #write} resolves it: a cache hit for a trace this instance has seen (the
+     * {@code traces} benchmark measures these), else computed and cached ({@link TraceIds#uuidOf}, the same value).
+     */
     public UUID resolveTraceId(String traceId) {
-        UUID known = storedTraces.getIfPresent(traceId).orElse(null);
-        return known != null ? known : TraceIds.uuidOf(traceId);
+        return knownTraces.get(Objects.requireNonNull(traceId, "traceId"), TraceRef::new).id;
     }
 
     private static String model(LlmSpan s) {
@@ -151,7 +155,7 @@ public final class TimescaleTraces implements Traces, AutoCloseable {
                 .errors(s.isError() ? 1 : 0)
                 .successes(s.isError() ? 0 : 1)
                 .user(s.userId())
-                .metadata(SpanCopyEncoder.json(meta))
+                .metadata(JsonText.object(meta))
                 .build();
     }
 
@@ -219,7 +223,7 @@ public final class TimescaleTraces implements Traces, AutoCloseable {
 
     @Override
     public String toString() {
-        return "TimescaleTraces{" + buffer + ", storedTraces=" + storedTraces + ", fillCost=" + (catalog != null)
+        return "TimescaleTraces{" + buffer + ", knownTraces=" + knownTraces.estimatedSize() + ", fillCost=" + (catalog != null)
                 + ", recordUsage=" + recordUsage + "}";
     }
 }

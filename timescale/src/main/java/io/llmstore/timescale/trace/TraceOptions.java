@@ -18,12 +18,12 @@ import java.util.Objects;
  * @param shutdownFlushTimeout longest the JVM's exit waits for buffered spans ({@code TRACE_SHUTDOWN_FLUSH_TIMEOUT})
  * @param catalog              prices spans with usage but no cost ({@code TRACE_FILL_MISSING_COST}); null = off
  * @param recordUsage          also record each span's usage row ({@code TRACE_RECORD_USAGE})
- * @param traceCache           the stored-traces cache ({@code CACHE_TRACE_ID_SIZE}, {@code CACHE_TRACE_ID_TTL})
+ * @param traceCache           the known-traces cache; its size ({@code CACHE_TRACE_ID_SIZE}) is used, not its TTL
  */
 public record TraceOptions(int capacity, int flushSize, Duration flushInterval, Duration fullTimeout,
                            Duration shutdownFlushTimeout, PriceCatalog catalog, boolean recordUsage,
                            CacheSpec traceCache) {
-    /** Default stored-traces cache: 100,000 traces for 1 hour. */
+    /** Default known-traces cache: 100,000 traces (the TTL is not used: an entry is never stale). */
     public static final long DEFAULT_TRACE_CACHE_SIZE = 100_000;
     public static final Duration DEFAULT_TRACE_CACHE_TTL = Duration.ofHours(1);
 
