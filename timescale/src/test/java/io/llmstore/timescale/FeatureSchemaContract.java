@@ -107,6 +107,16 @@ abstract class FeatureSchemaContract {
     /** The usage schema version of this release. */
     static final int USAGE_CURRENT = 5;
 
+    /** The trace versions this release applies to an empty schema of this flavor (V2, the hypertable, on TimescaleDB). */
+    List<Integer> traceVersions() {
+        return expectTimescale() ? List.of(1, 2) : List.of(1);
+    }
+
+    /** The trace feature's result when {@code applied} were applied by this run. */
+    MigrationResult.Feature trace(List<Integer> applied) {
+        return new MigrationResult.Feature("trace", applied, traceVersions().get(traceVersions().size() - 1));
+    }
+
     String flavor() {
         return expectTimescale() ? "timescaledb" : "postgresql";
     }
@@ -194,7 +204,8 @@ abstract class FeatureSchemaContract {
         MigrationResult upgrade = p.usage().migrate(); // today's migrator, through the pool
 
         assertThat(upgrade.flavor()).isEqualTo(flavor());
-        assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT));
+        assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT),
+                trace(traceVersions()));
         assertThat(UsageStoreContract.snapshot(p, allRows)).containsExactlyElementsOf(rowsBefore);
         assertThat(column(p, "SELECT count(*) FROM llm_usage_metrics WHERE usage_source IS NULL"
                 + " AND time_to_first_token_ms IS NULL AND finish_reason IS NULL AND cost_saved_usd IS NULL"))
@@ -208,8 +219,9 @@ abstract class FeatureSchemaContract {
         // every history row kept as it was, now recorded as feature usage
         assertThat(UsageStoreContract.snapshot(p, history + " WHERE feature = 'usage' AND version <= 4 ORDER BY version"))
                 .containsExactlyElementsOf(historyBefore);
-        // plus this release's V5
-        assertThat(column(p, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(historyBefore.size() + 1));
+        // plus this release's V5 and its trace feature
+        assertThat(column(p, "SELECT count(*) FROM " + HISTORY))
+                .containsExactly(Integer.toString(historyBefore.size() + 1 + traceVersions().size()));
         // ... in a table of the same shape as one this release creates
         String fresh = schema + "_fresh";
         schemas.add(fresh);
@@ -231,7 +243,7 @@ abstract class FeatureSchemaContract {
         StoragePool p = open(schema, true); // usage only, as the pool migrates it
         MigrationResult first = migrator(p, TestFeatureSchema.notes()).migrate();
 
-        assertThat(first.features()).extracting(MigrationResult.Feature::name).containsExactly("usage", "notes");
+        assertThat(first.features()).extracting(MigrationResult.Feature::name).containsExactly("usage", "trace", "notes");
         assertThat(first.feature("usage").orElseThrow()).isEqualTo(new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT));
         assertThat(first.feature("notes").orElseThrow()).isEqualTo(new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version || ':' || script || ':' || flavor FROM " + HISTORY
@@ -252,9 +264,10 @@ abstract class FeatureSchemaContract {
         MigrationResult result = migrator(p, TestFeatureSchema.notes()).migrate();
         assertThat(result.features()).containsExactly(
                 new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
+                trace(traceVersions()),
                 new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version FROM " + HISTORY + " ORDER BY feature, version"))
-                .hasSize(usageVersions().size() + 2);
+                .hasSize(usageVersions().size() + traceVersions().size() + 2);
     }
 
     @Test
@@ -272,11 +285,14 @@ abstract class FeatureSchemaContract {
 
         assertThat(winner.features()).containsExactly(
                 new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
+                trace(traceVersions()),
                 new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(other.features()).containsExactly(
                 new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT),
+                trace(List.of()),
                 new MigrationResult.Feature("notes", List.of(), 2));
-        assertThat(column(a, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(usageVersions().size() + 2));
+        assertThat(column(a, "SELECT count(*) FROM " + HISTORY))
+                .containsExactly(Integer.toString(usageVersions().size() + traceVersions().size() + 2));
     }
 
     private static MigrationResult await(CountDownLatch go, Supplier<MigrationResult> s) {
@@ -328,7 +344,8 @@ abstract class FeatureSchemaContract {
                 + " VALUES ('from_the_future', 1, 'x', '" + flavor() + "', 'V1__x.sql', 'abc', 1)");
 
         assertThat(p.usage().migrate().hasApplied()).isFalse();
-        assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature <> 'usage'")).containsExactly("from_the_future");
+        assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature NOT IN ('usage', 'trace')"))
+                .containsExactly("from_the_future");
     }
 
     @Test
