@@ -421,7 +421,10 @@ abstract class TraceStoreContract {
     @Test
     void theDatabaseRestartedMidWriteLosesNoSpanAndDoublesNone() throws Exception {
         assertThat(TestServers.canRestart(serverName())).as("the server comes from scripts/test-servers").isTrue();
-        StoragePool p = open(Map.of("TRACE_FLUSH_SIZE", "1000", "TRACE_BUFFER_FULL_TIMEOUT", "60s"));
+        // A short connect timeout, so the flusher's attempts during the outage fail (and are counted) instead of
+        // waiting in getConnection for the server to return.
+        StoragePool p = open(Map.of("TRACE_FLUSH_SIZE", "1000", "TRACE_BUFFER_FULL_TIMEOUT", "60s",
+                "DB_POOL_CONNECT_TIMEOUT", "500ms"));
         Traces traces = p.traces();
         int total = 30_000;
         CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
@@ -435,7 +438,7 @@ abstract class TraceStoreContract {
         await().atMost(Duration.ofSeconds(30)).until(() -> traces.stats().written() >= 5_000);
         TestServers.stop(serverName());
         try {
-            sleepMillis(1500); // the writer keeps accepting while the database is away
+            sleepMillis(2000); // the writer keeps accepting while the database is away
         } finally {
             TestServers.start(serverName());
         }
@@ -453,6 +456,38 @@ abstract class TraceStoreContract {
         assertThat(query("SELECT count(*) FROM llm_traces")).isEqualTo(500);
         assertThat(query("SELECT count(*) FROM llm_spans s WHERE NOT EXISTS (SELECT 1 FROM llm_traces t"
                 + " WHERE t.trace_id = s.trace_id)")).isZero();
+    }
+
+    @Test
+    void connectionsKilledMidWriteLoseNoSpanAndDoubleNone() throws Exception {
+        String app = "traces-kill-" + schema;
+        StoragePool p = open(Map.of("DB_APP_NAME", app, "TRACE_FLUSH_SIZE", "500"));
+        Traces traces = p.traces();
+        int total = 20_000;
+        CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < total; i++) {
+                traces.write(span("kill-" + (i % 200), "s" + i, T0.plusMillis(i), 2).build());
+                if (i % 200 == 199) {
+                    sleepMillis(10);
+                }
+            }
+        });
+        long killed = 0;
+        for (int round = 0; round < 8 && !producer.isDone(); round++) {
+            sleepMillis(150);
+            killed += query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '"
+                    + app + "' AND pid <> pg_backend_pid()");
+        }
+        producer.get(120, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60)).until(() -> traces.stats().buffered() == 0);
+        traces.flush();
+
+        assertThat(killed).as("backends of the pool terminated while it wrote").isPositive();
+        assertThat(traces.stats().dropped()).isZero();
+        assertThat(traces.stats().poison()).isZero();
+        assertThat(query("SELECT count(*) FROM llm_spans")).isEqualTo(total);
+        assertThat(query("SELECT count(DISTINCT span_id) FROM llm_spans")).isEqualTo(total);
+        assertThat(query("SELECT count(*) FROM llm_traces")).isEqualTo(200);
     }
 
     @Test
@@ -510,6 +545,9 @@ abstract class TraceStoreContract {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("traceId is required");
         assertThatThrownBy(() -> span("bad", "a", T0, 1).cost(new BigDecimal("-0.01"), "x").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("costUsd must be >= 0");
+        assertThatThrownBy(() -> span("bad", "a", T0, 1).attribute("gen_ai.request.model", "x").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("extraAttributes key must not be a name GenAiAttributes maps to a field");
         assertThatThrownBy(() -> pool.traces().writeAll(null)).isInstanceOf(NullPointerException.class);
         assertThat(query("SELECT count(*) FROM llm_spans")).isZero();
 

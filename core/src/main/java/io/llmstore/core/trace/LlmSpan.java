@@ -24,7 +24,8 @@ import java.util.Objects;
  * {@value #MAX_TEXT_CHARS}; no text holds a NUL character or a lone surrogate (PostgreSQL cannot store the first,
  * UTF-8 cannot encode the second); {@code endTime} is not before {@code startTime}, both within years 1..9999 and
  * kept in microseconds (what PostgreSQL stores); token counts are >= 0 ({@link TokenUsage} checks them); a cost is
- * >= 0; at most {@value #MAX_ATTRIBUTES} extra attributes.
+ * >= 0; at most {@value #MAX_ATTRIBUTES} extra attributes, none named like a field's attribute
+ * ({@link GenAiAttributes#NAMES}).
  *
  * @param spanId         the application's id of this span, unique within its trace
  * @param traceId        the application's id of the trace (any string, e.g. OpenTelemetry's 32 hex digits); stored
@@ -137,6 +138,11 @@ public record LlmSpan(String spanId, String traceId, String parentSpanId, String
             Map<String, String> copy = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : extraAttributes.entrySet()) {
                 requireName("extraAttributes key", e.getKey(), true);
+                if (GenAiAttributes.NAMES.contains(e.getKey())) {
+                    // it would shadow (or be shadowed by) the field in attributes(), and not survive the round trip
+                    throw new IllegalArgumentException("extraAttributes key must not be a name GenAiAttributes maps to a"
+                            + " field, was " + quote(e.getKey()));
+                }
                 requireText("extraAttributes[" + e.getKey() + "]", e.getValue(), MAX_ATTRIBUTE_VALUE_CHARS, true);
                 copy.put(e.getKey(), e.getValue());
             }
