@@ -419,6 +419,27 @@ abstract class TraceStoreContract {
     }
 
     @Test
+    void spansBufferedWhenTheJvmIsTerminatedAreStoredByTheShutdownFlush() throws Exception {
+        java.io.File stderr = java.io.File.createTempFile("span-child", ".log");
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", SpanShutdownChild.class.getName(),
+                server().databaseUrl(), schema, "3000").redirectError(stderr).start();
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            assertThat(in.readLine()).as("child stderr: %s", stderr).isEqualTo("WRITTEN 3000");
+            assertThat(query("SELECT count(*) FROM llm_spans")).as("nothing flushed before the signal").isZero();
+            child.destroy(); // SIGTERM: the JVM exits normally and runs its shutdown hooks
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(query("SELECT count(*) FROM llm_spans")).as("child stderr: %s", stderr).isEqualTo(3000);
+        assertThat(query("SELECT count(*) FROM llm_traces")).isEqualTo(10);
+        stderr.delete();
+    }
+
+    @Test
     void theDatabaseRestartedMidWriteLosesNoSpanAndDoublesNone() throws Exception {
         assertThat(TestServers.canRestart(serverName())).as("the server comes from scripts/test-servers").isTrue();
         // A short connect timeout, so the flusher's attempts during the outage fail (and are counted) instead of
