@@ -23,6 +23,7 @@ import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.stats.PoolStats;
 import io.llmstore.core.stats.RateLimiterStats;
+import io.llmstore.core.trace.Traces;
 import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageQueries;
 import java.time.Clock;
@@ -97,6 +98,11 @@ public final class StoragePool implements AutoCloseable {
      */
     public Usage usage() {
         return feature(Usage.FEATURE);
+    }
+
+    /** Trace recording: spans of LLM call chains, their trees and totals (PostgreSQL). */
+    public Traces traces() {
+        return feature(Traces.FEATURE);
     }
 
     /** Usage analytics: summaries, time series, rollups, costs, errors and raw rows ({@link UsageQueries#FEATURE}). */

@@ -36,6 +36,7 @@ class ReadmeExamplesUnitTest {
             "import io.llmstore.core.price.*;",
             "import io.llmstore.core.stream.*;",
             "import io.llmstore.core.operation.*;",
+            "import io.llmstore.core.trace.*;",
             "import io.llmstore.timescale.PostgresBackendProvider;",
             "import io.llmstore.redis.RedisBackendProvider;",
             "import io.llmstore.kafka.KafkaBackendProvider;",

@@ -43,9 +43,26 @@ public final class TimescaleSettings {
     public static final Setting TIMESCALE_ROLLUP_REFRESH = Setting.of("TIMESCALE_ROLLUP_REFRESH", "1m",
             "TimescaleDB only: how often the refresh policies materialize the hourly/daily rollups over all time; a row in an already materialized bucket (late, replayed) appears in hourly()/daily() within this plus one refresh run");
 
+    public static final Setting TRACE_BUFFER_CAPACITY = Setting.of("TRACE_BUFFER_CAPACITY", "100000",
+            "most spans pool.traces().write() holds before back-pressure");
+    public static final Setting TRACE_FLUSH_SIZE = Setting.of("TRACE_FLUSH_SIZE", "5000",
+            "spans per COPY batch; a write starts as soon as this many are buffered");
+    public static final Setting TRACE_FLUSH_INTERVAL = Setting.of("TRACE_FLUSH_INTERVAL", "1s",
+            "longest a buffered span waits before a write starts");
+    public static final Setting TRACE_BUFFER_FULL_TIMEOUT = Setting.of("TRACE_BUFFER_FULL_TIMEOUT", "5s",
+            "longest write() waits for room in a full span buffer before BufferFullException");
+    public static final Setting TRACE_SHUTDOWN_FLUSH_TIMEOUT = Setting.of("TRACE_SHUTDOWN_FLUSH_TIMEOUT", "10s",
+            "at JVM exit a shutdown hook writes the buffered spans, waiting at most this long; 0 = no hook");
+    public static final Setting TRACE_FILL_MISSING_COST = Setting.of("TRACE_FILL_MISSING_COST", "true",
+            "price spans that carry usage, a provider and a model but no cost, from the bundled price catalog (price source stored with it)");
+    public static final Setting TRACE_RECORD_USAGE = Setting.of("TRACE_RECORD_USAGE", "false",
+            "also record one usage row per span with usage (event id derived from the trace and span ids, so replays store it once), so the usage analytics see traced calls");
+
     /** Every setting of this module, in the order docs/configuration.md lists them. */
     public static final List<Setting> ALL = List.of(DB_SCHEMA, DB_MIGRATE_ON_START, DB_TIMESCALEDB, DB_WRITE_MODE,
             USAGE_METADATA_MAX_BYTES, USAGE_BUFFER_CAPACITY, USAGE_FLUSH_SIZE, USAGE_FLUSH_INTERVAL,
             USAGE_BUFFER_FULL_POLICY, USAGE_BUFFER_FULL_TIMEOUT, USAGE_SHUTDOWN_FLUSH_TIMEOUT, USAGE_FILL_MISSING_COST,
-            TIMESCALE_RETENTION, TIMESCALE_COMPRESS_AFTER, TIMESCALE_ROLLUP_REFRESH);
+            TIMESCALE_RETENTION, TIMESCALE_COMPRESS_AFTER, TIMESCALE_ROLLUP_REFRESH,
+            TRACE_BUFFER_CAPACITY, TRACE_FLUSH_SIZE, TRACE_FLUSH_INTERVAL, TRACE_BUFFER_FULL_TIMEOUT,
+            TRACE_SHUTDOWN_FLUSH_TIMEOUT, TRACE_FILL_MISSING_COST, TRACE_RECORD_USAGE);
 }

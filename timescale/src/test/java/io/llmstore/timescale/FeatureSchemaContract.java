@@ -12,6 +12,7 @@ import io.llmstore.testkit.PostgresServer;
 import io.llmstore.testkit.Schemas;
 import io.llmstore.timescale.internal.FeatureSchema;
 import io.llmstore.timescale.internal.FeatureSchemas;
+import io.llmstore.timescale.internal.Migrations;
 import io.llmstore.timescale.internal.SchemaMigrator;
 import io.llmstore.timescale.previous.PreviousReleaseMigrator;
 import java.sql.Connection;
@@ -21,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -106,8 +108,38 @@ abstract class FeatureSchemaContract {
 
     /** The usage schema version of this release. */
     static final int USAGE_CURRENT = 5;
-    /** The operation store's newest version (a standard feature since the operation store). */
-    static final int OPERATION_CURRENT = 1;
+
+    /**
+     * The standard features besides usage (operation, trace, ...), in migration order, as this release builds them on
+     * an empty schema of this flavor: with the versions a run applied when {@code applied}, else with none. Their own
+     * contracts test their tables; here they only have to migrate in order beside usage and the test feature.
+     */
+    List<MigrationResult.Feature> otherFeatures(boolean applied) {
+        List<MigrationResult.Feature> out = new ArrayList<>();
+        FeatureSchemas.standard(Optional.empty(), Optional.empty(), Duration.ofMinutes(1)).stream()
+                .filter(f -> !f.name().equals("usage"))
+                .sorted(Comparator.comparingInt(FeatureSchema::order))
+                .forEach(f -> {
+                    List<Integer> versions = Migrations.plan(Migrations.load(f), flavor(), expectTimescale()).stream()
+                            .map(Migrations.Migration::version).toList();
+                    out.add(new MigrationResult.Feature(f.name(), applied ? versions : List.of(),
+                            versions.get(versions.size() - 1)));
+                });
+        return out;
+    }
+
+    /** How many history rows {@link #otherFeatures} add to an empty schema. */
+    int otherVersionCount() {
+        return otherFeatures(true).stream().mapToInt(f -> f.applied().size()).sum();
+    }
+
+    /** {@code first}, the other standard features ({@code applied} or not), then {@code last}. */
+    List<MigrationResult.Feature> features(MigrationResult.Feature first, boolean applied, MigrationResult.Feature... last) {
+        List<MigrationResult.Feature> out = new ArrayList<>(List.of(first));
+        out.addAll(otherFeatures(applied));
+        out.addAll(List.of(last));
+        return out;
+    }
 
     String flavor() {
         return expectTimescale() ? "timescaledb" : "postgresql";
@@ -196,8 +228,8 @@ abstract class FeatureSchemaContract {
         MigrationResult upgrade = p.usage().migrate(); // today's migrator, through the pool
 
         assertThat(upgrade.flavor()).isEqualTo(flavor());
-        assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT),
-                new MigrationResult.Feature("operation", List.of(1), OPERATION_CURRENT));
+        assertThat(upgrade.features()).containsExactlyElementsOf(
+                features(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT), true));
         assertThat(UsageStoreContract.snapshot(p, allRows)).containsExactlyElementsOf(rowsBefore);
         assertThat(column(p, "SELECT count(*) FROM llm_usage_metrics WHERE usage_source IS NULL"
                 + " AND time_to_first_token_ms IS NULL AND finish_reason IS NULL AND cost_saved_usd IS NULL"))
@@ -211,8 +243,9 @@ abstract class FeatureSchemaContract {
         // every history row kept as it was, now recorded as feature usage
         assertThat(UsageStoreContract.snapshot(p, history + " WHERE feature = 'usage' AND version <= 4 ORDER BY version"))
                 .containsExactlyElementsOf(historyBefore);
-        // plus this release's usage V5 and operation V1
-        assertThat(column(p, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(historyBefore.size() + 2));
+        // plus this release's usage V5 and the other features' versions
+        assertThat(column(p, "SELECT count(*) FROM " + HISTORY))
+                .containsExactly(Integer.toString(historyBefore.size() + 1 + otherVersionCount()));
         // ... in a table of the same shape as one this release creates
         String fresh = schema + "_fresh";
         schemas.add(fresh);
@@ -234,7 +267,9 @@ abstract class FeatureSchemaContract {
         StoragePool p = open(schema, true); // usage only, as the pool migrates it
         MigrationResult first = migrator(p, TestFeatureSchema.notes()).migrate();
 
-        assertThat(first.features()).extracting(MigrationResult.Feature::name).containsExactly("usage", "operation", "notes");
+        assertThat(first.features()).extracting(MigrationResult.Feature::name).containsExactlyElementsOf(
+                features(first.feature("usage").orElseThrow(), true, first.feature("notes").orElseThrow()).stream()
+                        .map(MigrationResult.Feature::name).toList());
         assertThat(first.feature("usage").orElseThrow()).isEqualTo(new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT));
         assertThat(first.feature("notes").orElseThrow()).isEqualTo(new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version || ':' || script || ':' || flavor FROM " + HISTORY
@@ -253,12 +288,11 @@ abstract class FeatureSchemaContract {
         StoragePool p = open(schema, false);
         // notes V1 creates a view over llm_usage_metrics: it succeeds only because usage (order 100) ran first
         MigrationResult result = migrator(p, TestFeatureSchema.notes()).migrate();
-        assertThat(result.features()).containsExactly(
-                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
-                new MigrationResult.Feature("operation", List.of(1), OPERATION_CURRENT),
-                new MigrationResult.Feature("notes", List.of(1, 2), 2));
+        assertThat(result.features()).containsExactlyElementsOf(features(
+                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT), true,
+                new MigrationResult.Feature("notes", List.of(1, 2), 2)));
         assertThat(column(p, "SELECT feature || ':' || version FROM " + HISTORY + " ORDER BY feature, version"))
-                .hasSize(usageVersions().size() + 1 + 2);
+                .hasSize(usageVersions().size() + otherVersionCount() + 2);
     }
 
     @Test
@@ -274,15 +308,14 @@ abstract class FeatureSchemaContract {
         MigrationResult winner = ra.get().hasApplied() ? ra.get() : rb.get();
         MigrationResult other = winner == ra.get() ? rb.get() : ra.get();
 
-        assertThat(winner.features()).containsExactly(
-                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
-                new MigrationResult.Feature("operation", List.of(1), OPERATION_CURRENT),
-                new MigrationResult.Feature("notes", List.of(1, 2), 2));
-        assertThat(other.features()).containsExactly(
-                new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT),
-                new MigrationResult.Feature("operation", List.of(), OPERATION_CURRENT),
-                new MigrationResult.Feature("notes", List.of(), 2));
-        assertThat(column(a, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(usageVersions().size() + 1 + 2));
+        assertThat(winner.features()).containsExactlyElementsOf(features(
+                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT), true,
+                new MigrationResult.Feature("notes", List.of(1, 2), 2)));
+        assertThat(other.features()).containsExactlyElementsOf(features(
+                new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT), false,
+                new MigrationResult.Feature("notes", List.of(), 2)));
+        assertThat(column(a, "SELECT count(*) FROM " + HISTORY))
+                .containsExactly(Integer.toString(usageVersions().size() + otherVersionCount() + 2));
     }
 
     private static MigrationResult await(CountDownLatch go, Supplier<MigrationResult> s) {
@@ -334,7 +367,8 @@ abstract class FeatureSchemaContract {
                 + " VALUES ('from_the_future', 1, 'x', '" + flavor() + "', 'V1__x.sql', 'abc', 1)");
 
         assertThat(p.usage().migrate().hasApplied()).isFalse();
-        assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature NOT IN ('usage', 'operation')"))
+        assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature <> 'usage'").stream()
+                .filter(f -> otherFeatures(false).stream().noneMatch(o -> o.name().equals(f))).toList())
                 .containsExactly("from_the_future");
     }
 

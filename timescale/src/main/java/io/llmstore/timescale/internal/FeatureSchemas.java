@@ -1,6 +1,7 @@
 package io.llmstore.timescale.internal;
 
 import io.llmstore.timescale.operation.OperationFeatureSchema;
+import io.llmstore.timescale.trace.TraceFeatureSchema;
 import io.llmstore.timescale.usage.UsageFeatureSchema;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,8 @@ public final class FeatureSchemas {
     public static final int USAGE_ORDER = 100;
     /** The operation store (sessions, operations, messages) after usage. */
     public static final int OPERATION_ORDER = 200;
+    /** Traces and spans. */
+    public static final int TRACE_ORDER = 300;
 
     private FeatureSchemas() {
     }
@@ -30,6 +33,7 @@ public final class FeatureSchemas {
      */
     public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
                                                Duration rollupRefresh) {
-        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh), new OperationFeatureSchema());
+        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh), new OperationFeatureSchema(),
+                new TraceFeatureSchema());
     }
 }

@@ -16,6 +16,8 @@ import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.timescale.operation.TimescaleOperations;
+import io.llmstore.timescale.trace.TimescaleTraces;
+import io.llmstore.timescale.trace.TraceOptions;
 import io.llmstore.timescale.usage.TimescaleUsageQueries;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import io.llmstore.timescale.usage.WriteMode;
@@ -66,12 +68,14 @@ public final class PostgresBackend implements Backend {
     private final TimescaleUsageQueries queries;
     private final Usage usage;
     private final TimescaleOperations operations;
+    private final TimescaleTraces traces;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
                             HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
-                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, TimescaleOperations operations) {
+                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, TimescaleOperations operations,
+                            TimescaleTraces traces) {
         this.dataSource = dataSource;
         this.hikari = hikari;
         this.injected = injected;
@@ -85,6 +89,7 @@ public final class PostgresBackend implements Backend {
         this.queries = queries;
         this.usage = Usage.of(writer, buffer, migrator);
         this.operations = operations;
+        this.traces = traces;
     }
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
@@ -130,6 +135,7 @@ public final class PostgresBackend implements Backend {
                                         Duration healthTimeout, int maxConnections, Optional<PostgresConfig> pg,
                                         Options o, BackendContext context) {
         HikariDataSource readDs = null;
+        TimescaleTraces traces = null;
         try {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
             // a time (PGlite) never sees two; each attempt waits at most DB_POOL_CONNECT_TIMEOUT.
@@ -158,6 +164,7 @@ public final class PostgresBackend implements Backend {
                     .shutdownFlushTimeout(o.shutdownFlushTimeout())
                     .build();
             TimescaleUsageQueries queries = new TimescaleUsageQueries(dsl, ds, context.retry());
+            traces = TimescaleTraces.open(TraceOptions.from(context.config()), ds, context.retry(), direct);
             Optional<PostgresConfig> replicaConfig = pg.flatMap(PostgresConfig::readReplica);
             if (replicaConfig.isPresent()) {
                 // Analytics are read-only and may lag a little: they go to the replica, writes stay on the primary.
@@ -180,8 +187,11 @@ public final class PostgresBackend implements Backend {
             TimescaleOperations operations = new TimescaleOperations(dsl,
                     context.ports().find(PriceCatalog.class).orElseGet(PriceCatalog::bundled), context.retry());
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
-                    writer, buffer, queries, operations);
+                    writer, buffer, queries, operations, traces);
         } catch (RuntimeException e) {
+            if (traces != null) {
+                traces.close();
+            }
             if (readDs != null) {
                 readDs.close();
             }
@@ -238,7 +248,7 @@ public final class PostgresBackend implements Backend {
         if (type == DataSource.class && injected != null) {
             return Optional.of(type.cast(injected)); // the application's, as given
         }
-        for (Object o : List.of(writer, buffer, queries, migrator, dataSource, dsl)) {
+        for (Object o : List.of(writer, buffer, queries, migrator, dataSource, dsl, traces)) {
             if (type.isInstance(o)) {
                 return Optional.of(type.cast(o));
             }
@@ -298,6 +308,7 @@ public final class PostgresBackend implements Backend {
         if (!closed.get()) {
             buffer.flush();
             operations.buffered().flush();
+            traces.flush();
         }
     }
 
@@ -308,9 +319,13 @@ public final class PostgresBackend implements Backend {
         }
         try {
             try {
-                buffer.close();
+                traces.close();
             } finally {
-                operations.close();
+                try {
+                    operations.close();
+                } finally {
+                    buffer.close();
+                }
             }
         } finally {
             if (readDataSource != null) {

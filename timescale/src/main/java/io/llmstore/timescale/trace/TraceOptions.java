@@ -1,0 +1,60 @@
+package io.llmstore.timescale.trace;
+
+import io.llmstore.core.config.CacheSpec;
+import io.llmstore.core.config.Settings;
+import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.price.PriceCatalog;
+import io.llmstore.timescale.TimescaleSettings;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The trace feature's resolved settings ({@code TRACE_*}, {@code CACHE_TRACE_ID_*}; see docs/configuration.md).
+ *
+ * @param capacity             most spans buffered ({@code TRACE_BUFFER_CAPACITY})
+ * @param flushSize            spans per batch ({@code TRACE_FLUSH_SIZE})
+ * @param flushInterval        longest a buffered span waits ({@code TRACE_FLUSH_INTERVAL})
+ * @param fullTimeout          longest {@code write} waits for room ({@code TRACE_BUFFER_FULL_TIMEOUT})
+ * @param shutdownFlushTimeout longest the JVM's exit waits for buffered spans ({@code TRACE_SHUTDOWN_FLUSH_TIMEOUT})
+ * @param catalog              prices spans with usage but no cost ({@code TRACE_FILL_MISSING_COST}); null = off
+ * @param recordUsage          also record each span's usage row ({@code TRACE_RECORD_USAGE})
+ * @param traceCache           the known-traces cache; its size ({@code CACHE_TRACE_ID_SIZE}) is used, not its TTL
+ */
+public record TraceOptions(int capacity, int flushSize, Duration flushInterval, Duration fullTimeout,
+                           Duration shutdownFlushTimeout, PriceCatalog catalog, boolean recordUsage,
+                           CacheSpec traceCache) {
+    /** Default known-traces cache: 100,000 traces (the TTL is not used: an entry is never stale). */
+    public static final long DEFAULT_TRACE_CACHE_SIZE = 100_000;
+    public static final Duration DEFAULT_TRACE_CACHE_TTL = Duration.ofHours(1);
+
+    public TraceOptions {
+        Objects.requireNonNull(flushInterval, "flushInterval");
+        Objects.requireNonNull(fullTimeout, "fullTimeout");
+        Objects.requireNonNull(shutdownFlushTimeout, "shutdownFlushTimeout");
+        Objects.requireNonNull(traceCache, "traceCache");
+    }
+
+    /**
+     * The options {@code config} sets; a bad value fails naming its variable.
+     *
+     * @throws io.llmstore.core.error.ConfigException naming the variable and the expected form
+     */
+    public static TraceOptions from(StorageConfig config) {
+        Settings s = config.settings();
+        int capacity = s.intValue(TimescaleSettings.TRACE_BUFFER_CAPACITY, 1);
+        int flushSize = s.intValue(TimescaleSettings.TRACE_FLUSH_SIZE, 1);
+        if (flushSize > capacity) {
+            throw s.invalid(TimescaleSettings.TRACE_FLUSH_SIZE, "<= TRACE_BUFFER_CAPACITY (" + capacity + ")");
+        }
+        Duration interval = s.duration(TimescaleSettings.TRACE_FLUSH_INTERVAL);
+        if (interval.isZero() || interval.isNegative()) {
+            throw s.invalid(TimescaleSettings.TRACE_FLUSH_INTERVAL, "a positive duration such as 1s");
+        }
+        return new TraceOptions(capacity, flushSize, interval,
+                s.duration(TimescaleSettings.TRACE_BUFFER_FULL_TIMEOUT),
+                s.duration(TimescaleSettings.TRACE_SHUTDOWN_FLUSH_TIMEOUT),
+                s.booleanValue(TimescaleSettings.TRACE_FILL_MISSING_COST) ? PriceCatalog.bundled() : null,
+                s.booleanValue(TimescaleSettings.TRACE_RECORD_USAGE),
+                config.cache("trace_id", DEFAULT_TRACE_CACHE_SIZE, DEFAULT_TRACE_CACHE_TTL));
+    }
+}
