@@ -2,6 +2,7 @@ package io.llmstore.core;
 
 import io.llmstore.core.cache.ResponseCache;
 import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.conversation.Conversations;
 import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.event.Events;
@@ -124,6 +125,11 @@ public final class StoragePool implements AutoCloseable {
      */
     public Events events() {
         return feature(Events.FEATURE);
+    }
+
+    /** Conversation history and user profiles with token quota. Needs PostgreSQL ({@link Conversations#FEATURE}). */
+    public Conversations conversations() {
+        return feature(Conversations.FEATURE);
     }
 
     /**

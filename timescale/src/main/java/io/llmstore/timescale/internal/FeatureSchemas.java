@@ -1,5 +1,6 @@
 package io.llmstore.timescale.internal;
 
+import io.llmstore.timescale.conversation.ConversationFeatureSchema;
 import io.llmstore.timescale.usage.UsageFeatureSchema;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.Optional;
 public final class FeatureSchemas {
     /** Usage migrates first: it is the feature every release has shipped. */
     public static final int USAGE_ORDER = 100;
+    /** Conversations: history, sessions, profiles. */
+    public static final int CONVERSATION_ORDER = 500;
 
     private FeatureSchemas() {
     }
@@ -27,6 +30,6 @@ public final class FeatureSchemas {
      */
     public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
                                                Duration rollupRefresh) {
-        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh));
+        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh), new ConversationFeatureSchema());
     }
 }

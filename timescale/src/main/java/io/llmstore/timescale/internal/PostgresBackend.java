@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.llmstore.core.config.PostgresConfig;
+import io.llmstore.core.conversation.Conversations;
 import io.llmstore.core.error.ConnectionException;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
@@ -13,6 +14,8 @@ import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageCostFiller;
+import io.llmstore.timescale.conversation.PostgresConversationHistory;
+import io.llmstore.timescale.conversation.PostgresUserProfiles;
 import io.llmstore.timescale.usage.TimescaleUsageQueries;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import io.llmstore.timescale.usage.WriteMode;
@@ -62,12 +65,13 @@ public final class PostgresBackend implements Backend {
     private final BufferedUsageWriter buffer;
     private final TimescaleUsageQueries queries;
     private final Usage usage;
+    private final Conversations conversations;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
                             HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
-                            BufferedUsageWriter buffer, TimescaleUsageQueries queries) {
+                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, Conversations conversations) {
         this.dataSource = dataSource;
         this.hikari = hikari;
         this.injected = injected;
@@ -80,6 +84,7 @@ public final class PostgresBackend implements Backend {
         this.buffer = buffer;
         this.queries = queries;
         this.usage = Usage.of(writer, buffer, migrator);
+        this.conversations = conversations;
     }
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
@@ -172,8 +177,11 @@ public final class PostgresBackend implements Backend {
                     injected != null ? "the application's " + injected.getClass().getName() : pg.orElseThrow(),
                     o.schema(),
                     writer.mode());
+            Jdbc jdbc = new Jdbc(ds);
+            Conversations conversations = Conversations.of(new PostgresConversationHistory(jdbc, context.retry()),
+                    new PostgresUserProfiles(jdbc, context.retry()));
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
-                    writer, buffer, queries);
+                    writer, buffer, queries, conversations);
         } catch (RuntimeException e) {
             if (readDs != null) {
                 readDs.close();
@@ -224,6 +232,9 @@ public final class PostgresBackend implements Backend {
         // Order matters: the synchronous writer answers UsageWriter, the buffered one only its own type.
         if (type == Usage.class) {
             return Optional.of(type.cast(usage));
+        }
+        if (type == Conversations.class) {
+            return Optional.of(type.cast(conversations));
         }
         if (type == DataSource.class && injected != null) {
             return Optional.of(type.cast(injected)); // the application's, as given
