@@ -3,6 +3,7 @@ package io.llmstore.core;
 import io.llmstore.core.cache.ResponseCache;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.conversation.Conversations;
+import io.llmstore.core.embedding.Embeddings;
 import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.event.Events;
@@ -130,6 +131,11 @@ public final class StoragePool implements AutoCloseable {
     /** Conversation history and user profiles with token quota. Needs PostgreSQL ({@link Conversations#FEATURE}). */
     public Conversations conversations() {
         return feature(Conversations.FEATURE);
+    }
+
+    /** Document embeddings on pgvector. Needs PostgreSQL with pgvector ({@link Embeddings#FEATURE}). */
+    public Embeddings embeddings() {
+        return feature(Embeddings.FEATURE);
     }
 
     /**

@@ -43,9 +43,23 @@ public final class TimescaleSettings {
     public static final Setting TIMESCALE_ROLLUP_REFRESH = Setting.of("TIMESCALE_ROLLUP_REFRESH", "1m",
             "TimescaleDB only: how often the refresh policies materialize the hourly/daily rollups over all time; a row in an already materialized bucket (late, replayed) appears in hourly()/daily() within this plus one refresh run");
 
+    public static final Setting EMBEDDING_DIMENSIONS = Setting.of("EMBEDDING_DIMENSIONS", "1536",
+            "length of the vectors pool.embeddings() stores (document_embeddings.embedding is vector(N)); fixed once migrated, 1..16000, at most 2000 with an index");
+    public static final Setting EMBEDDING_INDEX = Setting.of("EMBEDDING_INDEX", "hnsw",
+            "vector index of document_embeddings: hnsw, ivfflat (build it after loading: lists are chosen from the rows present) or none (exact scans); changed at the next migration");
+    public static final Setting EMBEDDING_DISTANCE = Setting.of("EMBEDDING_DISTANCE", "cosine",
+            "metric the index serves: cosine, l2 or inner-product; searches by another metric scan exactly");
+    public static final Setting EMBEDDING_EF_SEARCH = Setting.of("EMBEDDING_EF_SEARCH", "100",
+            "HNSW candidates per search (hnsw.ef_search, set per search), 1..1000; 100 gave recall@10 >= 0.95 on 10k x 384 clustered vectors");
+    public static final Setting EMBEDDING_IVFFLAT_LISTS = Setting.of("EMBEDDING_IVFFLAT_LISTS", "100",
+            "IVFFlat lists at index build (about rows/1000 up to 1M rows)");
+    public static final Setting EMBEDDING_IVFFLAT_PROBES = Setting.of("EMBEDDING_IVFFLAT_PROBES", "10",
+            "IVFFlat lists probed per search (ivfflat.probes, set per search)");
+
     /** Every setting of this module, in the order docs/configuration.md lists them. */
     public static final List<Setting> ALL = List.of(DB_SCHEMA, DB_MIGRATE_ON_START, DB_TIMESCALEDB, DB_WRITE_MODE,
             USAGE_METADATA_MAX_BYTES, USAGE_BUFFER_CAPACITY, USAGE_FLUSH_SIZE, USAGE_FLUSH_INTERVAL,
             USAGE_BUFFER_FULL_POLICY, USAGE_BUFFER_FULL_TIMEOUT, USAGE_SHUTDOWN_FLUSH_TIMEOUT, USAGE_FILL_MISSING_COST,
-            TIMESCALE_RETENTION, TIMESCALE_COMPRESS_AFTER, TIMESCALE_ROLLUP_REFRESH);
+            TIMESCALE_RETENTION, TIMESCALE_COMPRESS_AFTER, TIMESCALE_ROLLUP_REFRESH, EMBEDDING_DIMENSIONS,
+            EMBEDDING_INDEX, EMBEDDING_DISTANCE, EMBEDDING_EF_SEARCH, EMBEDDING_IVFFLAT_LISTS, EMBEDDING_IVFFLAT_PROBES);
 }

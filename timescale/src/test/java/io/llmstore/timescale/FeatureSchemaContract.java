@@ -87,6 +87,10 @@ abstract class FeatureSchemaContract {
         return p.client(DataSource.class).orElseThrow();
     }
 
+    /** The conversation and embedding features on an empty schema (both test servers let the superuser create pgvector). */
+    static final MigrationResult.Feature CONVERSATION_V1 = new MigrationResult.Feature("conversation", List.of(1), 1);
+    static final MigrationResult.Feature EMBEDDING_V1 = new MigrationResult.Feature("embedding", List.of(1), 1);
+
     /** Today's migrator on this test's schema: the standard features, then {@code extra}. */
     SchemaMigrator migrator(StoragePool p, FeatureSchema... extra) {
         List<FeatureSchema> features = new ArrayList<>(List.of(extra)); // registered after: order() decides, not the list
@@ -194,7 +198,8 @@ abstract class FeatureSchemaContract {
         MigrationResult upgrade = p.usage().migrate(); // today's migrator, through the pool
 
         assertThat(upgrade.flavor()).isEqualTo(flavor());
-        assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT));
+        assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT),
+                CONVERSATION_V1, EMBEDDING_V1);
         assertThat(UsageStoreContract.snapshot(p, allRows)).containsExactlyElementsOf(rowsBefore);
         assertThat(column(p, "SELECT count(*) FROM llm_usage_metrics WHERE usage_source IS NULL"
                 + " AND time_to_first_token_ms IS NULL AND finish_reason IS NULL AND cost_saved_usd IS NULL"))
@@ -208,8 +213,8 @@ abstract class FeatureSchemaContract {
         // every history row kept as it was, now recorded as feature usage
         assertThat(UsageStoreContract.snapshot(p, history + " WHERE feature = 'usage' AND version <= 4 ORDER BY version"))
                 .containsExactlyElementsOf(historyBefore);
-        // plus this release's V5
-        assertThat(column(p, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(historyBefore.size() + 1));
+        // plus this release's V5, and V1 of conversation and embedding
+        assertThat(column(p, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(historyBefore.size() + 3));
         // ... in a table of the same shape as one this release creates
         String fresh = schema + "_fresh";
         schemas.add(fresh);
@@ -231,7 +236,8 @@ abstract class FeatureSchemaContract {
         StoragePool p = open(schema, true); // usage only, as the pool migrates it
         MigrationResult first = migrator(p, TestFeatureSchema.notes()).migrate();
 
-        assertThat(first.features()).extracting(MigrationResult.Feature::name).containsExactly("usage", "notes");
+        assertThat(first.features()).extracting(MigrationResult.Feature::name)
+                .containsExactly("usage", "conversation", "embedding", "notes");
         assertThat(first.feature("usage").orElseThrow()).isEqualTo(new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT));
         assertThat(first.feature("notes").orElseThrow()).isEqualTo(new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version || ':' || script || ':' || flavor FROM " + HISTORY
@@ -251,10 +257,10 @@ abstract class FeatureSchemaContract {
         // notes V1 creates a view over llm_usage_metrics: it succeeds only because usage (order 100) ran first
         MigrationResult result = migrator(p, TestFeatureSchema.notes()).migrate();
         assertThat(result.features()).containsExactly(
-                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
+                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT), CONVERSATION_V1, EMBEDDING_V1,
                 new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version FROM " + HISTORY + " ORDER BY feature, version"))
-                .hasSize(usageVersions().size() + 2);
+                .hasSize(usageVersions().size() + 4);
     }
 
     @Test
@@ -271,12 +277,14 @@ abstract class FeatureSchemaContract {
         MigrationResult other = winner == ra.get() ? rb.get() : ra.get();
 
         assertThat(winner.features()).containsExactly(
-                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
+                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT), CONVERSATION_V1, EMBEDDING_V1,
                 new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(other.features()).containsExactly(
                 new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT),
+                new MigrationResult.Feature("conversation", List.of(), 1),
+                new MigrationResult.Feature("embedding", List.of(), 1),
                 new MigrationResult.Feature("notes", List.of(), 2));
-        assertThat(column(a, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(usageVersions().size() + 2));
+        assertThat(column(a, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(usageVersions().size() + 4));
     }
 
     private static MigrationResult await(CountDownLatch go, Supplier<MigrationResult> s) {
@@ -328,7 +336,8 @@ abstract class FeatureSchemaContract {
                 + " VALUES ('from_the_future', 1, 'x', '" + flavor() + "', 'V1__x.sql', 'abc', 1)");
 
         assertThat(p.usage().migrate().hasApplied()).isFalse();
-        assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature <> 'usage'")).containsExactly("from_the_future");
+        assertThat(column(p, "SELECT feature FROM " + HISTORY
+                + " WHERE feature NOT IN ('usage', 'conversation', 'embedding')")).containsExactly("from_the_future");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.llmstore.timescale.internal;
 
 import io.llmstore.timescale.conversation.ConversationFeatureSchema;
+import io.llmstore.timescale.embedding.EmbeddingFeatureSchema;
+import io.llmstore.timescale.embedding.EmbeddingSettings;
 import io.llmstore.timescale.usage.UsageFeatureSchema;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +19,8 @@ public final class FeatureSchemas {
     public static final int USAGE_ORDER = 100;
     /** Conversations: history, sessions, profiles. */
     public static final int CONVERSATION_ORDER = 500;
+    /** Document embeddings (pgvector, optional). */
+    public static final int EMBEDDING_ORDER = 600;
 
     private FeatureSchemas() {
     }
@@ -30,6 +34,13 @@ public final class FeatureSchemas {
      */
     public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
                                                Duration rollupRefresh) {
-        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh), new ConversationFeatureSchema());
+        return standard(retention, compressAfter, rollupRefresh, EmbeddingSettings.defaults());
+    }
+
+    /** Every feature schema, usage first; {@code embeddings}: the {@code EMBEDDING_*} settings. */
+    public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
+                                               Duration rollupRefresh, EmbeddingSettings embeddings) {
+        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh), new ConversationFeatureSchema(),
+                new EmbeddingFeatureSchema(embeddings));
     }
 }

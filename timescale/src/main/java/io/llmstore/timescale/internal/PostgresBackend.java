@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.llmstore.core.config.PostgresConfig;
 import io.llmstore.core.conversation.Conversations;
+import io.llmstore.core.embedding.Embeddings;
 import io.llmstore.core.error.ConnectionException;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
@@ -16,6 +17,8 @@ import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.timescale.conversation.PostgresConversationHistory;
 import io.llmstore.timescale.conversation.PostgresUserProfiles;
+import io.llmstore.timescale.embedding.EmbeddingSettings;
+import io.llmstore.timescale.embedding.PostgresEmbeddings;
 import io.llmstore.timescale.usage.TimescaleUsageQueries;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import io.llmstore.timescale.usage.WriteMode;
@@ -46,7 +49,7 @@ public final class PostgresBackend implements Backend {
                           BufferedWriter.FullPolicy fullPolicy, Duration fullTimeout,
                           Duration shutdownFlushTimeout, UsageCostFiller costFiller,
                           Optional<Duration> retention, Optional<Duration> compressAfter,
-                          Duration rollupRefresh) {
+                          Duration rollupRefresh, EmbeddingSettings embeddings) {
     }
 
     /** What every feature uses: the pool's own Hikari pool, or the application's DataSource (maybe wrapped). */
@@ -66,12 +69,14 @@ public final class PostgresBackend implements Backend {
     private final TimescaleUsageQueries queries;
     private final Usage usage;
     private final Conversations conversations;
+    private final Embeddings embeddings;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
                             HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
-                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, Conversations conversations) {
+                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, Conversations conversations,
+                            Embeddings embeddings) {
         this.dataSource = dataSource;
         this.hikari = hikari;
         this.injected = injected;
@@ -85,6 +90,7 @@ public final class PostgresBackend implements Backend {
         this.queries = queries;
         this.usage = Usage.of(writer, buffer, migrator);
         this.conversations = conversations;
+        this.embeddings = embeddings;
     }
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
@@ -138,8 +144,8 @@ public final class PostgresBackend implements Backend {
                 return null;
             });
             DSLContext dsl = DSL.using(ds, SQLDialect.POSTGRES);
-            SchemaMigrator migrator = new SchemaMigrator(ds, o.schema(), o.timescale(), o.retention(), o.compressAfter(),
-                    o.rollupRefresh());
+            SchemaMigrator migrator = new SchemaMigrator(ds, o.schema(), o.timescale(), FeatureSchemas.standard(
+                    o.retention(), o.compressAfter(), o.rollupRefresh(), o.embeddings()));
             if (o.migrateOnStart()) {
                 migrator.migrate();
             }
@@ -180,8 +186,9 @@ public final class PostgresBackend implements Backend {
             Jdbc jdbc = new Jdbc(ds);
             Conversations conversations = Conversations.of(new PostgresConversationHistory(jdbc, context.retry()),
                     new PostgresUserProfiles(jdbc, context.retry()));
+            Embeddings embeddings = new PostgresEmbeddings(jdbc, context.retry(), o.embeddings(), o.schema());
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
-                    writer, buffer, queries, conversations);
+                    writer, buffer, queries, conversations, embeddings);
         } catch (RuntimeException e) {
             if (readDs != null) {
                 readDs.close();
@@ -235,6 +242,9 @@ public final class PostgresBackend implements Backend {
         }
         if (type == Conversations.class) {
             return Optional.of(type.cast(conversations));
+        }
+        if (type == Embeddings.class) {
+            return Optional.of(type.cast(embeddings));
         }
         if (type == DataSource.class && injected != null) {
             return Optional.of(type.cast(injected)); // the application's, as given
