@@ -38,6 +38,9 @@ public interface ConversationHistory {
     /** The sessions of a user, the most recently active first. */
     List<SessionSummary> sessions(String userId);
 
+    /** Deletes one session and its messages; returns how many messages were deleted (0 for an unknown session). */
+    long deleteSession(String sessionId);
+
     /**
      * Erases every message and session of {@code userId} (an erasure request), returning how many messages were
      * deleted. The user's profile is erased by {@link UserProfiles#delete}; data other features hold is listed in

@@ -200,6 +200,20 @@ public final class PostgresConversationHistory implements ConversationHistory {
     }
 
     @Override
+    public long deleteSession(String sessionId) {
+        StorableText.requireId("sessionId", sessionId, ID_MAX_LENGTH);
+        return jdbc.transaction("deleting session " + sessionId, c -> {
+            try (PreparedStatement session = c.prepareStatement("DELETE FROM conversation_sessions WHERE session_id = ?");
+                 PreparedStatement rows = c.prepareStatement("DELETE FROM conversations WHERE session_id = ?")) {
+                session.setString(1, sessionId);
+                session.executeUpdate();
+                rows.setString(1, sessionId);
+                return (long) rows.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public long erase(String userId) {
         StorableText.requireId("userId", userId, ID_MAX_LENGTH);
         // Sessions first: deleting their rows waits for appends in flight (they hold the row locks), and the
