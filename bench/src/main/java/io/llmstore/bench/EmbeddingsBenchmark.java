@@ -37,8 +37,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Embeddings and chat memory on TimescaleDB + pgvector, each against a baseline in the same run:
  * <ol>
- * <li>bulk load of N × 384 vectors ({@code embeddings().load}, COPY text) vs {@code psql \copy} of the same rows
- *     (the same COPY text, from a file) into a table of the same shape, no vector index on either; goal >= 0.8x;</li>
+ * <li>bulk load of N × 384 vectors ({@code embeddings().load}, binary COPY) vs {@code psql \copy} of the same rows
+ *     (COPY text, pgvector's {@code [..]} form, from a file) into a table of the same shape, no vector index on
+ *     either; goal >= 0.8x;</li>
  * <li>top-10 cosine search on the loaded rows with the HNSW index: {@code embeddings().search} vs the same SQL
  *     issued directly through pgjdbc on one connection (prepared once); p50 and p99 of each, interleaved; goal: our
  *     p50 speed >= 0.9x;</li>
@@ -111,7 +112,7 @@ public final class EmbeddingsBenchmark implements Benchmark {
                 check(stored == chunks.size(), "stored " + stored);
             }
             check(Long.parseLong(query(ds, "SELECT count(*) FROM bench_psql_vec")) == chunks.size(), "psql rows");
-            measures.add(Measure.ratioAtLeast("embedding bulk load, embeddings().load (COPY text) vs psql \\copy",
+            measures.add(Measure.ratioAtLeast("embedding bulk load, embeddings().load (binary COPY) vs psql \\copy",
                     "rows/s", ours, psql, "psql \\copy of the same COPY text", 0.8,
                     "TimescaleDB 2.28 + pgvector 0.8.6 on PostgreSQL 15, fsync=" + fsync + ", 1 client, " + chunks.size()
                             + " x " + DIM + " vectors + text + jsonb, batches of 10000, no vector index (load first,"
@@ -143,29 +144,36 @@ public final class EmbeddingsBenchmark implements Benchmark {
             PreparedStatement ps = direct.prepareStatement("SET LOCAL hnsw.ef_search = 100; SELECT document_id,"
                     + " chunk_index, chunk_text, metadata::text, embedding <=> ?::vector AS distance"
                     + " FROM document_embeddings ORDER BY distance LIMIT ?");
-            long[] ours = new long[queries];
-            long[] jdbc = new long[queries];
-            for (int warm = 0; warm < Math.min(100, queries); warm++) {
+            for (int warm = 0; warm < queries; warm++) { // one pass of each over all queries: both find the pages cached
                 store.search(EmbeddingQuery.nearest(qs.get(warm), 10));
                 directSearch(ps, qs.get(warm));
             }
-            for (int i = 0; i < queries; i++) { // interleaved, so both see the same cache and load
-                long t0 = System.nanoTime();
-                check(store.search(EmbeddingQuery.nearest(qs.get(i), 10)).size() == 10, "10 results");
-                long t1 = System.nanoTime();
-                check(directSearch(ps, qs.get(i)) == 10, "10 direct results");
-                long t2 = System.nanoTime();
-                ours[i] = t1 - t0;
-                jdbc[i] = t2 - t1;
+            // Whole passes, alternating which goes first, best of two: a query run twice in a row would find its
+            // pages in the CPU cache and favour whichever went second.
+            long[] ours = null;
+            long[] jdbc = null;
+            for (int round = 0; round < 4; round++) {
+                long[] times = new long[queries];
+                boolean mine = round % 2 == 0;
+                for (int i = 0; i < queries; i++) {
+                    long t0 = System.nanoTime();
+                    int n = mine ? store.search(EmbeddingQuery.nearest(qs.get(i), 10)).size() : directSearch(ps, qs.get(i));
+                    times[i] = System.nanoTime() - t0;
+                    check(n == 10, "10 results");
+                }
+                Arrays.sort(times);
+                if (mine && (ours == null || times[queries / 2] < ours[queries / 2])) {
+                    ours = times;
+                } else if (!mine && (jdbc == null || times[queries / 2] < jdbc[queries / 2])) {
+                    jdbc = times;
+                }
             }
-            Arrays.sort(ours);
-            Arrays.sort(jdbc);
             double oursP50 = ours[queries / 2] / 1e6, oursP99 = ours[(int) (queries * 0.99)] / 1e6;
             double jdbcP50 = jdbc[queries / 2] / 1e6, jdbcP99 = jdbc[(int) (queries * 0.99)] / 1e6;
             measures.add(Measure.ratioAtLeast("embedding top-10 search, embeddings().search vs the same SQL via pgjdbc",
                     "searches/s at p50", 1000 / oursP50, 1000 / jdbcP50, "pgjdbc direct, prepared, 1 connection", 0.9,
                     String.format(Locale.ROOT, "%d x %d, HNSW cosine (m 16, ef_construction 64, built in %.1f s),"
-                                    + " ef_search 100, %d queries interleaved after 100 warm-up; p50/p99 ours %.2f/%.2f ms,"
+                                    + " ef_search 100, %d queries, one warm-up pass, then 2 passes each alternating, best p50; p50/p99 ours %.2f/%.2f ms,"
                                     + " pgjdbc %.2f/%.2f ms; fsync=%s, 1 client", chunks.size(), DIM, buildSeconds,
                             queries, oursP50, oursP99, jdbcP50, jdbcP99, fsync)));
         }
@@ -259,7 +267,7 @@ public final class EmbeddingsBenchmark implements Benchmark {
         return sb.append(']').toString();
     }
 
-    /** The same COPY text the store sends (no escaping needed: the generated texts hold no tab, newline or backslash). */
+    /** The rows as COPY text for psql (no escaping needed: the generated texts hold no tab, newline or backslash). */
     static void writeCopyText(List<Chunk> chunks, Path file) throws Exception {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (Chunk c : chunks) {

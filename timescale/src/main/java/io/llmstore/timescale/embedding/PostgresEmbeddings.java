@@ -13,12 +13,14 @@ import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.internal.StorableText;
 import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.timescale.internal.Jdbc;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,8 +28,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * {@link Embeddings} on PostgreSQL with pgvector: {@code document_embeddings}, loaded by COPY in pgvector's text
- * form ({@code [0.1,0.2,...]}; see docs/embeddings.md for why text, not binary), searched with
+ * {@link Embeddings} on PostgreSQL with pgvector: {@code document_embeddings}, loaded by binary COPY (pgvector's
+ * binary vector form; measured against text in docs/embeddings.md), searched with
  * {@code ORDER BY embedding <op> $1 LIMIT k}.
  *
  * <p>A search runs {@code SET LOCAL hnsw.ef_search} (or {@code ivfflat.probes}) and its {@code SELECT} as one
@@ -44,7 +46,8 @@ public final class PostgresEmbeddings implements Embeddings {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
     private static final String COPY = "COPY document_embeddings (document_id, chunk_index, chunk_text, embedding,"
-            + " metadata) FROM STDIN";
+            + " metadata) FROM STDIN (FORMAT binary)";
+    private static final byte[] BINARY_HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     private static final int COPY_CHUNK_BYTES = 1 << 20;
 
     private final Jdbc jdbc;
@@ -186,11 +189,16 @@ public final class PostgresEmbeddings implements Embeddings {
         }
     }
 
-    /** Checks every chunk (dimension, document) and encodes them as COPY text in parts of about 1 MB. */
+    /**
+     * Checks every chunk (dimension, document) and encodes them in COPY's binary format, in parts of about 1 MB:
+     * text and jsonb as UTF-8 (jsonb with its version byte), the vector as pgvector's binary form (int16 dimension,
+     * int16 unused, float4 values), so neither side formats or parses a float as text.
+     */
     private byte[][] encode(List<Chunk> chunks, String onlyDocument) {
         Objects.requireNonNull(chunks, "chunks must not be null");
         List<byte[]> parts = new ArrayList<>();
-        StringBuilder sb = new StringBuilder();
+        ByteBuffer buf = ByteBuffer.allocate(COPY_CHUNK_BYTES);
+        buf.put(BINARY_HEADER).putInt(0).putInt(0);
         for (int i = 0; i < chunks.size(); i++) {
             Chunk ch = Objects.requireNonNull(chunks.get(i), "chunks[" + i + "] must not be null");
             float[] e = ch.embedding();
@@ -203,34 +211,31 @@ public final class PostgresEmbeddings implements Embeddings {
                 throw new IllegalArgumentException("chunks[" + i + "].documentId must be '" + onlyDocument
                         + "' (the document replaced), was '" + ch.documentId() + "'");
             }
-            escape(sb, ch.documentId()).append('\t').append(ch.chunkIndex()).append('\t');
-            escape(sb, ch.text()).append('\t');
-            appendVector(sb, e).append('\t');
-            escape(sb, json("chunks[" + i + "].metadata", ch.metadata())).append('\n');
-            if (sb.length() >= COPY_CHUNK_BYTES) {
-                parts.add(sb.toString().getBytes(StandardCharsets.UTF_8));
-                sb.setLength(0);
+            byte[] doc = ch.documentId().getBytes(StandardCharsets.UTF_8);
+            byte[] text = ch.text().getBytes(StandardCharsets.UTF_8);
+            byte[] meta = json("chunks[" + i + "].metadata", ch.metadata()).getBytes(StandardCharsets.UTF_8);
+            int need = 2 + 4 + doc.length + 8 + 4 + text.length + 8 + 4 * e.length + 5 + meta.length + 2;
+            if (buf.remaining() < need) {
+                parts.add(Arrays.copyOf(buf.array(), buf.position()));
+                buf = ByteBuffer.allocate(Math.max(COPY_CHUNK_BYTES, need));
             }
+            buf.putShort((short) 5);
+            buf.putInt(doc.length).put(doc);
+            buf.putInt(4).putInt(ch.chunkIndex());
+            buf.putInt(text.length).put(text);
+            buf.putInt(4 + 4 * e.length).putShort((short) e.length).putShort((short) 0);
+            for (float f : e) {
+                buf.putFloat(f);
+            }
+            buf.putInt(1 + meta.length).put((byte) 1).put(meta);
         }
-        if (sb.length() > 0) {
-            parts.add(sb.toString().getBytes(StandardCharsets.UTF_8));
+        if (buf.remaining() < 2) {
+            parts.add(Arrays.copyOf(buf.array(), buf.position()));
+            buf = ByteBuffer.allocate(2);
         }
+        buf.putShort((short) -1); // the trailer
+        parts.add(Arrays.copyOf(buf.array(), buf.position()));
         return parts.toArray(byte[][]::new);
-    }
-
-    /** COPY text format: backslash, tab, newline and carriage return escaped. */
-    private static StringBuilder escape(StringBuilder sb, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '\\' -> sb.append("\\\\");
-                case '\t' -> sb.append("\\t");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                default -> sb.append(ch);
-            }
-        }
-        return sb;
     }
 
     /** pgvector's text form; {@link Float#toString} is the shortest text that reads back as the same float. */
