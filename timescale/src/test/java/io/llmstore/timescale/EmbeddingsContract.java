@@ -243,6 +243,37 @@ abstract class EmbeddingsContract {
     }
 
     @Test
+    void aLoadWhoseConnectionIsKilledStoresNothingAndTheNextLoadWorks() throws Exception {
+        StoragePool p = open(Map.of("DB_POOL_MAX_CONNECTIONS", "1"));
+        Embeddings e = p.embeddings();
+        List<Chunk> chunks = corpus(new Random(13));
+        e.count(); // checks the table once, before the lock below
+        try (Connection holder = direct(); Statement st = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            st.execute("LOCK TABLE document_embeddings IN ACCESS EXCLUSIVE MODE");
+            java.util.concurrent.CompletableFuture<Long> blocked = java.util.concurrent.CompletableFuture.supplyAsync(() -> e.load(chunks));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> waitingCopies() == 1);
+            try (Connection admin = direct(); Statement a = admin.createStatement()) {
+                a.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE 'COPY document_embeddings%'");
+            }
+            assertThatThrownBy(() -> blocked.get(20, java.util.concurrent.TimeUnit.SECONDS)).hasCauseInstanceOf(StorageException.class);
+            holder.rollback();
+        }
+        // the pool's only connection was the killed one: it was evicted, so this load gets a fresh one
+        assertThat(e.load(chunks)).isEqualTo(chunks.size());
+        assertThat(e.count()).isEqualTo(chunks.size());
+    }
+
+    long waitingCopies() throws SQLException {
+        try (Connection c = direct(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY document_embeddings%'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void theIndexFollowsTheSettingsAtTheNextMigrationAndTheDimensionIsFixed() throws SQLException {
         open(Map.of()).embeddings().load(corpus(new Random(9)));
         assertThat(indexes()).containsExactly("document_embeddings_vec_hnsw_cosine");

@@ -2,6 +2,7 @@ package io.llmstore.timescale.internal;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 
 /**
@@ -30,7 +31,11 @@ public final class Jdbc {
         }
     }
 
-    /** {@code work} in one transaction; an exception of the work rolls it back and is rethrown as it is. */
+    /**
+     * {@code work} in one transaction; an exception of the work rolls it back and is rethrown as it is. A connection
+     * lost meanwhile is evicted from the pool: work that ran COPY on the unwrapped driver connection broke it where
+     * the pool's proxy did not see it, and the pool would hand the dead connection out again.
+     */
     public <T> T transaction(String operation, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -38,14 +43,32 @@ public final class Jdbc {
                 T result = work.run(c);
                 c.commit();
                 return result;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException e) {
+                evictIfBroken(c, e);
+                rollbackQuietly(c, e);
+                throw e;
+            } catch (RuntimeException e) {
                 rollbackQuietly(c, e);
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                restoreAutoCommit(c);
             }
         } catch (SQLException e) {
             throw SqlErrors.translate(operation, e);
+        }
+    }
+
+    private void evictIfBroken(Connection c, SQLException e) {
+        if (SqlErrors.isConnectionLoss(e) && dataSource instanceof HikariDataSource hikari) {
+            hikari.evictConnection(c);
+        }
+    }
+
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // a broken connection: the pool discards it; the work's own error is the one that matters
         }
     }
 
