@@ -142,6 +142,8 @@ public final class PostgresEmbeddings implements Embeddings {
                                 distance, q.metric().similarity(distance)));
                     }
                 }
+                // IVFFlat's iterative scan (the filtered case) returns its rows in relaxed order: put them in order.
+                out.sort(java.util.Comparator.comparingDouble(Match::distance));
                 return List.copyOf(out);
             }
         }));
