@@ -2,6 +2,8 @@ package io.llmstore.core;
 
 import io.llmstore.core.cache.ResponseCache;
 import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.conversation.Conversations;
+import io.llmstore.core.embedding.Embeddings;
 import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.event.Events;
@@ -136,6 +138,16 @@ public final class StoragePool implements AutoCloseable {
      */
     public Events events() {
         return feature(Events.FEATURE);
+    }
+
+    /** Conversation history and user profiles with token quota. Needs PostgreSQL ({@link Conversations#FEATURE}). */
+    public Conversations conversations() {
+        return feature(Conversations.FEATURE);
+    }
+
+    /** Document embeddings on pgvector. Needs PostgreSQL with pgvector ({@link Embeddings#FEATURE}). */
+    public Embeddings embeddings() {
+        return feature(Embeddings.FEATURE);
     }
 
     /**

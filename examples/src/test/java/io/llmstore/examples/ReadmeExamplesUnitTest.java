@@ -37,6 +37,8 @@ class ReadmeExamplesUnitTest {
             "import io.llmstore.core.stream.*;",
             "import io.llmstore.core.operation.*;",
             "import io.llmstore.core.trace.*;",
+            "import io.llmstore.core.conversation.*;",
+            "import io.llmstore.core.embedding.*;",
             "import io.llmstore.timescale.PostgresBackendProvider;",
             "import io.llmstore.redis.RedisBackendProvider;",
             "import io.llmstore.kafka.KafkaBackendProvider;",
@@ -51,7 +53,7 @@ class ReadmeExamplesUnitTest {
     private static final String FREE_NAMES = "UsageMetric metric, Clock clock, String prompt, Llm llm, String sessionId,"
             + " LlmEvent event, StorageConfig config, DataSource dataSource, RedisClient redisClient,"
             + " Producer<String, String> producer, RateLimiter limiter, String body, List<byte[]> upstream,"
-            + " java.io.OutputStream client, UUID agentSession";
+            + " java.io.OutputStream client, UUID agentSession, float[] questionVector";
 
     @Test
     void everyReadmeJavaBlockCompilesAgainstTheCurrentApi() throws Exception {

@@ -12,6 +12,7 @@ import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.usage.UsageCostFiller;
+import io.llmstore.timescale.embedding.EmbeddingSettings;
 import io.llmstore.timescale.internal.PostgresBackend;
 import io.llmstore.timescale.internal.SchemaMigrator;
 import io.llmstore.timescale.usage.WriteMode;
@@ -113,13 +114,35 @@ public final class PostgresBackendProvider implements BackendProvider {
                 filler,
                 retention(s),
                 optionalDuration(s, TimescaleSettings.TIMESCALE_COMPRESS_AFTER),
-                positiveDuration(s, TimescaleSettings.TIMESCALE_ROLLUP_REFRESH));
+                positiveDuration(s, TimescaleSettings.TIMESCALE_ROLLUP_REFRESH),
+                embeddingSettings(s));
         if (dataSource != null) {
             Duration connectTimeout = s.duration(CoreSettings.DB_POOL_CONNECT_TIMEOUT);
             return PostgresBackend.open(dataSource, config.postgres(), connectTimeout, options, context);
         }
         PostgresConfig pg = config.postgres().orElseThrow(() -> new ConfigException("PostgreSQL is not configured"));
         return PostgresBackend.open(pg, options, context);
+    }
+
+    private static EmbeddingSettings embeddingSettings(Settings s) {
+        int dimensions = s.intValue(TimescaleSettings.EMBEDDING_DIMENSIONS, 1);
+        if (dimensions > 16_000) {
+            throw s.invalid(TimescaleSettings.EMBEDDING_DIMENSIONS, "at most 16000 (pgvector's vector type)");
+        }
+        EmbeddingSettings.Index index = s.enumValue(TimescaleSettings.EMBEDDING_INDEX, EmbeddingSettings.Index.class);
+        if (index != EmbeddingSettings.Index.NONE && dimensions > EmbeddingSettings.MAX_INDEXED_DIMENSIONS) {
+            throw s.invalid(TimescaleSettings.EMBEDDING_DIMENSIONS, "at most " + EmbeddingSettings.MAX_INDEXED_DIMENSIONS
+                    + " with EMBEDDING_INDEX=" + index.name().toLowerCase(java.util.Locale.ROOT)
+                    + " (pgvector indexes no longer vectors), or EMBEDDING_INDEX=none");
+        }
+        int efSearch = s.intValue(TimescaleSettings.EMBEDDING_EF_SEARCH, 1);
+        if (efSearch > 1000) {
+            throw s.invalid(TimescaleSettings.EMBEDDING_EF_SEARCH, "at most 1000 (pgvector's limit)");
+        }
+        return new EmbeddingSettings(dimensions, index,
+                s.enumValue(TimescaleSettings.EMBEDDING_DISTANCE, io.llmstore.core.embedding.DistanceMetric.class),
+                efSearch, s.intValue(TimescaleSettings.EMBEDDING_IVFFLAT_LISTS, 1),
+                s.intValue(TimescaleSettings.EMBEDDING_IVFFLAT_PROBES, 1));
     }
 
     /** The daily rollup's refresh window starts at the retention horizon and must span two days past its end. */

@@ -96,8 +96,8 @@ class PostgresUsageStoreTest extends UsageStoreContract {
         // hypertable step failed (CREATE EXTENSION ended the session), so no flavor-specific script is recorded.
         try (Connection c = connection(); Statement st = c.createStatement()) {
             st.execute("DROP VIEW llm_usage_hourly, llm_usage_daily");
-            st.execute("DELETE FROM llmstore_schema_history WHERE version > 1");
-            st.execute("UPDATE llmstore_schema_history SET flavor = 'timescaledb'");
+            st.execute("DELETE FROM llmstore_schema_history WHERE feature = 'usage' AND version > 1");
+            st.execute("UPDATE llmstore_schema_history SET flavor = 'timescaledb' WHERE feature = 'usage'");
         }
         var again = open(Map.of()).usage().migrate();
         assertThat(again.flavor()).isEqualTo("postgresql");

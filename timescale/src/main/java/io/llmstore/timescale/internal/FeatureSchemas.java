@@ -2,6 +2,9 @@ package io.llmstore.timescale.internal;
 
 import io.llmstore.timescale.operation.OperationFeatureSchema;
 import io.llmstore.timescale.trace.TraceFeatureSchema;
+import io.llmstore.timescale.conversation.ConversationFeatureSchema;
+import io.llmstore.timescale.embedding.EmbeddingFeatureSchema;
+import io.llmstore.timescale.embedding.EmbeddingSettings;
 import io.llmstore.timescale.usage.UsageFeatureSchema;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +23,10 @@ public final class FeatureSchemas {
     public static final int OPERATION_ORDER = 200;
     /** Traces and spans. */
     public static final int TRACE_ORDER = 300;
+    /** Conversations: history, sessions, profiles. */
+    public static final int CONVERSATION_ORDER = 500;
+    /** Document embeddings (pgvector, optional). */
+    public static final int EMBEDDING_ORDER = 600;
 
     private FeatureSchemas() {
     }
@@ -33,7 +40,13 @@ public final class FeatureSchemas {
      */
     public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
                                                Duration rollupRefresh) {
+        return standard(retention, compressAfter, rollupRefresh, EmbeddingSettings.defaults());
+    }
+
+    /** Every feature schema, usage first; {@code embeddings}: the {@code EMBEDDING_*} settings. */
+    public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
+                                               Duration rollupRefresh, EmbeddingSettings embeddings) {
         return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh), new OperationFeatureSchema(),
-                new TraceFeatureSchema());
+                new TraceFeatureSchema(), new ConversationFeatureSchema(), new EmbeddingFeatureSchema(embeddings));
     }
 }

@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.llmstore.core.config.PostgresConfig;
+import io.llmstore.core.conversation.Conversations;
+import io.llmstore.core.embedding.Embeddings;
 import io.llmstore.core.error.ConnectionException;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
@@ -18,6 +20,10 @@ import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.timescale.operation.TimescaleOperations;
 import io.llmstore.timescale.trace.TimescaleTraces;
 import io.llmstore.timescale.trace.TraceOptions;
+import io.llmstore.timescale.conversation.PostgresConversationHistory;
+import io.llmstore.timescale.conversation.PostgresUserProfiles;
+import io.llmstore.timescale.embedding.EmbeddingSettings;
+import io.llmstore.timescale.embedding.PostgresEmbeddings;
 import io.llmstore.timescale.usage.TimescaleUsageQueries;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import io.llmstore.timescale.usage.WriteMode;
@@ -48,7 +54,7 @@ public final class PostgresBackend implements Backend {
                           BufferedWriter.FullPolicy fullPolicy, Duration fullTimeout,
                           Duration shutdownFlushTimeout, UsageCostFiller costFiller,
                           Optional<Duration> retention, Optional<Duration> compressAfter,
-                          Duration rollupRefresh) {
+                          Duration rollupRefresh, EmbeddingSettings embeddings) {
     }
 
     /** What every feature uses: the pool's own Hikari pool, or the application's DataSource (maybe wrapped). */
@@ -69,13 +75,15 @@ public final class PostgresBackend implements Backend {
     private final Usage usage;
     private final TimescaleOperations operations;
     private final TimescaleTraces traces;
+    private final Conversations conversations;
+    private final Embeddings embeddings;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
                             HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
                             BufferedUsageWriter buffer, TimescaleUsageQueries queries, TimescaleOperations operations,
-                            TimescaleTraces traces) {
+                            TimescaleTraces traces, Conversations conversations, Embeddings embeddings) {
         this.dataSource = dataSource;
         this.hikari = hikari;
         this.injected = injected;
@@ -90,6 +98,8 @@ public final class PostgresBackend implements Backend {
         this.usage = Usage.of(writer, buffer, migrator);
         this.operations = operations;
         this.traces = traces;
+        this.conversations = conversations;
+        this.embeddings = embeddings;
     }
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
@@ -144,8 +154,8 @@ public final class PostgresBackend implements Backend {
                 return null;
             });
             DSLContext dsl = DSL.using(ds, SQLDialect.POSTGRES);
-            SchemaMigrator migrator = new SchemaMigrator(ds, o.schema(), o.timescale(), o.retention(), o.compressAfter(),
-                    o.rollupRefresh());
+            SchemaMigrator migrator = new SchemaMigrator(ds, o.schema(), o.timescale(), FeatureSchemas.standard(
+                    o.retention(), o.compressAfter(), o.rollupRefresh(), o.embeddings()));
             if (o.migrateOnStart()) {
                 migrator.migrate();
             }
@@ -186,8 +196,12 @@ public final class PostgresBackend implements Backend {
                     writer.mode());
             TimescaleOperations operations = new TimescaleOperations(dsl,
                     context.ports().find(PriceCatalog.class).orElseGet(PriceCatalog::bundled), context.retry());
+            Jdbc jdbc = new Jdbc(ds);
+            Conversations conversations = Conversations.of(new PostgresConversationHistory(jdbc, context.retry()),
+                    new PostgresUserProfiles(jdbc, context.retry()));
+            Embeddings embeddings = new PostgresEmbeddings(jdbc, context.retry(), o.embeddings(), o.schema());
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
-                    writer, buffer, queries, operations, traces);
+                    writer, buffer, queries, operations, traces, conversations, embeddings);
         } catch (RuntimeException e) {
             if (traces != null) {
                 traces.close();
@@ -244,6 +258,12 @@ public final class PostgresBackend implements Backend {
         }
         if (type == Operations.class || type == TimescaleOperations.class) {
             return Optional.of(type.cast(operations));
+        }
+        if (type == Conversations.class) {
+            return Optional.of(type.cast(conversations));
+        }
+        if (type == Embeddings.class) {
+            return Optional.of(type.cast(embeddings));
         }
         if (type == DataSource.class && injected != null) {
             return Optional.of(type.cast(injected)); // the application's, as given

@@ -346,9 +346,13 @@ public final class SchemaMigrator implements UsageSchema {
             return decideVector(schema, f, hasHistory, recordedVector, false);
         }
         boolean present;
+        // Available is not enough: CREATE EXTENSION vector needs a superuser (pgvector is not a trusted extension,
+        // or a trusted one needs CREATE on the database). A .vector script this user cannot run would fail the whole
+        // migration, every feature's, where the feature could simply go without pgvector.
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM"
-                + " pg_extension WHERE extname = 'vector') OR EXISTS (SELECT 1 FROM pg_available_extensions WHERE"
-                + " name = 'vector')")) {
+                + " pg_extension WHERE extname = 'vector') OR EXISTS (SELECT 1 FROM pg_available_extension_versions v"
+                + " WHERE v.name = 'vector' AND ((SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+                + " OR (v.trusted AND has_database_privilege(current_database(), 'CREATE'))))")) {
             rs.next();
             present = rs.getBoolean(1);
         }
