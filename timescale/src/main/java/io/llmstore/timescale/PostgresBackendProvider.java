@@ -1,6 +1,7 @@
 package io.llmstore.timescale;
 
 import io.llmstore.core.buffer.BufferedWriter;
+import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.config.CoreSettings;
 import io.llmstore.core.config.PostgresConfig;
 import io.llmstore.core.config.Settings;
@@ -113,7 +114,8 @@ public final class PostgresBackendProvider implements BackendProvider {
                 filler,
                 retention(s),
                 optionalDuration(s, TimescaleSettings.TIMESCALE_COMPRESS_AFTER),
-                positiveDuration(s, TimescaleSettings.TIMESCALE_ROLLUP_REFRESH));
+                positiveDuration(s, TimescaleSettings.TIMESCALE_ROLLUP_REFRESH),
+                SpoolSettings.from(s, "usage"));
         if (dataSource != null) {
             Duration connectTimeout = s.duration(CoreSettings.DB_POOL_CONNECT_TIMEOUT);
             return PostgresBackend.open(dataSource, config.postgres(), connectTimeout, options, context);
