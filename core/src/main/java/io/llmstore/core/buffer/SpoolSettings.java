@@ -22,7 +22,7 @@ public record SpoolSettings(Path dir, SpoolDurability durability, long maxBytes,
     /** Defaults, as documented in docs/configuration.md. */
     public static final SpoolDurability DEFAULT_DURABILITY = SpoolDurability.OS;
     public static final long DEFAULT_MAX_BYTES = 1L << 30;
-    public static final Duration DEFAULT_GROUP_COMMIT_INTERVAL = Duration.ofMillis(2);
+    public static final Duration DEFAULT_GROUP_COMMIT_INTERVAL = Duration.ofMillis(1);
     public static final int DEFAULT_GROUP_COMMIT_ROWS = 1_000;
     /** Smallest {@code maxBytes}: a few segments' worth. */
     public static final long MIN_MAX_BYTES = 64 * 1024;

@@ -52,7 +52,7 @@ public final class CoreSettings {
             "fsync|os|none: record() returns after the row's group fsync (survives power loss), after write() to the OS (survives a JVM kill), or none = no spool");
     public static final Setting SPOOL_MAX_BYTES = Setting.of("SPOOL_MAX_BYTES", "1073741824",
             "most bytes of spool files per writer (>= 65536); when reached record() follows USAGE_BUFFER_FULL_POLICY");
-    public static final Setting SPOOL_GROUP_COMMIT_INTERVAL = Setting.of("SPOOL_GROUP_COMMIT_INTERVAL", "2ms",
+    public static final Setting SPOOL_GROUP_COMMIT_INTERVAL = Setting.of("SPOOL_GROUP_COMMIT_INTERVAL", "1ms",
             "fsync mode: longest a row waits for its group's fsync (at most one fsync per interval unless SPOOL_GROUP_COMMIT_ROWS rows wait)");
     public static final Setting SPOOL_GROUP_COMMIT_ROWS = Setting.of("SPOOL_GROUP_COMMIT_ROWS", "1000",
             "fsync mode: this many rows waiting start their fsync before the interval ends");
