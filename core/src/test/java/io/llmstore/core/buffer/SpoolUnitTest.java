@@ -213,4 +213,29 @@ class SpoolUnitTest {
             assertThat(store.stored()).containsExactlyInAnyOrderElementsOf(rows(0, 3_000));
         }
     }
+
+    @Test
+    void spoolSettingsComeFromTheConfigurationAndBadValuesNameTheVariable() {
+        assertThat(SpoolSettings.from(io.llmstore.core.config.StorageConfig.builder().build().settings(), "usage"))
+                .as("no SPOOL_DIR: no spool").isEmpty();
+        SpoolSettings s = SpoolSettings.from(io.llmstore.core.config.StorageConfig.builder()
+                .set("SPOOL_DIR", dir.toString()).set("SPOOL_DURABILITY", "fsync").set("SPOOL_MAX_BYTES", "1048576")
+                .build().settings(), "usage").orElseThrow();
+        assertThat(s).isEqualTo(new SpoolSettings(dir.resolve("usage"), SpoolDurability.FSYNC, 1_048_576,
+                SpoolSettings.DEFAULT_GROUP_COMMIT_INTERVAL, SpoolSettings.DEFAULT_GROUP_COMMIT_ROWS));
+        assertThat(SpoolSettings.from(io.llmstore.core.config.StorageConfig.builder().set("SPOOL_DIR", dir.toString())
+                .set("SPOOL_DURABILITY", "none").build().settings(), "usage")).as("none: no spool").isEmpty();
+
+        assertThatThrownBy(() -> SpoolSettings.from(io.llmstore.core.config.StorageConfig.builder()
+                .set("SPOOL_DIR", dir.toString()).set("SPOOL_DURABILITY", "sometimes").build().settings(), "usage"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SPOOL_DURABILITY")
+                .hasMessageContaining("one of fsync|os|none").hasMessageContaining("'sometimes'");
+        assertThatThrownBy(() -> SpoolSettings.from(io.llmstore.core.config.StorageConfig.builder()
+                .set("SPOOL_DIR", dir.toString()).set("SPOOL_MAX_BYTES", "1000").build().settings(), "usage"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SPOOL_MAX_BYTES")
+                .hasMessageContaining(">= 65536").hasMessageContaining("'1000'");
+        assertThatThrownBy(() -> SpoolSettings.from(io.llmstore.core.config.StorageConfig.builder()
+                .set("SPOOL_DIR", dir.toString()).set("SPOOL_GROUP_COMMIT_INTERVAL", "0ms").build().settings(), "usage"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SPOOL_GROUP_COMMIT_INTERVAL");
+    }
 }
