@@ -103,6 +103,7 @@ final class SegmentLog implements AutoCloseable {
     private final Object syncerWake = new Object();
     private volatile long appendedSeq; // nextSeq, readable without the log's lock
     private long syncedSeq; // guarded by durable
+    private volatile long syncedHint; // syncedSeq, readable without the monitor
     private IOException syncFailure; // guarded by durable
     private volatile boolean syncerIdle;
     private volatile boolean closed;
@@ -366,7 +367,7 @@ final class SegmentLog implements AutoCloseable {
             readSeq = nextSeq;
             readOffset = active.bytes;
         }
-        if (syncer != null && (syncerIdle || appendedSeq - syncedSeqHint() >= settings.groupCommitRows())) {
+        if (syncer != null && (syncerIdle || appendedSeq - syncedHint >= settings.groupCommitRows())) {
             synchronized (syncerWake) {
                 syncerWake.notifyAll();
             }
@@ -377,12 +378,6 @@ final class SegmentLog implements AutoCloseable {
     private static boolean isDiskFull(IOException e) {
         String m = e.getMessage();
         return m != null && (m.contains("No space left") || m.contains("Disk quota exceeded"));
-    }
-
-    private volatile long syncedHint;
-
-    private long syncedSeqHint() {
-        return syncedHint;
     }
 
     /** Seals the active segment (forcing it under FSYNC) and starts the next; caller holds this. */
@@ -539,9 +534,7 @@ final class SegmentLog implements AutoCloseable {
                 if (r.kind == Read.Kind.OK) {
                     out.add(r.payload);
                     readSeq++;
-                } else if (r.kind == Read.Kind.CORRUPT) {
-                    lostRecords++; // counted at open already, skipped again here
-                } else {
+                } else if (r.kind != Read.Kind.CORRUPT) { // a corrupt record was counted at open: skip it
                     throw new IOException("spool segment " + readSegment.path + " ends before its " + readSegment.records
                             + " records");
                 }
