@@ -173,7 +173,6 @@ public final class BufferedWriter<T> implements AutoCloseable {
     private final SpoolCodec<T> codec;
     private final Object appendLock = new Object();
     private volatile boolean overflow; // written under appendLock: rows wait on disk only; new rows queue behind them there
-    private long spoolRead; // guarded by appendLock: records read back from the spool into memory
     private long resolved; // guarded by writeLock: spooled rows stored or reported as poison
     private final TreeSet<Long> undecodable = new TreeSet<>(); // guarded by writeLock: skipped records' sequence numbers
     private final AtomicLong spoolLost = new AtomicLong();
@@ -633,9 +632,10 @@ public final class BufferedWriter<T> implements AutoCloseable {
                 return false;
             }
             int free = Math.min(room.availablePermits(), flushSize); // stable: in spool mode room is taken under appendLock
+            long seq = spool.nextUnread() - 1;
             List<byte[]> records = free == 0 ? List.of() : spool.read(free);
             for (byte[] record : records) {
-                long seq = spoolRead++;
+                seq++;
                 T row;
                 try {
                     row = codec.decode(record);

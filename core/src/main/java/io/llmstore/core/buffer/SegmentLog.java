@@ -564,6 +564,11 @@ final class SegmentLog implements AutoCloseable {
         readChannel = FileChannel.open(next.path, StandardOpenOption.READ);
     }
 
+    /** Sequence number of the next record {@link #read} hands out (records it returns are numbered on from it). */
+    synchronized long nextUnread() {
+        return readSeq;
+    }
+
     /** True while records wait on the disk that were not handed out by {@link #read}. */
     synchronized boolean hasUnread() {
         return readSeq < nextSeq;

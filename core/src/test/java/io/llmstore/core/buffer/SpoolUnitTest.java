@@ -238,4 +238,42 @@ class SpoolUnitTest {
                 .set("SPOOL_DIR", dir.toString()).set("SPOOL_GROUP_COMMIT_INTERVAL", "0ms").build().settings(), "usage"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("SPOOL_GROUP_COMMIT_INTERVAL");
     }
+
+    @Test
+    void aRecordTheCodecCannotReadBackIsSkippedCountedAndTrimmedWithTheRest() {
+        SpoolCodec<String> picky = new SpoolCodec<>() {
+            @Override
+            public byte[] encode(String row) {
+                return UTF8.encode(row);
+            }
+
+            @Override
+            public String decode(byte[] bytes) {
+                String row = UTF8.decode(bytes);
+                if (row.startsWith("bad")) {
+                    throw new IllegalArgumentException("not a row of this codec: " + row);
+                }
+                return row;
+            }
+        };
+        Store store = new Store();
+        store.down = true;
+        List<String> rows = rows(0, 100);
+        rows.set(50, "bad-50"); // past the memory capacity: read back from disk, where decoding fails
+        try (BufferedWriter<String> w = BufferedWriter.builder("span", store, (String r) -> r)
+                .capacity(10).flushSize(10).flushInterval(Duration.ofMillis(20)).shutdownFlushTimeout(Duration.ZERO)
+                .spool(SpoolSettings.of(dir), picky).build()) {
+            rows.forEach(w::record);
+            store.down = false;
+            w.flush();
+            List<String> expected = new ArrayList<>(rows);
+            expected.remove("bad-50");
+            assertThat(store.stored()).isEqualTo(expected);
+            assertThat(w.spoolStats().orElseThrow().lost()).isEqualTo(1);
+            assertThat(w.spoolStats().orElseThrow().pending()).isZero();
+        }
+        try (BufferedWriter<String> again = writer(new Store(), SpoolSettings.of(dir), 10, FullPolicy.BLOCK)) {
+            assertThat(again.spoolStats().orElseThrow().recovered()).as("all trimmed at close").isZero();
+        }
+    }
 }
