@@ -1,6 +1,7 @@
 package io.llmstore.timescale;
 
 import io.llmstore.core.buffer.BufferedWriter;
+import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.config.CoreSettings;
 import io.llmstore.core.config.PostgresConfig;
 import io.llmstore.core.config.Settings;
@@ -115,7 +116,7 @@ public final class PostgresBackendProvider implements BackendProvider {
                 retention(s),
                 optionalDuration(s, TimescaleSettings.TIMESCALE_COMPRESS_AFTER),
                 positiveDuration(s, TimescaleSettings.TIMESCALE_ROLLUP_REFRESH),
-                embeddingSettings(s));
+                embeddingSettings(s), SpoolSettings.from(s, "usage"));
         if (dataSource != null) {
             Duration connectTimeout = s.duration(CoreSettings.DB_POOL_CONNECT_TIMEOUT);
             return PostgresBackend.open(dataSource, config.postgres(), connectTimeout, options, context);

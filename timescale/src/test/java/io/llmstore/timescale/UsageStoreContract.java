@@ -1,6 +1,11 @@
 package io.llmstore.timescale;
 
 import io.llmstore.core.buffer.BufferedWriter;
+import io.llmstore.core.buffer.SpoolSettings;
+import io.llmstore.core.error.ConnectionException;
+import io.llmstore.core.usage.UsageWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -983,5 +988,49 @@ abstract class UsageStoreContract {
                 Thread.sleep(100);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ durable spool
+
+    @Test
+    void aSpoolLeftByAWriterThatNeverReachedTheDatabaseIsReplayedAndEachRowStoredOnce(@TempDir Path spoolRoot)
+            throws SQLException {
+        List<UsageMetric> rows = UsageData.generate(3_000, 2, 26);
+        // Given the first 1,000 rows were stored before the writer died (a kill comes before the spool's trim),
+        pool.usage().recordAll(rows.subList(0, 1_000));
+        // and a spool holding all 3,000, written by a buffered writer whose database never answered.
+        BufferedUsageWriter dead = BufferedUsageWriter.builder(new UsageWriter() {
+            @Override
+            public void record(UsageMetric metric) {
+                recordAll(List.of(metric));
+            }
+
+            @Override
+            public void recordAll(List<UsageMetric> metrics) {
+                throw new ConnectionException("the database never answered");
+            }
+        }).spool(SpoolSettings.of(spoolRoot.resolve("usage"))).shutdownFlushTimeout(Duration.ZERO).build();
+        dead.recordAll(rows);
+        dead.close();
+
+        // When a pool opens that SPOOL_DIR,
+        StoragePool replaying = open(Map.of("SPOOL_DIR", spoolRoot.toString()));
+        assertThat(replaying.usage().buffered().spoolStats().orElseThrow().recovered()).isEqualTo(3_000);
+        replaying.usage().buffered().flush();
+
+        // then every row is stored once, with its values.
+        assertThat(count()).isEqualTo(3_000);
+        assertThat(count("event_id IN (SELECT event_id FROM llm_usage_metrics GROUP BY event_id HAVING count(*) > 1)"))
+                .isZero();
+        long tokens = rows.stream().mapToLong(UsageMetric::tokenTotal).sum();
+        BigDecimal cost = rows.stream().map(UsageMetric::costUsd).filter(java.util.Objects::nonNull)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        try (Connection c = connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT sum(token_total), sum(cost_usd) FROM llm_usage_metrics")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(tokens);
+            assertThat(rs.getBigDecimal(2)).isEqualByComparingTo(cost);
+        }
+        assertThat(replaying.usage().buffered().spoolStats().orElseThrow().pending()).isZero();
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -51,6 +52,14 @@ import org.slf4j.LoggerFactory;
  *     id.</li>
  * <li>Rows are dropped only by {@link #close()}, when the database still refuses them after its last try; they are
  *     reported with {@link Listener#onDropped} and counted in {@code dropped}.</li>
+ * <li><b>Spooled, when {@link Builder#spool spool} is set.</b> Each accepted row is first appended to a local
+ *     append-only log ({@link SpoolSettings}, docs/spool.md) and {@code record()} returns when it is there per the
+ *     {@link SpoolDurability}: a JVM killed at any point loses no row {@code record()} returned for. The rows the
+ *     spool holds from an earlier run are written (replayed, through the idempotent delegate) when the writer is
+ *     built; stored rows are trimmed from it. The in-memory {@code capacity} then only bounds what is held in memory:
+ *     rows past it live only in the spool and are read back as room frees, and the full policy applies when the spool
+ *     reaches {@code maxBytes} (or its disk is full). {@link #close()} keeps the rows it cannot store in the spool
+ *     instead of dropping them.</li>
  * <li><b>Flushed at JVM shutdown.</b> Unless {@code shutdownFlushTimeout} is 0, a shutdown hook closes the writer
  *     when the JVM exits normally (SIGTERM, {@code System.exit}, end of main) and waits at most that long, so rows
  *     {@link #record} accepted are stored although the application never called {@link #close()}.</li>
@@ -126,6 +135,21 @@ public final class BufferedWriter<T> implements AutoCloseable {
                         long failures, long consecutiveFailures, Optional<String> lastError) {
     }
 
+    /**
+     * The spool now.
+     *
+     * @param durability   when {@code record()} returns
+     * @param bytes        bytes of spool files (stored rows not yet trimmed included)
+     * @param pending      spooled rows not yet stored (in memory or on disk only)
+     * @param diskOnly     spooled rows not in memory: past the memory capacity, or from an earlier run, not read back
+     * @param fsyncs       group-commit fsyncs since start ({@link SpoolDurability#FSYNC})
+     * @param recovered    rows found in the spool at start (replayed)
+     * @param lost         records found torn or corrupt (or that the codec could not read) and skipped
+     */
+    public record SpoolStats(SpoolDurability durability, long bytes, long pending, long diskOnly, long fsyncs,
+                             long recovered, long lost) {
+    }
+
     private final BatchWriter<T> delegate;
     private final String kind; // what the rows are, for messages: "usage"
     private final String capacitySetting;
@@ -141,6 +165,18 @@ public final class BufferedWriter<T> implements AutoCloseable {
     private volatile Listener<T> listener;
     private final Duration shutdownFlushTimeout;
     private final Thread shutdownHook; // null when the shutdown flush is off
+
+    // The spool (null without one). Rows enter memory in spool order (appendLock) and leave it in that order (the
+    // flusher stores held rows, then the queue, and PoisonIsolation resolves a prefix), so "rows resolved" counts a
+    // prefix of the spool: every record below the watermark is stored and may be trimmed.
+    private final SegmentLog spool;
+    private final SpoolCodec<T> codec;
+    private final Object appendLock = new Object();
+    private volatile boolean overflow; // written under appendLock: rows wait on disk only; new rows queue behind them there
+    private long resolved; // guarded by writeLock: spooled rows stored or reported as poison
+    private final TreeSet<Long> undecodable = new TreeSet<>(); // guarded by writeLock: skipped records' sequence numbers
+    private final AtomicLong spoolLost = new AtomicLong();
+    private volatile long watermark;
 
     private final ArrayBlockingQueue<T> queue;
     // One permit per row the writer holds in memory: queued, in the batch being written, or held for a retry. Rows
@@ -186,6 +222,13 @@ public final class BufferedWriter<T> implements AutoCloseable {
         this.flusher.setDaemon(true);
         this.shutdownHook = shutdownFlushTimeout.isZero() ? null
                 : new Thread(this::flushAtShutdown, b.threadName + "-shutdown-hook");
+        this.codec = b.codec;
+        this.spool = b.spool == null ? null : SegmentLog.open(b.spool, b.spoolSetting);
+        if (spool != null) {
+            SegmentLog.Recovery r = spool.recovery();
+            overflow = r.records() > 0; // replayed like rows past the memory capacity: read back as room frees
+            spoolLost.set(r.lostRecords());
+        }
     }
 
     /**
@@ -209,7 +252,12 @@ public final class BufferedWriter<T> implements AutoCloseable {
      * @throws IllegalStateException    after {@link #close()}
      */
     public void record(T row) {
-        enqueue(admission.apply(Objects.requireNonNull(row, "row")));
+        T admitted = admission.apply(Objects.requireNonNull(row, "row"));
+        if (spool != null) {
+            spool.awaitDurable(spoolAppend(admitted, codec.encode(admitted)));
+            return;
+        }
+        enqueue(admitted);
     }
 
     /**
@@ -221,9 +269,88 @@ public final class BufferedWriter<T> implements AutoCloseable {
         for (T row : batch) {
             admitted.add(admission.apply(Objects.requireNonNull(row, "row")));
         }
+        if (spool != null) {
+            recordAllSpooled(admitted);
+            return;
+        }
         for (T row : admitted) {
             enqueue(row);
         }
+    }
+
+    /** Appends each row, then waits once for the last one's durability (also when a later row did not fit). */
+    private void recordAllSpooled(List<T> admitted) {
+        long last = -1;
+        try {
+            for (T row : admitted) {
+                last = spoolAppend(row, codec.encode(row));
+            }
+        } finally {
+            if (last >= 0) {
+                spool.awaitDurable(last);
+            }
+        }
+    }
+
+    /**
+     * Appends {@code row} to the spool and puts it in memory when there is room and no older row waits on disk;
+     * returns its sequence number. When the spool is full, the full policy applies.
+     */
+    private long spoolAppend(T row, byte[] bytes) {
+        long seq;
+        boolean wake;
+        closeLock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the " + kind + " writer is closed");
+            }
+            synchronized (appendLock) {
+                long deadline = System.nanoTime() + (fullPolicy == FullPolicy.BLOCK ? fullTimeout.toNanos() : 0);
+                boolean inMemory;
+                while (true) {
+                    // Memory only when no older row waits on disk: rows reach the flusher in spool order.
+                    inMemory = !overflow && room.tryAcquire();
+                    try {
+                        seq = spool.append(bytes, inMemory);
+                        break;
+                    } catch (RuntimeException notAppended) {
+                        if (inMemory) {
+                            room.release();
+                        }
+                        throw notAppended;
+                    } catch (SegmentLog.FullException full) {
+                        if (inMemory) {
+                            room.release();
+                        }
+                        long remaining = deadline - System.nanoTime();
+                        if (remaining <= 0) {
+                            throw new BufferFullException(kind + " spool is full: " + full.getMessage()
+                                    + (fullPolicy == FullPolicy.BLOCK ? "; waited " + fullTimeout.toMillis() + " ms" : "")
+                                    + "; the database is slower than the incoming rows or unreachable");
+                        }
+                        try {
+                            TimeUnit.NANOSECONDS.timedWait(appendLock, remaining); // trim() notifies
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new BufferFullException("interrupted while waiting for room in the " + kind + " spool", e);
+                        }
+                    }
+                }
+                if (inMemory) {
+                    queue.add(row);
+                } else {
+                    overflow = true; // read back by the flusher, in order, as room frees
+                }
+                wake = overflow;
+            }
+            accepted.incrementAndGet();
+        } finally {
+            closeLock.readLock().unlock();
+        }
+        if (wake || queue.size() >= flushSize) {
+            signal();
+        }
+        return seq;
     }
 
     private void enqueue(T m) {
@@ -272,6 +399,15 @@ public final class BufferedWriter<T> implements AutoCloseable {
         }
     }
 
+    /** The spool's counters; empty without a spool. Never blocks behind a write. */
+    public Optional<SpoolStats> spoolStats() {
+        if (spool == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new SpoolStats(spool.settings().durability(), spool.bytes(), spool.appended() - watermark,
+                spool.unread(), spool.fsyncs(), spool.recovery().records(), spoolLost.get()));
+    }
+
     /** Counters now. Never blocks (in particular not behind a write that waits for an unreachable database). */
     public Stats stats() {
         return new Stats(accepted.get(), written.get(), poison.get(), dropped.get(),
@@ -317,7 +453,18 @@ public final class BufferedWriter<T> implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         RuntimeException failure = writeBuffered();
-        if (failure != null) {
+        if (failure != null && spool != null) {
+            synchronized (writeLock) {
+                // Not dropped: the spool keeps them and the next writer on this directory writes them.
+                int inMemory = held.size() + queue.size();
+                held.clear();
+                queue.clear();
+                room.release(inMemory);
+                log.warn("{} writer closed with {} rows not stored yet; they stay in the spool {} and are written when a"
+                        + " writer opens it again: {}", kind, spool.appended() - watermark, spool.settings().dir(),
+                        failure.toString());
+            }
+        } else if (failure != null) {
             synchronized (writeLock) {
                 List<T> lost = List.copyOf(held);
                 held.clear();
@@ -330,6 +477,14 @@ public final class BufferedWriter<T> implements AutoCloseable {
                 log.error("{} writer closed with {} rows it could not store: {}", kind, all.size(), failure.toString());
                 notifyDropped(all, failure);
             }
+        }
+        if (spool != null) {
+            if (failure == null) {
+                synchronized (writeLock) {
+                    spool.trimBelow(watermark, true); // all stored: leave no segment for the next start to replay
+                }
+            }
+            spool.close();
         }
     }
 
@@ -382,7 +537,7 @@ public final class BufferedWriter<T> implements AutoCloseable {
                 long wait = failing == 0 ? flushIntervalNanos
                         : Math.max(flushIntervalNanos, retry.backoff(failing).toNanos());
                 long remaining = last + wait - System.nanoTime();
-                while (!stopping && (failing > 0 || queue.size() < flushSize) && remaining > 0) {
+                while (!stopping && (failing > 0 || (queue.size() < flushSize && !overflow)) && remaining > 0) {
                     remaining = wake.awaitNanos(remaining);
                 }
             } catch (InterruptedException e) {
@@ -414,7 +569,7 @@ public final class BufferedWriter<T> implements AutoCloseable {
                 }
             }
             List<T> batch = new ArrayList<>(Math.min(flushSize, Math.max(16, queue.size())));
-            while (queue.drainTo(batch, flushSize) > 0) {
+            while (refill() | queue.drainTo(batch, flushSize) > 0) {
                 List<T> rows = List.copyOf(batch);
                 batch.clear();
                 RuntimeException failure = attempt(rows);
@@ -445,6 +600,10 @@ public final class BufferedWriter<T> implements AutoCloseable {
             flushes.incrementAndGet();
         }
         room.release(outcome.stored() + outcome.poison());
+        if (spool != null) {
+            resolved += outcome.stored() + outcome.poison();
+            trim();
+        }
         if (outcome.isComplete()) {
             consecutiveFailures.set(0);
             return null;
@@ -457,6 +616,64 @@ public final class BufferedWriter<T> implements AutoCloseable {
         log.warn("{} batch of {} rows failed ({} consecutive failures); keeping it buffered for a retry: {}",
                 kind, outcome.pending().size(), failing, failure.toString());
         return failure;
+    }
+
+    /**
+     * Moves rows waiting on disk only into memory, oldest first, as far as there is room; true when it moved any.
+     * Caller holds {@code writeLock}.
+     */
+    private boolean refill() {
+        if (spool == null) {
+            return false;
+        }
+        int moved = 0;
+        synchronized (appendLock) {
+            if (!overflow) {
+                return false;
+            }
+            int free = Math.min(room.availablePermits(), flushSize); // stable: in spool mode room is taken under appendLock
+            long seq = spool.nextUnread() - 1;
+            List<byte[]> records = free == 0 ? List.of() : spool.read(free);
+            for (byte[] record : records) {
+                seq++;
+                T row;
+                try {
+                    row = codec.decode(record);
+                } catch (RuntimeException e) {
+                    undecodable.add(seq);
+                    spoolLost.incrementAndGet();
+                    log.error("{} spool record {} cannot be read back and is skipped (the row is lost): {}", kind, seq,
+                            e.toString());
+                    continue;
+                }
+                room.acquireUninterruptibly();
+                queue.add(row);
+                moved++;
+            }
+            if (!spool.hasUnread()) {
+                overflow = false;
+            }
+        }
+        if (!undecodable.isEmpty()) {
+            trim();
+        }
+        return moved > 0;
+    }
+
+    /** Deletes the spool's stored records and wakes callers waiting for spool room. Caller holds {@code writeLock}. */
+    private void trim() {
+        long w = resolved;
+        for (long skipped : undecodable) {
+            if (skipped > w) {
+                break;
+            }
+            w++;
+        }
+        watermark = w;
+        synchronized (appendLock) {
+            spool.trimBelow(w);
+            appendLock.notifyAll();
+        }
     }
 
     private void reportPoison(T row, RuntimeException cause) {
@@ -491,6 +708,9 @@ public final class BufferedWriter<T> implements AutoCloseable {
         };
         private String threadName;
         private Duration shutdownFlushTimeout = DEFAULT_SHUTDOWN_FLUSH_TIMEOUT;
+        private SpoolSettings spool;
+        private SpoolCodec<T> codec;
+        private String spoolSetting = "SPOOL_DIR";
 
         private Builder(String kind, BatchWriter<T> delegate, Function<? super T, ?> idOf) {
             this.kind = Objects.requireNonNull(kind, "kind");
@@ -583,6 +803,18 @@ public final class BufferedWriter<T> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Spools every accepted row to {@code settings.dir()} with {@code codec} before {@code record()} returns
+         * (see the class contract and docs/spool.md); the spool's rows from an earlier run are written when the writer
+         * starts. Default: no spool. {@link #build()} fails with a {@link io.llmstore.core.error.ConfigException}
+         * naming {@code SPOOL_DIR} when another process holds the directory.
+         */
+        public Builder<T> spool(SpoolSettings settings, SpoolCodec<T> codec) {
+            this.spool = Objects.requireNonNull(settings, "settings");
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
         /** Name of the flusher thread; default {@code llmstore-<kind>-flusher}. */
         public Builder<T> threadName(String name) {
             this.threadName = Objects.requireNonNull(name, "name");
@@ -596,6 +828,9 @@ public final class BufferedWriter<T> implements AutoCloseable {
             }
             BufferedWriter<T> writer = new BufferedWriter<>(this);
             writer.flusher.start();
+            if (writer.overflow) {
+                writer.signal(); // replay the spool's rows now, not after the first interval
+            }
             if (writer.shutdownHook != null) {
                 Runtime.getRuntime().addShutdownHook(writer.shutdownHook);
             }

@@ -46,10 +46,22 @@ public final class CoreSettings {
             "host:port[,host:port...]; unset = no event streaming");
     public static final Setting KAFKA_CLIENT_ID = Setting.of("KAFKA_CLIENT_ID", "llmstore", "client.id of producers, consumers and admin");
 
+    public static final Setting SPOOL_DIR = Setting.of("SPOOL_DIR", null,
+            "directory of the durable spool of the buffered writers (each writer in <SPOOL_DIR>/<kind>, one process per directory); unset = no spool, rows live only in memory until stored");
+    public static final Setting SPOOL_DURABILITY = Setting.of("SPOOL_DURABILITY", "os",
+            "fsync|os|none: record() returns after the row's group fsync (survives power loss), after write() to the OS (survives a JVM kill), or none = no spool");
+    public static final Setting SPOOL_MAX_BYTES = Setting.of("SPOOL_MAX_BYTES", "1073741824",
+            "most bytes of spool files per writer (>= 65536); when reached record() follows USAGE_BUFFER_FULL_POLICY");
+    public static final Setting SPOOL_GROUP_COMMIT_INTERVAL = Setting.of("SPOOL_GROUP_COMMIT_INTERVAL", "1ms",
+            "fsync mode: longest a row waits for its group's fsync (at most one fsync per interval unless SPOOL_GROUP_COMMIT_ROWS rows wait)");
+    public static final Setting SPOOL_GROUP_COMMIT_ROWS = Setting.of("SPOOL_GROUP_COMMIT_ROWS", "1000",
+            "fsync mode: this many rows waiting start their fsync before the interval ends");
+
     /** Every core setting, in the order docs/configuration.md lists them. */
     public static final List<Setting> ALL = List.of(
             DATABASE_URL, DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSL_MODE, DB_APP_NAME, DB_READ_URL,
             DB_POOL_MAX_CONNECTIONS, DB_POOL_MIN_CONNECTIONS, DB_POOL_CONNECT_TIMEOUT,
             DB_RETRY_MAX_ATTEMPTS, DB_RETRY_INITIAL_BACKOFF, DB_RETRY_MULTIPLIER, DB_RETRY_MAX_BACKOFF, DB_RETRY_JITTER,
-            REDIS_URL, REDIS_CLUSTER, REDIS_COMMAND_TIMEOUT, KAFKA_BOOTSTRAP_SERVERS, KAFKA_CLIENT_ID);
+            REDIS_URL, REDIS_CLUSTER, REDIS_COMMAND_TIMEOUT, KAFKA_BOOTSTRAP_SERVERS, KAFKA_CLIENT_ID,
+            SPOOL_DIR, SPOOL_DURABILITY, SPOOL_MAX_BYTES, SPOOL_GROUP_COMMIT_INTERVAL, SPOOL_GROUP_COMMIT_ROWS);
 }

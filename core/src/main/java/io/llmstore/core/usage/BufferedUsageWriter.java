@@ -3,12 +3,14 @@ package io.llmstore.core.usage;
 import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.buffer.BufferedWriter.FullPolicy;
 import io.llmstore.core.buffer.BufferedWriter.Stats;
+import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.error.BufferFullException;
 import io.llmstore.core.error.StorageException;
 import io.llmstore.core.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -83,6 +85,11 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         return buffer.stats();
     }
 
+    /** The spool's counters; empty without a spool (see {@link BufferedWriter#spoolStats()}). */
+    public Optional<BufferedWriter.SpoolStats> spoolStats() {
+        return buffer.spoolStats();
+    }
+
     /** Replaces the listener that hears about poison and dropped rows; takes effect for the next row reported. */
     public void setListener(BufferedWriter.Listener<UsageMetric> listener) {
         buffer.setListener(listener);
@@ -153,6 +160,15 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
         /** Longest the JVM's exit waits for the buffered rows; {@link Duration#ZERO} = no hook. Default 10 s. */
         public Builder shutdownFlushTimeout(Duration timeout) {
             buffer.shutdownFlushTimeout(timeout);
+            return this;
+        }
+
+        /**
+         * Spools every accepted row to {@code settings.dir()} ({@link UsageSpoolCodec}) before {@code record()}
+         * returns; see {@link BufferedWriter.Builder#spool} and docs/spool.md. Default: no spool.
+         */
+        public Builder spool(SpoolSettings settings) {
+            buffer.spool(settings, UsageSpoolCodec.INSTANCE);
             return this;
         }
 

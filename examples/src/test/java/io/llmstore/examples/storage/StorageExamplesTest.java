@@ -130,6 +130,23 @@ class StorageExamplesTest {
     }
 
     @Test
+    void aDurableSpoolHoldsTheRowsUntilStoredAndAdmitsOnePool() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("llmstore-spool-example");
+        ExampleRun run = new ExampleRun("spool", false, b -> b.set("USAGE_FLUSH_INTERVAL", "10m")
+                .set("SPOOL_DIR", dir.toString()));
+
+        DurableSpool.run(run.config, run.out);
+
+        assertThat(run.queryOne("SELECT count(*) FROM llm_usage_metrics")).isEqualTo((long) DurableSpool.ROWS);
+        assertThat(run.printed()).contains("spooled 300 rows (OS): 300 not stored yet",
+                "a second pool on the same SPOOL_DIR is refused: SPOOL_DIR: the spool directory " + dir.resolve("usage"),
+                "stored; 0 rows pending");
+        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(dir.resolve("usage"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("spool files after close").containsExactly("spool.lock");
+        }
+    }
+
+    @Test
     void healthChecksPrintOneLinePerComponent() {
         ExampleRun run = new ExampleRun("health");
 

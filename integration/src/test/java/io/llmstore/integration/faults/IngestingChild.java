@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The application of {@link ShutdownFlushTest}, run in its own JVM: it opens a pool on {@code args[0]} (a
- * DATABASE_URL) and schema {@code args[1]}, prints {@code READY}, then records usage rows from 4 threads as fast as
+ * The application of {@link ShutdownFlushTest} and {@link SpoolKillTest}, run in its own JVM: it opens a pool on
+ * {@code args[0]} (a DATABASE_URL) and schema {@code args[1]}, with {@code SPOOL_DIR} {@code args[2]} and
+ * {@code SPOOL_DURABILITY} {@code args[3]} when given, prints {@code READY}, then records usage rows from 4 threads as fast as
  * {@code pool.usage().buffered().record} accepts them and never calls {@code close()}. After every 100 acknowledged rows a
  * thread prints {@code ACK <event id>} for each of them, so stdout lists only rows whose {@code record} returned.
  */
@@ -24,8 +25,12 @@ public final class IngestingChild {
     }
 
     public static void main(String[] args) throws Exception {
-        StoragePool pool = StoragePool.create(StorageConfig.builder().databaseUrl(args[0])
-                .set("DB_SCHEMA", args[1]).set("DB_TIMESCALEDB", "off").build());
+        StorageConfig.Builder config = StorageConfig.builder().databaseUrl(args[0])
+                .set("DB_SCHEMA", args[1]).set("DB_TIMESCALEDB", "off");
+        if (args.length > 3) {
+            config.set("SPOOL_DIR", args[2]).set("SPOOL_DURABILITY", args[3]); // SpoolKillTest
+        }
+        StoragePool pool = StoragePool.create(config.build());
         BufferedUsageWriter buffer = pool.usage().buffered();
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         out.println("READY");

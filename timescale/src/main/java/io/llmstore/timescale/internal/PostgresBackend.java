@@ -1,6 +1,7 @@
 package io.llmstore.timescale.internal;
 
 import io.llmstore.core.buffer.BufferedWriter;
+import io.llmstore.core.buffer.SpoolSettings;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
@@ -54,7 +55,7 @@ public final class PostgresBackend implements Backend {
                           BufferedWriter.FullPolicy fullPolicy, Duration fullTimeout,
                           Duration shutdownFlushTimeout, UsageCostFiller costFiller,
                           Optional<Duration> retention, Optional<Duration> compressAfter,
-                          Duration rollupRefresh, EmbeddingSettings embeddings) {
+                          Duration rollupRefresh, EmbeddingSettings embeddings, Optional<SpoolSettings> spool) {
     }
 
     /** What every feature uses: the pool's own Hikari pool, or the application's DataSource (maybe wrapped). */
@@ -146,6 +147,7 @@ public final class PostgresBackend implements Backend {
                                         Options o, BackendContext context) {
         HikariDataSource readDs = null;
         TimescaleTraces traces = null;
+        BufferedUsageWriter built = null;
         try {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
             // a time (PGlite) never sees two; each attempt waits at most DB_POOL_CONNECT_TIMEOUT.
@@ -164,15 +166,17 @@ public final class PostgresBackend implements Backend {
             // and backs off), so the two retry loops never nest.
             TimescaleUsageWriter writer = direct.withRetry(context.retry());
             // Each row is prepared once: at record() (admission), and the flusher stores the prepared rows as given.
-            BufferedUsageWriter buffer = BufferedUsageWriter.builder(direct.preparedRows())
+            BufferedUsageWriter.Builder bufferBuilder = BufferedUsageWriter.builder(direct.preparedRows())
                     .capacity(o.bufferCapacity())
                     .flushSize(o.flushSize())
                     .flushInterval(o.flushInterval())
                     .whenFull(o.fullPolicy(), o.fullTimeout())
                     .retry(context.retry())
                     .admission(direct::prepare)
-                    .shutdownFlushTimeout(o.shutdownFlushTimeout())
-                    .build();
+                    .shutdownFlushTimeout(o.shutdownFlushTimeout());
+            o.spool().ifPresent(bufferBuilder::spool); // SPOOL_DIR: accepted rows survive a JVM kill
+            BufferedUsageWriter buffer = bufferBuilder.build();
+            built = buffer;
             TimescaleUsageQueries queries = new TimescaleUsageQueries(dsl, ds, context.retry());
             traces = TimescaleTraces.open(TraceOptions.from(context.config()), ds, context.retry(), direct);
             Optional<PostgresConfig> replicaConfig = pg.flatMap(PostgresConfig::readReplica);
@@ -205,6 +209,9 @@ public final class PostgresBackend implements Backend {
         } catch (RuntimeException e) {
             if (traces != null) {
                 traces.close();
+            }
+            if (built != null) {
+                built.close(); // its flusher thread, and the spool's lock
             }
             if (readDs != null) {
                 readDs.close();
