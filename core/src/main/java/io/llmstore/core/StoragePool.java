@@ -5,6 +5,7 @@ import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.event.Events;
+import io.llmstore.core.gateway.Gateway;
 import io.llmstore.core.health.ComponentHealth;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.health.HealthMonitor;
@@ -124,6 +125,11 @@ public final class StoragePool implements AutoCloseable {
      */
     public Events events() {
         return feature(Events.FEATURE);
+    }
+
+    /** The LLM gateway's repositories: API keys, models, usage records, monthly summaries ({@link Gateway#FEATURE}). */
+    public Gateway gateway() {
+        return feature(Gateway.FEATURE);
     }
 
     /**

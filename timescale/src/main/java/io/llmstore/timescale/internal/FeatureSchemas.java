@@ -1,5 +1,6 @@
 package io.llmstore.timescale.internal;
 
+import io.llmstore.timescale.gateway.GatewayFeatureSchema;
 import io.llmstore.timescale.usage.UsageFeatureSchema;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,6 @@ public final class FeatureSchemas {
      */
     public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
                                                Duration rollupRefresh) {
-        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh));
+        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh), new GatewayFeatureSchema());
     }
 }

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.llmstore.core.config.PostgresConfig;
 import io.llmstore.core.error.ConnectionException;
+import io.llmstore.core.gateway.GatewaySettings;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
@@ -12,6 +13,7 @@ import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageCostFiller;
+import io.llmstore.timescale.gateway.PostgresGatewayStore;
 import io.llmstore.timescale.usage.TimescaleUsageQueries;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import io.llmstore.timescale.usage.WriteMode;
@@ -61,12 +63,13 @@ public final class PostgresBackend implements Backend {
     private final BufferedUsageWriter buffer;
     private final TimescaleUsageQueries queries;
     private final Usage usage;
+    private final PostgresGatewayStore gateway;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
                             HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
-                            BufferedUsageWriter buffer, TimescaleUsageQueries queries) {
+                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, PostgresGatewayStore gateway) {
         this.dataSource = dataSource;
         this.hikari = hikari;
         this.injected = injected;
@@ -79,6 +82,7 @@ public final class PostgresBackend implements Backend {
         this.buffer = buffer;
         this.queries = queries;
         this.usage = Usage.of(writer, buffer, migrator);
+        this.gateway = gateway;
     }
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
@@ -124,6 +128,7 @@ public final class PostgresBackend implements Backend {
                                         Duration healthTimeout, int maxConnections, Optional<PostgresConfig> pg,
                                         Options o, BackendContext context) {
         HikariDataSource readDs = null;
+        Duration gatewayTimeout = context.config().settings().duration(GatewaySettings.GATEWAY_QUERY_TIMEOUT);
         try {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
             // a time (PGlite) never sees two; each attempt waits at most DB_POOL_CONNECT_TIMEOUT.
@@ -171,8 +176,10 @@ public final class PostgresBackend implements Backend {
                     injected != null ? "the application's " + injected.getClass().getName() : pg.orElseThrow(),
                     o.schema(),
                     writer.mode());
+            // The gateway's repositories read and write the primary: a revoked key must not be read from a lagging replica.
+            PostgresGatewayStore gateway = PostgresGatewayStore.create(dsl, context.retry(), context.clock(), gatewayTimeout);
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
-                    writer, buffer, queries);
+                    writer, buffer, queries, gateway);
         } catch (RuntimeException e) {
             if (readDs != null) {
                 readDs.close();
@@ -227,7 +234,7 @@ public final class PostgresBackend implements Backend {
         if (type == DataSource.class && injected != null) {
             return Optional.of(type.cast(injected)); // the application's, as given
         }
-        for (Object o : List.of(writer, buffer, queries, migrator, dataSource, dsl)) {
+        for (Object o : List.of(writer, buffer, queries, migrator, dataSource, dsl, gateway)) {
             if (type.isInstance(o)) {
                 return Optional.of(type.cast(o));
             }

@@ -1,0 +1,197 @@
+package io.llmstore.core.gateway;
+
+import io.llmstore.core.cache.LocalLookupCache;
+import io.llmstore.core.config.CacheSpec;
+import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.gateway.internal.TieredCache;
+import io.llmstore.core.price.PriceCatalog;
+import io.llmstore.core.ratelimit.RateLimiters;
+import io.llmstore.core.spi.BackendDescriptor;
+import io.llmstore.core.spi.Feature;
+import io.llmstore.core.stats.CacheStats;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The LLM gateway's repositories: {@code pool.gateway()}. {@link #apiKeys()}, {@link #models()}, {@link #records()}
+ * (usage records), {@link #summaries()} (monthly, per key), and {@link #inTransaction} for several writes at once.
+ * Stored in PostgreSQL; API keys and models are cached in this JVM (Caffeine) and, when {@code REDIS_URL} is set, in
+ * Redis, which also carries invalidations between instances. Without Redis each instance's local entries live until
+ * their TTL ({@code CACHE_API_KEY_TTL} 5m, {@code CACHE_MODEL_TTL} 15m): that is then how long a revoked key may
+ * still be accepted by another instance. Thread-safe.
+ */
+public final class Gateway {
+    /** The feature's descriptor: needs PostgreSQL (Redis, when configured, adds the shared tier). */
+    public static final Feature<Gateway> FEATURE = Feature.of("the gateway repositories", Gateway.class,
+            BackendDescriptor.POSTGRES);
+    public static final long API_KEY_CACHE_SIZE = 1000;
+    public static final Duration API_KEY_CACHE_TTL = Duration.ofMinutes(5);
+    public static final long MODEL_CACHE_SIZE = 500;
+    public static final Duration MODEL_CACHE_TTL = Duration.ofMinutes(15);
+
+    private final GatewayStore store;
+    private final ApiKeys apiKeys;
+    private final Models models;
+
+    private Gateway(GatewayStore store, ApiKeys apiKeys, Models models) {
+        this.store = store;
+        this.apiKeys = apiKeys;
+        this.models = models;
+    }
+
+    /**
+     * Wiring for backends, not for application code: the gateway over {@code store}, with the shared tier when there
+     * is one (it subscribes to the tier's invalidations here).
+     *
+     * @param config   for {@code CACHE_API_KEY_*}, {@code CACHE_MODEL_*} and {@code GATEWAY_API_KEY_PEPPER}
+     * @param limiters the pool's rate limiters, for {@link ApiKeys#tryAcquire}; empty = none open
+     */
+    public static Gateway of(GatewayStore store, Optional<SharedCacheTier> shared, Optional<RateLimiters> limiters,
+                             StorageConfig config, Clock clock) {
+        Objects.requireNonNull(store, "store");
+        CacheSpec keySpec = config.cache("api_key", API_KEY_CACHE_SIZE, API_KEY_CACHE_TTL);
+        CacheSpec modelSpec = config.cache("model", MODEL_CACHE_SIZE, MODEL_CACHE_TTL);
+        ApiKeyHasher hasher = ApiKeyHasher.of(config.settings().secret(GatewaySettings.GATEWAY_API_KEY_PEPPER));
+        TieredCache<ApiKey> keyCache = new TieredCache<>(LocalLookupCache.create(keySpec), shared, ApiKey.class);
+        TieredCache<Model> modelCache = new TieredCache<>(LocalLookupCache.create(modelSpec), shared, Model.class);
+        Models models = new Models(store.models(), modelCache, PriceCatalog.bundled());
+        Duration bound = shared.map(SharedCacheTier::invalidationBound).orElse(keySpec.ttl());
+        ApiKeys keys = new ApiKeys(store.apiKeys(), hasher, keyCache, models, limiters, bound, clock);
+        shared.ifPresent(tier -> tier.subscribe((cache, key) -> {
+            if (cache.equals(keySpec.name())) {
+                keyCache.invalidateLocal(key);
+            } else if (cache.equals(modelSpec.name())) {
+                models.onInvalidation(key);
+            }
+        }));
+        return new Gateway(store, keys, models);
+    }
+
+    /** API keys: create, look up (cached), validate, list, disable, revoke. */
+    public ApiKeys apiKeys() {
+        return apiKeys;
+    }
+
+    /** Providers and models: register, look up by name or alias (cached), search, prices, costs. */
+    public Models models() {
+        return models;
+    }
+
+    /** Per-request usage records and their totals per key. */
+    public UsageRecords records() {
+        return store.records();
+    }
+
+    /** Monthly summaries per key, refreshed on demand. */
+    public MonthlySummaries summaries() {
+        return store.summaries();
+    }
+
+    /**
+     * Runs {@code work} in one database transaction over the uncached stores (records, summaries, key metadata,
+     * models); commits when it returns, rolls back when it throws and rethrows. Keys disabled or revoked inside are
+     * dropped from the caches after the commit.
+     */
+    public <T> T inTransaction(java.util.function.Function<GatewayStore, T> work) {
+        Objects.requireNonNull(work, "work");
+        java.util.List<String> changedHashes = new java.util.ArrayList<>();
+        T result = store.inTransaction(tx -> work.apply(new RecordingStore(tx, changedHashes)));
+        changedHashes.forEach(apiKeys::invalidate);
+        return result;
+    }
+
+    /** Both tiers' counters of both caches, named {@code api_key}, {@code api_key.redis}, {@code model}, ... */
+    public Map<String, CacheStats> cacheStats() {
+        Map<String, CacheStats> stats = new LinkedHashMap<>();
+        var k = apiKeys.cacheStats();
+        var m = models.cacheStats();
+        stats.put(k.name(), new CacheStats(k.hits(), k.misses(), k.errors()));
+        stats.put(k.name() + ".redis", apiKeys.sharedCacheStats());
+        stats.put(m.name(), new CacheStats(m.hits(), m.misses(), m.errors()));
+        stats.put(m.name() + ".redis", models.sharedCacheStats());
+        return stats;
+    }
+
+    /** A transaction's store that remembers which keys' state changed, to invalidate them after the commit. */
+    private record RecordingStore(GatewayStore tx, java.util.List<String> changed) implements GatewayStore {
+        @Override
+        public ApiKeyStore apiKeys() {
+            ApiKeyStore keys = tx.apiKeys();
+            return new ApiKeyStore() {
+                @Override
+                public ApiKey insert(String keyHash, ApiKeySpec spec) {
+                    return keys.insert(keyHash, spec);
+                }
+
+                @Override
+                public Optional<ApiKey> findByHash(String keyHash) {
+                    return keys.findByHash(keyHash);
+                }
+
+                @Override
+                public Optional<ApiKey> findById(long id) {
+                    return keys.findById(id);
+                }
+
+                @Override
+                public Optional<ApiKey> setEnabled(long id, boolean enabled) {
+                    return remember(keys.setEnabled(id, enabled));
+                }
+
+                @Override
+                public Optional<ApiKey> revoke(long id, java.time.Instant at) {
+                    return remember(keys.revoke(id, at));
+                }
+
+                @Override
+                public boolean setMetadata(long id, String category, String key, String value) {
+                    return keys.setMetadata(id, category, key, value);
+                }
+
+                @Override
+                public Map<String, String> metadata(long id, String category) {
+                    return keys.metadata(id, category);
+                }
+
+                @Override
+                public java.util.List<ApiKey> listAfter(long afterId, int limit) {
+                    return keys.listAfter(afterId, limit);
+                }
+
+                @Override
+                public java.util.List<ApiKey> listPage(int limit, long offset) {
+                    return keys.listPage(limit, offset);
+                }
+
+                private Optional<ApiKey> remember(Optional<ApiKey> key) {
+                    key.ifPresent(k -> changed.add(k.keyHash()));
+                    return key;
+                }
+            };
+        }
+
+        @Override
+        public ModelStore models() {
+            return tx.models();
+        }
+
+        @Override
+        public UsageRecords records() {
+            return tx.records();
+        }
+
+        @Override
+        public MonthlySummaries summaries() {
+            return tx.summaries();
+        }
+
+        @Override
+        public <T> T inTransaction(java.util.function.Function<GatewayStore, T> work) {
+            return work.apply(this); // already in one
+        }
+    }
+}
