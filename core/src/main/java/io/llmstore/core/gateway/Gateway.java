@@ -58,7 +58,8 @@ public final class Gateway {
         ApiKeyHasher hasher = ApiKeyHasher.of(config.settings().secret(GatewaySettings.GATEWAY_API_KEY_PEPPER));
         TieredCache<ApiKey> keyCache = new TieredCache<>(LocalLookupCache.create(keySpec), shared, ApiKey.class);
         TieredCache<Model> modelCache = new TieredCache<>(LocalLookupCache.create(modelSpec), shared, Model.class);
-        Models models = new Models(store.models(), modelCache, PriceCatalog.bundled());
+        Models models = new Models(store.models(), modelCache, PriceCatalog.bundled(),
+                shared.map(SharedCacheTier::invalidationBound).orElse(modelSpec.ttl()));
         Duration bound = shared.map(SharedCacheTier::invalidationBound).orElse(keySpec.ttl());
         ApiKeys keys = new ApiKeys(store.apiKeys(), hasher, keyCache, models, limiters, bound, clock);
         shared.ifPresent(tier -> tier.subscribe((cache, key) -> {

@@ -7,6 +7,7 @@ import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.price.PriceOverride;
 import io.llmstore.core.price.TokenUsage;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -32,12 +33,22 @@ public final class Models {
     private final ModelStore store;
     private final TieredCache<Model> cache;
     private final PriceCatalog base;
+    private final Duration invalidationBound;
     private final AtomicReference<PriceCatalog> priced = new AtomicReference<>();
 
-    Models(ModelStore store, TieredCache<Model> cache, PriceCatalog base) {
+    Models(ModelStore store, TieredCache<Model> cache, PriceCatalog base, Duration invalidationBound) {
         this.store = store;
         this.cache = cache;
         this.base = base;
+        this.invalidationBound = invalidationBound;
+    }
+
+    /**
+     * How long after a write (a price, an invalidation) another instance may still answer from its local tier: the
+     * Redis tier's bound when Redis is configured, else {@code CACHE_MODEL_TTL}.
+     */
+    public Duration invalidationBound() {
+        return invalidationBound;
     }
 
     /** Creates the provider {@code name} served by LiteLLM's {@code litellmProvider} (or updates that id). */
