@@ -21,6 +21,7 @@ import io.llmstore.core.config.Settings;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.error.ConnectionException;
+import io.llmstore.core.gateway.BudgetAlerts;
 import io.llmstore.core.gateway.Gateway;
 import io.llmstore.core.gateway.GatewayStore;
 import io.llmstore.core.health.HealthCheck;
@@ -31,6 +32,7 @@ import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.RateLimiterStats;
+import io.llmstore.redis.gateway.RedisBudgetCounter;
 import io.llmstore.redis.gateway.RedisCacheTier;
 import io.llmstore.redis.internal.ClusterClients;
 import io.llmstore.redis.internal.LuaScript;
@@ -274,8 +276,9 @@ public final class RedisBackendProvider implements BackendProvider {
         // The gateway, when PostgreSQL serves its store: Redis adds the shared tier and the invalidation channel.
         Optional<GatewayStore> store = context.ports().find(GatewayStore.class);
         RedisCacheTier tier = store.isPresent() ? new RedisCacheTier(connector, prefix, commandTimeout, pubSub) : null;
-        Gateway gateway = store.map(s -> Gateway.of(s, Optional.of(tier), Optional.of(limiters), context.config(),
-                context.clock())).orElse(null);
+        Gateway gateway = store.map(s -> Gateway.of(s, Optional.of(tier), Optional.of(limiters),
+                Optional.of(new RedisBudgetCounter(connector, prefix)),
+                () -> context.ports().find(BudgetAlerts.class), context.config(), context.clock())).orElse(null);
         return new RedisBackend(shutdown, client, connector, cache, sessions, limiters, display, commandTimeout,
                 gateway, tier);
     }

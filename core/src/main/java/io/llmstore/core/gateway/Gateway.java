@@ -3,6 +3,9 @@ package io.llmstore.core.gateway;
 import io.llmstore.core.cache.LocalLookupCache;
 import io.llmstore.core.config.CacheSpec;
 import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.error.ConfigException;
+import io.llmstore.core.error.NotConfiguredException;
+import io.llmstore.core.gateway.internal.GatewayBudgets;
 import io.llmstore.core.gateway.internal.TieredCache;
 import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.ratelimit.RateLimiters;
@@ -12,13 +15,17 @@ import io.llmstore.core.stats.CacheStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The LLM gateway's repositories: {@code pool.gateway()}. {@link #apiKeys()}, {@link #models()}, {@link #records()}
- * (usage records), {@link #summaries()} (monthly, per key), and {@link #inTransaction} for several writes at once.
+ * (usage records), {@link #summaries()} (monthly, per key), {@link #budgets()} (dollars per key and month, Redis), and {@link #inTransaction} for several writes at once.
  * Stored in PostgreSQL; API keys and models are cached in this JVM (Caffeine) and, when {@code REDIS_URL} is set, in
  * Redis, which also carries invalidations between instances. Without Redis each instance's local entries live until
  * their TTL ({@code CACHE_API_KEY_TTL} 5m, {@code CACHE_MODEL_TTL} 15m): that is then how long a revoked key may
@@ -33,14 +40,20 @@ public final class Gateway {
     public static final long MODEL_CACHE_SIZE = 500;
     public static final Duration MODEL_CACHE_TTL = Duration.ofMinutes(15);
 
+    /** The descriptor of {@link #budgets()}: they are decided in Redis. */
+    public static final Feature<Budgets> BUDGETS = Feature.of("gateway budgets", Budgets.class, BackendDescriptor.REDIS);
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
     private final GatewayStore store;
     private final ApiKeys apiKeys;
     private final Models models;
+    private final Optional<Budgets> budgets;
 
-    private Gateway(GatewayStore store, ApiKeys apiKeys, Models models) {
+    private Gateway(GatewayStore store, ApiKeys apiKeys, Models models, Optional<Budgets> budgets) {
         this.store = store;
         this.apiKeys = apiKeys;
         this.models = models;
+        this.budgets = budgets;
     }
 
     /**
@@ -51,6 +64,18 @@ public final class Gateway {
      * @param limiters the pool's rate limiters, for {@link ApiKeys#tryAcquire}; empty = none open
      */
     public static Gateway of(GatewayStore store, Optional<SharedCacheTier> shared, Optional<RateLimiters> limiters,
+                             StorageConfig config, Clock clock) {
+        return of(store, shared, limiters, Optional.empty(), Optional::empty, config, clock);
+    }
+
+    /**
+     * As above, with budgets over {@code counter} (Redis) raising alerts through {@code alerts}, looked up at each
+     * alert (Kafka opens after Redis); without an alert sink they are logged at WARN.
+     *
+     * @throws ConfigException when {@code GATEWAY_BUDGET_ALERTS} is not a list of percentages
+     */
+    public static Gateway of(GatewayStore store, Optional<SharedCacheTier> shared, Optional<RateLimiters> limiters,
+                             Optional<BudgetCounter> counter, Supplier<Optional<BudgetAlerts>> alerts,
                              StorageConfig config, Clock clock) {
         Objects.requireNonNull(store, "store");
         CacheSpec keySpec = config.cache("api_key", API_KEY_CACHE_SIZE, API_KEY_CACHE_TTL);
@@ -69,7 +94,26 @@ public final class Gateway {
                 models.onInvalidation(key);
             }
         }));
-        return new Gateway(store, keys, models);
+        List<Integer> percents;
+        try {
+            percents = GatewayBudgets.parsePercents(config.settings().string(GatewaySettings.GATEWAY_BUDGET_ALERTS)
+                    .orElse("80,95"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        BudgetAlerts logged = alert -> log.warn("budget alert (no Kafka configured for llm-alerts): {}", alert.toJson());
+        Optional<Budgets> budgets = counter.map(c -> new GatewayBudgets(c, store.records(), models, percents,
+                () -> alerts.get().orElse(logged), clock));
+        return new Gateway(store, keys, models, budgets);
+    }
+
+    /**
+     * Dollar budgets per key and month, decided in Redis across every instance.
+     *
+     * @throws NotConfiguredException naming {@code REDIS_URL} when Redis is not configured
+     */
+    public Budgets budgets() {
+        return budgets.orElseThrow(() -> BUDGETS.notConfigured(List.of("postgres")));
     }
 
     /** API keys: create, look up (cached), validate, list, disable, revoke. */
