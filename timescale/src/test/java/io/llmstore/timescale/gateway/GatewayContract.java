@@ -534,6 +534,23 @@ abstract class GatewayContract {
         assertThat(gateway.apiKeys().isValid(raw)).as("disabled inside: the cache was dropped after the commit").isFalse();
     }
 
+    @Test
+    void withoutRedisBudgetsSayWhatToSetAndTheRateLimitIsEnforcedInProcess() {
+        assertThatThrownBy(() -> gateway.budgets()).isInstanceOf(io.llmstore.core.error.NotConfiguredException.class)
+                .hasMessageContaining("REDIS_URL").hasMessageContaining("gateway budgets");
+        ApiKey limited = gateway.apiKeys().create(rawKey(), ApiKeySpec.named("rl").rateLimitPerMinute(3));
+        ApiKey free = gateway.apiKeys().create(rawKey(), ApiKeySpec.named("free"));
+        List<Boolean> allowed = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            allowed.add(gateway.apiKeys().tryAcquire(limited).allowed());
+        }
+        assertThat(allowed).containsExactly(true, true, true, false, false);
+        for (int i = 0; i < 5; i++) {
+            assertThat(gateway.apiKeys().tryAcquire(free).allowed()).isTrue();
+        }
+        assertThat(gateway.apiKeys().invalidationBound()).as("without Redis: one TTL").isEqualTo(Duration.ofMinutes(5));
+    }
+
     static DataSource dataSource(StoragePool p) {
         return p.client(DataSource.class).orElseThrow();
     }
