@@ -78,9 +78,20 @@ public final class ApiKeyHasher {
         return equalHashes(hash(rawKey), storedHash);
     }
 
-    /** Constant-time comparison of two hex hashes. */
+    /**
+     * Constant-time comparison of two hashes: every character is compared whatever the first difference, so the
+     * time says nothing about how much of a guess matched (only the lengths, which are public). Allocates nothing:
+     * it runs on every cached lookup.
+     */
     public static boolean equalHashes(String a, String b) {
-        return MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
+        if (a.length() != b.length()) {
+            return false;
+        }
+        int diff = 0;
+        for (int i = 0; i < a.length(); i++) {
+            diff |= a.charAt(i) ^ b.charAt(i);
+        }
+        return diff == 0;
     }
 
     /** True when a pepper is in use. */

@@ -97,7 +97,8 @@ public final class ApiKeys {
     /** The key stored under {@code keyHash}, cached; the hash found is compared with the one asked in constant time. */
     public Optional<ApiKey> findByHash(String keyHash) {
         Objects.requireNonNull(keyHash, "keyHash");
-        return cache.get(keyHash, store::findByHash).filter(k -> ApiKeyHasher.equalHashes(k.keyHash(), keyHash));
+        ApiKey key = cache.get(keyHash);
+        return key != null && ApiKeyHasher.equalHashes(key.keyHash(), keyHash) ? Optional.of(key) : Optional.empty();
     }
 
     /**

@@ -81,8 +81,10 @@ public final class Gateway {
         CacheSpec keySpec = config.cache("api_key", API_KEY_CACHE_SIZE, API_KEY_CACHE_TTL);
         CacheSpec modelSpec = config.cache("model", MODEL_CACHE_SIZE, MODEL_CACHE_TTL);
         ApiKeyHasher hasher = ApiKeyHasher.of(config.settings().secret(GatewaySettings.GATEWAY_API_KEY_PEPPER));
-        TieredCache<ApiKey> keyCache = new TieredCache<>(LocalLookupCache.create(keySpec), shared, ApiKey.class);
-        TieredCache<Model> modelCache = new TieredCache<>(LocalLookupCache.create(modelSpec), shared, Model.class);
+        TieredCache<ApiKey> keyCache = new TieredCache<>(LocalLookupCache.create(keySpec), shared, ApiKey.class,
+                store.apiKeys()::findByHash);
+        TieredCache<Model> modelCache = new TieredCache<>(LocalLookupCache.create(modelSpec), shared, Model.class,
+                store.models()::findByNameOrAlias);
         Models models = new Models(store.models(), modelCache, PriceCatalog.bundled(),
                 shared.map(SharedCacheTier::invalidationBound).orElse(modelSpec.ttl()));
         Duration bound = shared.map(SharedCacheTier::invalidationBound).orElse(keySpec.ttl());

@@ -85,7 +85,7 @@ public final class Models {
     /** The model called {@code nameOrAlias}, cached; empty when none. */
     public Optional<Model> find(String nameOrAlias) {
         Objects.requireNonNull(nameOrAlias, "nameOrAlias");
-        return cache.get(nameOrAlias.toLowerCase(Locale.ROOT), store::findByNameOrAlias);
+        return Optional.ofNullable(cache.get(nameOrAlias.toLowerCase(Locale.ROOT)));
     }
 
     /**

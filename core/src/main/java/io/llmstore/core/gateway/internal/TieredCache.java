@@ -29,22 +29,28 @@ public final class TieredCache<V> {
     private final LocalLookupCache<String, V> local;
     private final Optional<SharedCacheTier> shared;
     private final Class<V> type;
+    private final Function<String, Optional<V>> loader;
+    /** Built once: a lambda per lookup would allocate on the hit path, which runs millions of times a second. */
+    private final Function<String, V> loadBelow = this::loadShared;
     private final LongAdder sharedHits = new LongAdder();
     private final LongAdder sharedMisses = new LongAdder();
     private final LongAdder sharedErrors = new LongAdder();
 
-    public TieredCache(LocalLookupCache<String, V> local, Optional<SharedCacheTier> shared, Class<V> type) {
+    /** @param loader reads the database; empty when it has no value for the key */
+    public TieredCache(LocalLookupCache<String, V> local, Optional<SharedCacheTier> shared, Class<V> type,
+                       Function<String, Optional<V>> loader) {
         this.local = local;
         this.shared = shared;
         this.type = type;
+        this.loader = loader;
     }
 
-    /** The cached value, else the shared tier's, else the loader's (then stored in both); empty when none has it. */
-    public Optional<V> get(String key, Function<String, Optional<V>> loader) {
-        return Optional.ofNullable(local.get(key, k -> loadShared(k, loader)));
+    /** The cached value, else the shared tier's, else the loader's (then stored in both); null when none has it. */
+    public V get(String key) {
+        return local.get(key, loadBelow);
     }
 
-    private V loadShared(String key, Function<String, Optional<V>> loader) {
+    private V loadShared(String key) {
         String name = local.spec().name();
         if (shared.isPresent()) {
             try {
