@@ -40,6 +40,8 @@ import org.junit.jupiter.api.Test;
  */
 abstract class FeatureSchemaContract {
     private static final String HISTORY = "llmstore_schema_history";
+    /** The gateway feature (order 200) migrates with every pool: its one version, applied by this run. */
+    private static final MigrationResult.Feature GATEWAY_APPLIED = new MigrationResult.Feature("gateway", List.of(1), 1);
 
     protected String schema;
     private final List<StoragePool> pools = new ArrayList<>();
@@ -194,7 +196,8 @@ abstract class FeatureSchemaContract {
         MigrationResult upgrade = p.usage().migrate(); // today's migrator, through the pool
 
         assertThat(upgrade.flavor()).isEqualTo(flavor());
-        assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT));
+        assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT),
+                GATEWAY_APPLIED);
         assertThat(UsageStoreContract.snapshot(p, allRows)).containsExactlyElementsOf(rowsBefore);
         assertThat(column(p, "SELECT count(*) FROM llm_usage_metrics WHERE usage_source IS NULL"
                 + " AND time_to_first_token_ms IS NULL AND finish_reason IS NULL AND cost_saved_usd IS NULL"))
@@ -209,7 +212,8 @@ abstract class FeatureSchemaContract {
         assertThat(UsageStoreContract.snapshot(p, history + " WHERE feature = 'usage' AND version <= 4 ORDER BY version"))
                 .containsExactlyElementsOf(historyBefore);
         // plus this release's V5
-        assertThat(column(p, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(historyBefore.size() + 1));
+        assertThat(column(p, "SELECT count(*) FROM " + HISTORY + " WHERE feature = 'usage'"))
+                .containsExactly(Integer.toString(historyBefore.size() + 1));
         // ... in a table of the same shape as one this release creates
         String fresh = schema + "_fresh";
         schemas.add(fresh);
@@ -231,7 +235,7 @@ abstract class FeatureSchemaContract {
         StoragePool p = open(schema, true); // usage only, as the pool migrates it
         MigrationResult first = migrator(p, TestFeatureSchema.notes()).migrate();
 
-        assertThat(first.features()).extracting(MigrationResult.Feature::name).containsExactly("usage", "notes");
+        assertThat(first.features()).extracting(MigrationResult.Feature::name).containsExactly("usage", "gateway", "notes");
         assertThat(first.feature("usage").orElseThrow()).isEqualTo(new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT));
         assertThat(first.feature("notes").orElseThrow()).isEqualTo(new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version || ':' || script || ':' || flavor FROM " + HISTORY
@@ -251,10 +255,10 @@ abstract class FeatureSchemaContract {
         // notes V1 creates a view over llm_usage_metrics: it succeeds only because usage (order 100) ran first
         MigrationResult result = migrator(p, TestFeatureSchema.notes()).migrate();
         assertThat(result.features()).containsExactly(
-                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
+                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT), GATEWAY_APPLIED,
                 new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version FROM " + HISTORY + " ORDER BY feature, version"))
-                .hasSize(usageVersions().size() + 2);
+                .hasSize(usageVersions().size() + 1 + 2);
     }
 
     @Test
@@ -271,12 +275,14 @@ abstract class FeatureSchemaContract {
         MigrationResult other = winner == ra.get() ? rb.get() : ra.get();
 
         assertThat(winner.features()).containsExactly(
-                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
+                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT), GATEWAY_APPLIED,
                 new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(other.features()).containsExactly(
                 new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT),
+                new MigrationResult.Feature("gateway", List.of(), 1),
                 new MigrationResult.Feature("notes", List.of(), 2));
-        assertThat(column(a, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(usageVersions().size() + 2));
+        assertThat(column(a, "SELECT count(*) FROM " + HISTORY))
+                .containsExactly(Integer.toString(usageVersions().size() + 1 + 2));
     }
 
     private static MigrationResult await(CountDownLatch go, Supplier<MigrationResult> s) {
@@ -328,7 +334,8 @@ abstract class FeatureSchemaContract {
                 + " VALUES ('from_the_future', 1, 'x', '" + flavor() + "', 'V1__x.sql', 'abc', 1)");
 
         assertThat(p.usage().migrate().hasApplied()).isFalse();
-        assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature <> 'usage'")).containsExactly("from_the_future");
+        assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature NOT IN ('usage', 'gateway')"))
+                .containsExactly("from_the_future");
     }
 
     @Test

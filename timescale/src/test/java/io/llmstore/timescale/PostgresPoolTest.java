@@ -170,7 +170,7 @@ class PostgresPoolTest {
         assertThat(ra.get().current()).isEqualTo(5);
         assertThat(rb.get().current()).isEqualTo(5);
         try (Connection c = a.client(DataSource.class).orElseThrow().getConnection(); Statement st = c.createStatement();
-             var rs = st.executeQuery("SELECT count(*) FROM llmstore_schema_history")) {
+             var rs = st.executeQuery("SELECT count(*) FROM llmstore_schema_history WHERE feature = 'usage'")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(4);
         }

@@ -153,7 +153,7 @@ abstract class UsageStoreContract {
         assertThat(again.flavor()).isEqualTo(expectTimescale() ? "timescaledb" : "postgresql");
 
         try (Connection c = dataSource(pool).getConnection(); Statement st = c.createStatement()) {
-            ResultSet rs = st.executeQuery("SELECT version, flavor FROM llmstore_schema_history ORDER BY version");
+            ResultSet rs = st.executeQuery("SELECT version, flavor FROM llmstore_schema_history WHERE feature = 'usage' ORDER BY version");
             List<String> history = new ArrayList<>();
             while (rs.next()) {
                 history.add(rs.getInt(1) + ":" + rs.getString(2));

@@ -1,6 +1,7 @@
 package io.llmstore.examples.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -138,6 +139,27 @@ class GatewayRedisTierTest {
                 .pollInterval(Duration.ofMillis(5))
                 .until(() -> b.models().calculateCost("4o", usage, at).orElseThrow().total()
                         .compareTo(new BigDecimal("1.75")) == 0);
+    }
+
+    @Test
+    void withRedisUnreachableLookupsAndRevocationsFallThroughToTheDatabase() {
+        StoragePool down = StoragePool.create(StorageConfig.builder().databaseUrl(db.databaseUrl()).poolMaxConnections(2)
+                .set("DB_SCHEMA", schema).set("DB_MIGRATE_ON_START", "true").set("DB_RETRY_MAX_ATTEMPTS", "1")
+                .set("REDIS_URL", "redis://127.0.0.1:1").set("REDIS_COMMAND_TIMEOUT", "200ms").build());
+        pools.add(down);
+        Gateway g = down.gateway();
+        String raw = rawKey();
+        ApiKey key = g.apiKeys().create(raw, ApiKeySpec.named("no-redis"));
+        assertThat(g.apiKeys().isValid(raw)).isTrue();
+        assertThat(g.apiKeys().sharedCacheStats().errors()).as("the Redis read failed open").isPositive();
+        assertThatThrownBy(() -> g.apiKeys().revoke(key.id()))
+                .as("the revocation is stored, but other instances cannot be told: the caller hears it")
+                .isInstanceOf(io.llmstore.core.error.StorageException.class);
+        assertThat(g.apiKeys().get(key.id()).revokedAt()).isNotNull();
+        assertThat(g.apiKeys().isValid(raw)).as("this instance dropped its own entry first").isFalse();
+        assertThatThrownBy(() -> g.budgets().reserve(g.apiKeys().create(rawKey(),
+                ApiKeySpec.named("b").monthlyBudgetUsd(BigDecimal.ONE)), BigDecimal.ONE))
+                .isInstanceOf(io.llmstore.core.error.StorageException.class);
     }
 
     @Test

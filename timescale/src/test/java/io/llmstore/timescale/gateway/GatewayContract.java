@@ -551,6 +551,26 @@ abstract class GatewayContract {
         assertThat(gateway.apiKeys().invalidationBound()).as("without Redis: one TTL").isEqualTo(Duration.ofMinutes(5));
     }
 
+    @Test
+    void readsSurviveTheirConnectionsBeingKilledAndAcknowledgedRecordsStay() throws Exception {
+        // its own application_name, so only this pool's connections are killed (other tests share the server)
+        String app = "killed_" + schema;
+        gateway = open(Map.of("DB_APP_NAME", app, "DB_RETRY_MAX_ATTEMPTS", "6", "DB_RETRY_INITIAL_BACKOFF", "10ms")).gateway();
+        Model model = registerGpt4o();
+        ApiKey key = gateway.apiKeys().create(rawKey(), ApiKeySpec.named("killed"));
+        gateway.records().create(UsageRecord.of(key.id(), model, T0, 1, 1, BigDecimal.ONE));
+        try (Connection c = direct(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                     + " WHERE application_name = '" + app + "'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("connections killed").isPositive();
+        }
+        // every pooled connection is dead now: the reads are retried on fresh ones (DB_RETRY_*; the pool has 4)
+        assertThat(gateway.apiKeys().get(key.id()).id()).isEqualTo(key.id());
+        assertThat(gateway.records().totals(key.id(), T0, T0.plusSeconds(1)).requests()).isEqualTo(1);
+        assertThat(gateway.models().search("gpt", 5)).hasSize(1);
+    }
+
     static DataSource dataSource(StoragePool p) {
         return p.client(DataSource.class).orElseThrow();
     }
