@@ -1,5 +1,6 @@
 package io.llmstore.bench;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.testkit.TcpProxy;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.StorageConfig;
@@ -164,7 +165,7 @@ public final class WriterOutageBenchmark implements Benchmark {
             long recoveryEnd = restored + recovery.toNanos();
             long drainDeadline = restored + Duration.ofMinutes(2).toNanos();
             while (System.nanoTime() < recoveryEnd || (Double.isNaN(drainSeconds) && System.nanoTime() < drainDeadline)) {
-                BufferedUsageWriter.Stats s = writer.stats();
+                BufferedWriter.Stats s = writer.stats();
                 maxBuffered = Math.max(maxBuffered, s.buffered());
                 samples++;
                 if (Double.isNaN(drainSeconds) && s.written() + s.dropped() + s.poison() >= backlog) {
@@ -174,7 +175,7 @@ public final class WriterOutageBenchmark implements Benchmark {
             }
             stop(producers);
             flushUntilStored(writer, Duration.ofMinutes(2));
-            BufferedUsageWriter.Stats s = writer.stats();
+            BufferedWriter.Stats s = writer.stats();
             if (s.accepted() != accepted.get()) {
                 throw new IllegalStateException("writer accepted " + s.accepted() + " rows, producers counted "
                         + accepted.get());

@@ -1,5 +1,6 @@
 package io.llmstore.timescale;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.config.CoreSettings;
 import io.llmstore.core.config.PostgresConfig;
 import io.llmstore.core.config.Settings;
@@ -106,7 +107,7 @@ public final class PostgresBackendProvider implements BackendProvider {
                 s.enumValue(TimescaleSettings.DB_WRITE_MODE, WriteMode.class),
                 s.intValue(TimescaleSettings.USAGE_METADATA_MAX_BYTES, 2),
                 capacity, flushSize, interval,
-                s.enumValue(TimescaleSettings.USAGE_BUFFER_FULL_POLICY, BufferedUsageWriter.FullPolicy.class),
+                s.enumValue(TimescaleSettings.USAGE_BUFFER_FULL_POLICY, BufferedWriter.FullPolicy.class),
                 s.duration(TimescaleSettings.USAGE_BUFFER_FULL_TIMEOUT),
                 s.duration(TimescaleSettings.USAGE_SHUTDOWN_FLUSH_TIMEOUT),
                 filler,

@@ -1,5 +1,6 @@
 package io.llmstore.timescale;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -441,7 +442,7 @@ abstract class UsageStoreContract {
     void aFullBufferRejectsWithBufferFullExceptionUnderTheRejectPolicy() {
         TimescaleUsageWriter writer = pool.client(TimescaleUsageWriter.class).orElseThrow();
         try (BufferedUsageWriter buffer = BufferedUsageWriter.builder(writer).capacity(20).flushSize(20)
-                .flushInterval(Duration.ofHours(1)).whenFull(BufferedUsageWriter.FullPolicy.REJECT, Duration.ZERO)
+                .flushInterval(Duration.ofHours(1)).whenFull(BufferedWriter.FullPolicy.REJECT, Duration.ZERO)
                 .build()) {
             // The flusher may take the first 20 at once; keep offering until the buffer is full.
             List<UsageMetric> rows = UsageData.generate(5000, 1, 41);
@@ -475,7 +476,7 @@ abstract class UsageStoreContract {
             }
         };
         BufferedUsageWriter buffer = BufferedUsageWriter.builder(down).capacity(20).flushSize(10)
-                .flushInterval(Duration.ofHours(1)).whenFull(BufferedUsageWriter.FullPolicy.REJECT, Duration.ZERO)
+                .flushInterval(Duration.ofHours(1)).whenFull(BufferedWriter.FullPolicy.REJECT, Duration.ZERO)
                 .build();
         try {
             List<UsageMetric> rows = UsageData.generate(100, 1, 91);

@@ -1,164 +1,43 @@
 package io.llmstore.core.usage;
 
+import io.llmstore.core.buffer.BufferedWriter;
+import io.llmstore.core.buffer.BufferedWriter.FullPolicy;
+import io.llmstore.core.buffer.BufferedWriter.Stats;
 import io.llmstore.core.error.BufferFullException;
 import io.llmstore.core.error.StorageException;
-import io.llmstore.core.failure.PoisonIsolation;
-import io.llmstore.core.failure.PoisonListener;
 import io.llmstore.core.retry.RetryPolicy;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.UnaryOperator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * An asynchronous, bounded usage writer: {@link #record} validates the row and puts it in a bounded in-memory
- * buffer; a background thread writes the buffer to the delegate (the synchronous, COPY-speed writer) when it
- * holds {@code flushSize} rows or {@code flushInterval} has passed, and on {@link #flush()} and {@link #close()}.
+ * The asynchronous, bounded usage writer: a {@link UsageWriter} over the shared {@link BufferedWriter}, whose contract
+ * it keeps (bounded, a row leaves only stored or as a poison row, every other failure keeps the rows, flushed at JVM
+ * shutdown). {@link #record} validates the row and buffers it; a background thread writes batches to the delegate
+ * (the synchronous, COPY-speed writer). Its errors and logs name the usage settings ({@code USAGE_BUFFER_CAPACITY},
+ * {@code USAGE_SHUTDOWN_FLUSH_TIMEOUT}).
  *
- * <p>Contract:
- * <ul>
- * <li><b>Bounded.</b> At most {@code capacity} rows wait. When full, {@link FullPolicy#BLOCK} waits up to
- *     {@code fullTimeout} for room, {@link FullPolicy#REJECT} fails at once; either way the caller gets a
- *     {@link BufferFullException} and the row is not accepted.</li>
- * <li><b>A row leaves the buffer only when it is stored, or as a poison row.</b> A poison row is one the database
- *     refused for its own data (a {@link io.llmstore.core.error.QueryException#isDataError() data error}) or
- *     that failed a per-row validation ({@link IllegalArgumentException}); the batch is bisected ({@link PoisonIsolation}) until such rows stand
- *     alone, the others are stored, and each poison row is counted, logged at WARN with its event id and reported
- *     to the {@link Listener} (set on the builder, or later with {@link #setListener}).</li>
- * <li><b>Every other failure keeps the rows.</b> Whatever its type (a lost connection, a missing table, an
- *     unexpected exception from the delegate's encoder), the rows not yet stored stay held; a retryable failure is
- *     first retried with the {@link RetryPolicy}, then the held rows are tried again, before any newer row, after
- *     the policy's exponential backoff (at least {@code flushInterval}). New rows back up into the bounded buffer,
- *     which pushes back on callers. {@link #stats()} shows the failure ({@code consecutiveFailures},
- *     {@code lastError}) until a write succeeds. Replays are safe because the delegate is idempotent on
- *     {@code eventId}.</li>
- * <li>Rows are dropped only by {@link #close()}, when the database still refuses them after its last try; they are
- *     reported with {@link Listener#onDropped} and counted in {@code dropped}.</li>
- * <li><b>Flushed at JVM shutdown.</b> Unless {@code shutdownFlushTimeout} is 0, a shutdown hook closes the writer
- *     when the JVM exits normally (SIGTERM, {@code System.exit}, end of main) and waits at most that long, so rows
- *     {@link #record} accepted are stored although the application never called {@link #close()}.</li>
- * </ul>
- *
- * <p>Thread-safe. The writer owns its flusher thread and its shutdown hook, not the delegate. {@link #close()} is
- * idempotent.
+ * <p>Thread-safe; {@link #close()} is idempotent. The writer owns its flusher thread and shutdown hook, not the
+ * delegate.
  */
 public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(BufferedUsageWriter.class);
-
-    /** Defaults, as documented in the README ({@code USAGE_BUFFER_*}, {@code USAGE_FLUSH_*}). */
-    public static final int DEFAULT_CAPACITY = 100_000;
-    public static final int DEFAULT_FLUSH_SIZE = 5_000;
-    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_FULL_TIMEOUT = Duration.ofSeconds(5);
+    /** Defaults, as documented in docs/configuration.md ({@code USAGE_BUFFER_*}, {@code USAGE_FLUSH_*}). */
+    public static final int DEFAULT_CAPACITY = BufferedWriter.DEFAULT_CAPACITY;
+    public static final int DEFAULT_FLUSH_SIZE = BufferedWriter.DEFAULT_FLUSH_SIZE;
+    public static final Duration DEFAULT_FLUSH_INTERVAL = BufferedWriter.DEFAULT_FLUSH_INTERVAL;
+    public static final Duration DEFAULT_FULL_TIMEOUT = BufferedWriter.DEFAULT_FULL_TIMEOUT;
     /** Default longest wait for the flush at JVM shutdown ({@code USAGE_SHUTDOWN_FLUSH_TIMEOUT}). */
-    public static final Duration DEFAULT_SHUTDOWN_FLUSH_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_SHUTDOWN_FLUSH_TIMEOUT = BufferedWriter.DEFAULT_SHUTDOWN_FLUSH_TIMEOUT;
 
-    /** What {@link #record} does when the buffer is full. */
-    public enum FullPolicy {
-        /** Wait up to the full timeout for room, then throw {@link BufferFullException}. */
-        BLOCK,
-        /** Throw {@link BufferFullException} at once. */
-        REJECT
+    /** Hears about usage rows that left the buffer without being stored (see {@link BufferedWriter.Listener}). */
+    public interface Listener extends BufferedWriter.Listener<UsageMetric> {
     }
 
-    /**
-     * Hears about rows that left the buffer without being stored. Called on the flusher thread (or the thread calling
-     * {@link #flush()} or {@link #close()}); must not block. The same poison-row contract as the Kafka sink's.
-     */
-    public interface Listener extends PoisonListener<UsageMetric> {
-        /** The database refused this row for its data (or it failed validation); not stored, not retried. */
-        @Override
-        default void onPoison(UsageMetric row, RuntimeException cause) {
-        }
+    private final BufferedWriter<UsageMetric> buffer;
 
-        /** These rows were given up by {@link #close()} while the database still failed to store them. */
-        default void onDropped(List<UsageMetric> rows, RuntimeException cause) {
-        }
-    }
-
-    /**
-     * Counters since start.
-     *
-     * @param accepted rows accepted by {@link #record}
-     * @param written  rows handed to the delegate successfully (replayed duplicates included)
-     * @param poison   rows rejected by the database and reported
-     * @param dropped  rows dropped (non-retryable batch failure, or given up at close)
-     * @param buffered rows in memory now (queued, being written, or held for a retry); never above the capacity
-     * @param flushes  batches written
-     * @param failures batch attempts that failed after the retry policy (each is retried later)
-     * @param consecutiveFailures failed attempts since the last successful write; 0 when writing works
-     * @param lastError the last failure (type and message) and when it happened; empty before any failure. Kept
-     *                  after a recovery: {@code consecutiveFailures == 0} says whether it still stands
-     */
-    public record Stats(long accepted, long written, long poison, long dropped, long buffered, long flushes,
-                        long failures, long consecutiveFailures, Optional<String> lastError) {
-    }
-
-    private final UsageWriter delegate;
-    private final int capacity;
-    private final int flushSize;
-    private final long flushIntervalNanos;
-    private final FullPolicy fullPolicy;
-    private final Duration fullTimeout;
-    private final RetryPolicy retry;
-    private final UnaryOperator<UsageMetric> admission;
-    private volatile Listener listener;
-    private final Duration shutdownFlushTimeout;
-    private final Thread shutdownHook; // null when the shutdown flush is off
-
-    private final ArrayBlockingQueue<UsageMetric> queue;
-    // One permit per row the writer holds in memory: queued, in the batch being written, or held for a retry. Rows
-    // taken out of the queue for a write keep their permit until they leave (stored, poison or dropped), so a long
-    // outage never lets the queue refill behind a held batch beyond the capacity.
-    private final Semaphore room;
-    private final ReentrantLock signalLock = new ReentrantLock();
-    private final Condition wake = signalLock.newCondition();
-    private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
-    private final Object writeLock = new Object();
-    private final List<UsageMetric> held = new ArrayList<>(); // guarded by writeLock: rows awaiting a retry
-    private final Thread flusher;
-    private volatile boolean closed;
-    private volatile boolean stopping;
-
-    private final AtomicLong accepted = new AtomicLong();
-    private final AtomicLong written = new AtomicLong();
-    private final AtomicLong poison = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong flushes = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
-    private final AtomicLong consecutiveFailures = new AtomicLong();
-    private volatile String lastError;
-
-    private BufferedUsageWriter(Builder b) {
-        this.delegate = b.delegate;
-        this.capacity = b.capacity;
-        this.flushSize = b.flushSize;
-        this.flushIntervalNanos = b.flushInterval.toNanos();
-        this.fullPolicy = b.fullPolicy;
-        this.fullTimeout = b.fullTimeout;
-        this.retry = b.retry;
-        this.admission = b.admission;
-        this.listener = b.listener;
-        this.shutdownFlushTimeout = b.shutdownFlushTimeout;
-        this.queue = new ArrayBlockingQueue<>(capacity);
-        this.room = new Semaphore(capacity);
-        this.flusher = new Thread(this::runFlusher, b.threadName);
-        this.flusher.setDaemon(true);
-        this.shutdownHook = shutdownFlushTimeout.isZero() ? null
-                : new Thread(this::flushAtShutdown, b.threadName + "-shutdown-hook");
+    private BufferedUsageWriter(BufferedWriter<UsageMetric> buffer) {
+        this.buffer = buffer;
     }
 
     /**
@@ -169,7 +48,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
      * {@code admission(writer::prepare)} with {@code builder(writer.preparedRows())}).
      */
     public static Builder builder(UsageWriter delegate) {
-        return new Builder(delegate);
+        return new Builder(Objects.requireNonNull(delegate, "delegate"));
     }
 
     /**
@@ -182,7 +61,7 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
      */
     @Override
     public void record(UsageMetric metric) {
-        enqueue(admission.apply(Objects.requireNonNull(metric, "metric")));
+        buffer.record(metric);
     }
 
     /**
@@ -191,373 +70,101 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
      */
     @Override
     public void recordAll(List<UsageMetric> metrics) {
-        List<UsageMetric> admitted = new ArrayList<>(metrics.size());
-        for (UsageMetric m : metrics) {
-            admitted.add(admission.apply(Objects.requireNonNull(m, "metric")));
-        }
-        for (UsageMetric m : admitted) {
-            enqueue(m);
-        }
+        buffer.recordAll(metrics);
     }
 
-    private void enqueue(UsageMetric m) {
-        closeLock.readLock().lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("BufferedUsageWriter is closed");
-            }
-            boolean ok;
-            if (fullPolicy == FullPolicy.REJECT) {
-                ok = room.tryAcquire();
-            } else {
-                try {
-                    ok = room.tryAcquire(fullTimeout.toNanos(), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BufferFullException("interrupted while waiting for room in the usage buffer", e);
-                }
-            }
-            if (!ok) {
-                throw new BufferFullException("usage buffer is full (" + capacity + " rows, USAGE_BUFFER_CAPACITY)"
-                        + (fullPolicy == FullPolicy.BLOCK ? " after waiting " + fullTimeout.toMillis() + " ms" : "")
-                        + "; the database is slower than the incoming rows or unreachable");
-            }
-            queue.add(m); // never full: the queue is as large as the permits
-            accepted.incrementAndGet();
-        } finally {
-            closeLock.readLock().unlock();
-        }
-        if (queue.size() >= flushSize) {
-            signal();
-        }
-    }
-
-    /**
-     * Writes every row accepted before this call, on the calling thread, and returns when they are stored.
-     *
-     * @throws StorageException the retryable failure that still stands after the retry policy; the rows stay
-     *                          buffered and are retried by the next flush
-     */
+    /** See {@link BufferedWriter#flush()}: writes every row accepted before this call, and returns when stored. */
     public void flush() {
-        RuntimeException failure = writeBuffered();
-        if (failure != null) {
-            throw failure instanceof StorageException se ? se : new StorageException("writing buffered usage rows failed"
-                    + " (they stay buffered and are retried): " + PoisonIsolation.describe(failure), failure, false);
-        }
+        buffer.flush();
     }
 
-    /** Counters now. Never blocks (in particular not behind a write that waits for an unreachable database). */
+    /** Counters now; never blocks. */
     public Stats stats() {
-        return new Stats(accepted.get(), written.get(), poison.get(), dropped.get(),
-                capacity - room.availablePermits(), flushes.get(), failures.get(), consecutiveFailures.get(),
-                Optional.ofNullable(lastError));
+        return buffer.stats();
     }
 
-    /**
-     * Replaces the listener that hears about poison and dropped rows (for a writer built by someone else, such as
-     * {@code pool.usage().buffered()}). Takes effect for the next row reported; thread-safe.
-     */
-    public void setListener(Listener listener) {
-        this.listener = Objects.requireNonNull(listener, "listener");
+    /** Replaces the listener that hears about poison and dropped rows; takes effect for the next row reported. */
+    public void setListener(BufferedWriter.Listener<UsageMetric> listener) {
+        buffer.setListener(listener);
     }
 
-    /**
-     * Stops accepting rows, writes what is buffered (with the retry policy), and stops the flusher. Rows that still
-     * cannot be written are reported to {@link Listener#onDropped} and logged. Idempotent.
-     */
+    /** Stops accepting rows, writes what is buffered, stops the flusher (see {@link BufferedWriter#close()}). */
     @Override
     public void close() {
-        closeLock.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        } finally {
-            closeLock.writeLock().unlock();
-        }
-        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException shutdownInProgress) {
-                // The JVM is exiting; the hook is running or about to, and finds the writer closed.
-            }
-        }
-        stopping = true;
-        signal();
-        try {
-            flusher.join(TimeUnit.MINUTES.toMillis(1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        RuntimeException failure = writeBuffered();
-        if (failure != null) {
-            synchronized (writeLock) {
-                List<UsageMetric> lost = List.copyOf(held);
-                held.clear();
-                List<UsageMetric> rest = new ArrayList<>();
-                queue.drainTo(rest);
-                List<UsageMetric> all = new ArrayList<>(lost);
-                all.addAll(rest);
-                dropped.addAndGet(all.size());
-                room.release(all.size());
-                log.error("usage writer closed with {} rows it could not store: {}", all.size(), failure.toString());
-                notifyDropped(all, failure);
-            }
-        }
-    }
-
-    /**
-     * The shutdown hook: closes the writer (which writes what is buffered) on a helper thread and waits at most
-     * {@code shutdownFlushTimeout}, so an unreachable database cannot hold the JVM's exit for longer.
-     */
-    private void flushAtShutdown() {
-        if (closed) {
-            return;
-        }
-        Thread closer = new Thread(this::close, flusher.getName() + "-shutdown");
-        closer.setDaemon(true);
-        closer.start();
-        try {
-            closer.join(Math.max(1, shutdownFlushTimeout.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (closer.isAlive()) {
-            log.error("JVM shutdown: the usage writer did not finish writing within {} ms "
-                    + "(USAGE_SHUTDOWN_FLUSH_TIMEOUT); {} rows may not be stored", shutdownFlushTimeout.toMillis(),
-                    stats().buffered());
-        }
+        buffer.close();
     }
 
     @Override
     public String toString() {
-        return "BufferedUsageWriter{capacity=" + capacity + ", flushSize=" + flushSize + ", flushInterval="
-                + Duration.ofNanos(flushIntervalNanos) + ", fullPolicy=" + fullPolicy + ", " + stats() + "}";
+        return "BufferedUsageWriter" + buffer.toString().substring("BufferedWriter".length());
     }
 
-    private void signal() {
-        signalLock.lock();
-        try {
-            wake.signalAll();
-        } finally {
-            signalLock.unlock();
-        }
-    }
-
-    private void runFlusher() {
-        long last = System.nanoTime();
-        while (!stopping) {
-            signalLock.lock();
-            try {
-                // Real time, not the injected clock: this is a wait, and a Clock cannot wake a thread.
-                long failing = consecutiveFailures.get();
-                // After a failure the next try waits for the retry policy's backoff (and ignores the size trigger),
-                // so a database that refuses every write is not hammered by a full buffer.
-                long wait = failing == 0 ? flushIntervalNanos
-                        : Math.max(flushIntervalNanos, retry.backoff(failing).toNanos());
-                long remaining = last + wait - System.nanoTime();
-                while (!stopping && (failing > 0 || queue.size() < flushSize) && remaining > 0) {
-                    remaining = wake.awaitNanos(remaining);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                signalLock.unlock();
-            }
-            if (stopping) {
-                return;
-            }
-            try {
-                writeBuffered();
-            } catch (RuntimeException e) {
-                log.error("usage flusher failed unexpectedly; it keeps running", e);
-            }
-            last = System.nanoTime();
-        }
-    }
-
-    /** Writes held rows, then the buffer; returns the failure that stands (the rows stay held), or null. */
-    private RuntimeException writeBuffered() {
-        synchronized (writeLock) {
-            if (!held.isEmpty()) {
-                List<UsageMetric> retrying = List.copyOf(held);
-                held.clear();
-                RuntimeException failure = attempt(retrying);
-                if (failure != null) {
-                    return failure;
-                }
-            }
-            List<UsageMetric> batch = new ArrayList<>(Math.min(flushSize, Math.max(16, queue.size())));
-            while (queue.drainTo(batch, flushSize) > 0) {
-                List<UsageMetric> rows = List.copyOf(batch);
-                batch.clear();
-                RuntimeException failure = attempt(rows);
-                if (failure != null) {
-                    return failure;
-                }
-            }
-            return null;
-        }
-    }
-
-    /**
-     * Stores {@code batch} (taken out of the queue or {@code held}), isolating poison rows; releases the room of the
-     * rows stored or reported, and puts the others in {@code held}. Returns the failure that stopped it, or null.
-     * Caller holds {@code writeLock}.
-     */
-    private RuntimeException attempt(List<UsageMetric> batch) {
-        PoisonIsolation.Outcome<UsageMetric> outcome;
-        try {
-            outcome = PoisonIsolation.store("usage batch", batch,
-                    rows -> retry.run("write usage batch", () -> delegate.recordAll(rows)), this::reportPoison);
-        } catch (Error e) {
-            held.addAll(batch); // keep the rows (and their room) accounted for; replays are idempotent
-            throw e;
-        }
-        written.addAndGet(outcome.stored());
-        if (outcome.stored() > 0) {
-            flushes.incrementAndGet();
-        }
-        room.release(outcome.stored() + outcome.poison());
-        if (outcome.isComplete()) {
-            consecutiveFailures.set(0);
-            return null;
-        }
-        RuntimeException failure = outcome.failure();
-        held.addAll(outcome.pending());
-        failures.incrementAndGet();
-        long failing = consecutiveFailures.incrementAndGet();
-        lastError = Instant.now() + " " + PoisonIsolation.describe(failure);
-        log.warn("usage batch of {} rows failed ({} consecutive failures); keeping it buffered for a retry: {}",
-                outcome.pending().size(), failing, failure.toString());
-        return failure;
-    }
-
-    private void reportPoison(UsageMetric row, RuntimeException cause) {
-        poison.incrementAndGet();
-        log.warn("usage row {} refused for its data and not stored: {}", row.eventId(), cause.getMessage());
-        listener.onPoison(row, cause);
-    }
-
-    private void notifyDropped(List<UsageMetric> rows, RuntimeException cause) {
-        try {
-            listener.onDropped(List.copyOf(rows), cause);
-        } catch (RuntimeException e) {
-            log.warn("usage writer listener failed", e);
-        }
-    }
-
-    /** Configures a {@link BufferedUsageWriter}; values are checked in the setters. Not thread-safe. */
+    /** Configures a {@link BufferedUsageWriter}: the {@link BufferedWriter.Builder} settings, for usage rows. */
     public static final class Builder {
-        private final UsageWriter delegate;
-        private int capacity = DEFAULT_CAPACITY;
-        private int flushSize = DEFAULT_FLUSH_SIZE;
-        private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
-        private FullPolicy fullPolicy = FullPolicy.BLOCK;
-        private Duration fullTimeout = DEFAULT_FULL_TIMEOUT;
-        private RetryPolicy retry = RetryPolicy.none();
-        private UnaryOperator<UsageMetric> admission = UnaryOperator.identity();
-        private Listener listener = new Listener() {
-        };
-        private String threadName = "llmstore-usage-flusher";
-        private Duration shutdownFlushTimeout = DEFAULT_SHUTDOWN_FLUSH_TIMEOUT;
+        private final BufferedWriter.Builder<UsageMetric> buffer;
 
         private Builder(UsageWriter delegate) {
-            this.delegate = Objects.requireNonNull(delegate, "delegate");
+            this.buffer = BufferedWriter.builder("usage", delegate::recordAll, UsageMetric::eventId)
+                    .settings("USAGE_BUFFER_CAPACITY", "USAGE_SHUTDOWN_FLUSH_TIMEOUT");
         }
 
         /** Most rows waiting at once, >= 1; default 100,000. */
         public Builder capacity(int rows) {
-            if (rows < 1) {
-                throw new IllegalArgumentException("capacity must be >= 1, was " + rows);
-            }
-            this.capacity = rows;
+            buffer.capacity(rows);
             return this;
         }
 
         /** Rows per batch, and the buffered count that triggers a write; >= 1; default 5,000. */
         public Builder flushSize(int rows) {
-            if (rows < 1) {
-                throw new IllegalArgumentException("flushSize must be >= 1, was " + rows);
-            }
-            this.flushSize = rows;
+            buffer.flushSize(rows);
             return this;
         }
 
         /** Longest a row waits before a write starts, > 0; default 1 s. */
         public Builder flushInterval(Duration interval) {
-            if (interval == null || interval.isZero() || interval.isNegative()) {
-                throw new IllegalArgumentException("flushInterval must be > 0, was " + interval);
-            }
-            this.flushInterval = interval;
+            buffer.flushInterval(interval);
             return this;
         }
 
         /** What to do when full; default {@link FullPolicy#BLOCK} for {@code timeout} (default 5 s). */
         public Builder whenFull(FullPolicy policy, Duration timeout) {
-            this.fullPolicy = Objects.requireNonNull(policy, "policy");
-            if (timeout == null || timeout.isNegative()) {
-                throw new IllegalArgumentException("fullTimeout must be >= 0, was " + timeout);
-            }
-            this.fullTimeout = timeout;
+            buffer.whenFull(policy, timeout);
             return this;
         }
 
-        /**
-         * Retries for retryable batch failures, and the backoff between tries of held rows (never shorter than
-         * {@code flushInterval}); default none (held rows are tried again every {@code flushInterval}).
-         */
+        /** Retries for retryable batch failures, and the backoff between tries of held rows; default none. */
         public Builder retry(RetryPolicy policy) {
-            this.retry = Objects.requireNonNull(policy, "policy");
+            buffer.retry(policy);
             return this;
         }
 
-        /**
-         * Checks (and may complete) each row on the caller's thread before it is buffered: throws
-         * {@link IllegalArgumentException} for an invalid row. Default: accept as is.
-         */
+        /** Checks (and may complete) each row on the caller's thread before it is buffered; default as is. */
         public Builder admission(UnaryOperator<UsageMetric> check) {
-            this.admission = Objects.requireNonNull(check, "check");
+            buffer.admission(check);
             return this;
         }
 
         /** Hears about poison and dropped rows; default none (they are logged either way). */
-        public Builder listener(Listener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+        public Builder listener(BufferedWriter.Listener<UsageMetric> listener) {
+            buffer.listener(listener);
             return this;
         }
 
-        /**
-         * Longest the JVM's exit waits for the buffered rows to be written, by a shutdown hook registered at
-         * {@link #build()} and removed by {@link #close()}; {@link Duration#ZERO} = no hook. Default 10 s.
-         */
+        /** Longest the JVM's exit waits for the buffered rows; {@link Duration#ZERO} = no hook. Default 10 s. */
         public Builder shutdownFlushTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative()) {
-                throw new IllegalArgumentException("shutdownFlushTimeout must be >= 0 (0 = no flush at JVM shutdown), was "
-                        + timeout);
-            }
-            this.shutdownFlushTimeout = timeout;
+            buffer.shutdownFlushTimeout(timeout);
             return this;
         }
 
         /** Name of the flusher thread; default {@code llmstore-usage-flusher}. */
         public Builder threadName(String name) {
-            this.threadName = Objects.requireNonNull(name, "name");
+            buffer.threadName(name);
             return this;
         }
 
         /** Builds the writer and starts its flusher thread. */
         public BufferedUsageWriter build() {
-            if (flushSize > capacity) {
-                throw new IllegalArgumentException("flushSize (" + flushSize + ") must be <= capacity (" + capacity + ")");
-            }
-            BufferedUsageWriter writer = new BufferedUsageWriter(this);
-            writer.flusher.start();
-            if (writer.shutdownHook != null) {
-                Runtime.getRuntime().addShutdownHook(writer.shutdownHook);
-            }
-            return writer;
+            return new BufferedUsageWriter(buffer.build());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.llmstore.integration.faults;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -164,7 +165,7 @@ class PoisonRowsTest {
             buffer.recordAll(FaultSupport.rows(0, 700));
 
             await().atMost(Duration.ofSeconds(20)).until(() -> buffer.stats().consecutiveFailures() >= 2);
-            BufferedUsageWriter.Stats stats = buffer.stats();
+            BufferedWriter.Stats stats = buffer.stats();
             assertThat(stats.buffered()).as("held, not dropped").isEqualTo(700);
             assertThat(stats.dropped()).isZero();
             assertThat(stats.poison()).isZero();
@@ -204,7 +205,7 @@ class PoisonRowsTest {
                 }
             };
             try (BufferedUsageWriter buffer = BufferedUsageWriter.builder(buggy).capacity(1_000).flushSize(1_000)
-                    .flushInterval(Duration.ofHours(1)).whenFull(BufferedUsageWriter.FullPolicy.REJECT, Duration.ZERO)
+                    .flushInterval(Duration.ofHours(1)).whenFull(BufferedWriter.FullPolicy.REJECT, Duration.ZERO)
                     .build()) {
                 buffer.recordAll(FaultSupport.rows(0, 999)); // below flushSize: only flush() writes
 

@@ -1,5 +1,6 @@
 package io.llmstore.integration.faults;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -84,7 +85,7 @@ class PostgresRestartTest {
             Set<UUID> expected = new HashSet<>();
             rows.forEach(r -> expected.add(r.eventId()));
             assertThat(FaultSupport.storedIds(schema)).isEqualTo(expected);
-            BufferedUsageWriter.Stats stats = writer.stats();
+            BufferedWriter.Stats stats = writer.stats();
             assertThat(stats.accepted()).isEqualTo(ROWS);
             assertThat(stats.dropped()).isZero();
             assertThat(stats.poison()).isZero();

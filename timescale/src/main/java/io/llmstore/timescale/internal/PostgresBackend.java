@@ -1,5 +1,6 @@
 package io.llmstore.timescale.internal;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
@@ -41,7 +42,7 @@ public final class PostgresBackend implements Backend {
     /** Resolved module settings (see {@code TimescaleSettings}). */
     public record Options(String schema, boolean migrateOnStart, SchemaMigrator.Timescale timescale, WriteMode writeMode,
                           int metadataMaxBytes, int bufferCapacity, int flushSize, Duration flushInterval,
-                          BufferedUsageWriter.FullPolicy fullPolicy, Duration fullTimeout,
+                          BufferedWriter.FullPolicy fullPolicy, Duration fullTimeout,
                           Duration shutdownFlushTimeout, UsageCostFiller costFiller,
                           Optional<Duration> retention, Optional<Duration> compressAfter,
                           Duration rollupRefresh) {
@@ -263,7 +264,7 @@ public final class PostgresBackend implements Backend {
                 throw SqlErrors.translate("health check", e);
             }
         }), HealthCheck.of("usage-buffer", false, Duration.ofSeconds(1), () -> { // reads counters only
-            BufferedUsageWriter.Stats s = buffer.stats();
+            BufferedWriter.Stats s = buffer.stats();
             if (s.consecutiveFailures() > 0) {
                 throw new IllegalStateException(s.consecutiveFailures() + " consecutive failed writes, " + s.buffered()
                         + " rows held for a retry; last: " + s.lastError().orElse("?"));
