@@ -19,6 +19,12 @@ public final class GatewaySettings {
     public static final Setting GATEWAY_BUDGET_ALERTS = Setting.of("GATEWAY_BUDGET_ALERTS", "80,95",
             "percentages of a key's monthly budget at which one alert per key and month goes to llm-alerts");
 
+    public static final Setting GATEWAY_RECORD_BUFFER_CAPACITY = Setting.of("GATEWAY_RECORD_BUFFER_CAPACITY", "100000",
+            "most usage records records().buffered() holds before back-pressure (it waits up to 5s, then BufferFullException)");
+    public static final Setting GATEWAY_RECORD_FLUSH_SIZE = Setting.of("GATEWAY_RECORD_FLUSH_SIZE", "1000",
+            "usage records per batch of records().buffered(); a write starts as soon as this many are buffered");
+    public static final Setting GATEWAY_RECORD_FLUSH_INTERVAL = Setting.of("GATEWAY_RECORD_FLUSH_INTERVAL", "1s",
+            "longest a buffered usage record waits before a write starts");
     public static final Setting CACHE_API_KEY_SIZE = Setting.of("CACHE_API_KEY_SIZE", "1000",
             "API keys held in each instance's local cache tier");
     public static final Setting CACHE_API_KEY_TTL = Setting.of("CACHE_API_KEY_TTL", "5m",
@@ -29,5 +35,5 @@ public final class GatewaySettings {
 
     /** Every gateway setting, in the order docs/configuration.md lists them. */
     public static final List<Setting> ALL = List.of(GATEWAY_API_KEY_PEPPER, GATEWAY_QUERY_TIMEOUT, GATEWAY_BUDGET_ALERTS,
-            CACHE_API_KEY_SIZE, CACHE_API_KEY_TTL, CACHE_MODEL_SIZE, CACHE_MODEL_TTL);
+            GATEWAY_RECORD_BUFFER_CAPACITY, GATEWAY_RECORD_FLUSH_SIZE, GATEWAY_RECORD_FLUSH_INTERVAL, CACHE_API_KEY_SIZE, CACHE_API_KEY_TTL, CACHE_MODEL_SIZE, CACHE_MODEL_TTL);
 }

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * One request through the gateway, as stored in {@code gateway_usage_records}. Immutable.
  *
  * @param id                   database id; 0 before it is stored
+ * @param requestId            the request's id, unique: storing the same request again stores nothing
  * @param apiKeyId             the key that made it
  * @param modelId              the model called
  * @param providerId           the model's provider
@@ -21,7 +23,7 @@ import java.util.Objects;
  * @param requestMetadataJson  a JSON object, or null
  * @param responseMetadataJson a JSON object, or null
  */
-public record UsageRecord(long id, long apiKeyId, long modelId, long providerId, Instant requestTimestamp,
+public record UsageRecord(long id, UUID requestId, long apiKeyId, long modelId, long providerId, Instant requestTimestamp,
                           long promptTokens, long completionTokens, long totalTokens, BigDecimal costUsd,
                           String requestMetadataJson, String responseMetadataJson) {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,6 +31,7 @@ public record UsageRecord(long id, long apiKeyId, long modelId, long providerId,
     public static final int MAX_METADATA_CHARS = 65_536;
 
     public UsageRecord {
+        Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(requestTimestamp, "requestTimestamp");
         Objects.requireNonNull(costUsd, "costUsd");
         nonNegative("promptTokens", promptTokens);
@@ -45,17 +48,29 @@ public record UsageRecord(long id, long apiKeyId, long modelId, long providerId,
         checkJson("responseMetadataJson", responseMetadataJson);
     }
 
-    /** A record to store (id 0) with no metadata. */
+    /** A record to store (id 0) with a random request id, total = prompt + completion, and no metadata. */
     public static UsageRecord of(long apiKeyId, Model model, Instant at, long promptTokens, long completionTokens,
                                  BigDecimal costUsd) {
-        return new UsageRecord(0, apiKeyId, model.id(), model.providerId(), at, promptTokens, completionTokens,
-                promptTokens + completionTokens, costUsd, null, null);
+        return new UsageRecord(0, UUID.randomUUID(), apiKeyId, model.id(), model.providerId(), at, promptTokens,
+                completionTokens, promptTokens + completionTokens, costUsd, null, null);
     }
 
     /** This record with request and response metadata (JSON objects, or null). */
     public UsageRecord withMetadata(String requestJson, String responseJson) {
-        return new UsageRecord(id, apiKeyId, modelId, providerId, requestTimestamp, promptTokens, completionTokens,
-                totalTokens, costUsd, requestJson, responseJson);
+        return new UsageRecord(id, requestId, apiKeyId, modelId, providerId, requestTimestamp, promptTokens,
+                completionTokens, totalTokens, costUsd, requestJson, responseJson);
+    }
+
+    /** This record under the caller's own request id (e.g. the gateway's request id), for idempotent replays. */
+    public UsageRecord withRequestId(UUID id) {
+        return new UsageRecord(this.id, id, apiKeyId, modelId, providerId, requestTimestamp, promptTokens,
+                completionTokens, totalTokens, costUsd, requestMetadataJson, responseMetadataJson);
+    }
+
+    /** This record as stored, with its database id. */
+    public UsageRecord withId(long databaseId) {
+        return new UsageRecord(databaseId, requestId, apiKeyId, modelId, providerId, requestTimestamp, promptTokens,
+                completionTokens, totalTokens, costUsd, requestMetadataJson, responseMetadataJson);
     }
 
     private static void nonNegative(String field, long value) {

@@ -67,6 +67,7 @@ final class GatewaySql {
     static final Field<String> CATEGORY = field(name("category"), SQLDataType.CLOB);
     static final Field<String> VALUE = field(name("value"), SQLDataType.CLOB);
     // gateway_usage_records
+    static final Field<java.util.UUID> REQUEST_ID = field(name("request_id"), SQLDataType.UUID);
     static final Field<OffsetDateTime> REQUEST_TIMESTAMP = field(name("request_timestamp"), SQLDataType.TIMESTAMPWITHTIMEZONE);
     static final Field<Long> PROMPT_TOKENS = field(name("prompt_tokens"), SQLDataType.BIGINT);
     static final Field<Long> COMPLETION_TOKENS = field(name("completion_tokens"), SQLDataType.BIGINT);

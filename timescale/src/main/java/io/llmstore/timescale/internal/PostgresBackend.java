@@ -130,6 +130,11 @@ public final class PostgresBackend implements Backend {
                                         Options o, BackendContext context) {
         HikariDataSource readDs = null;
         Duration gatewayTimeout = context.config().settings().duration(GatewaySettings.GATEWAY_QUERY_TIMEOUT);
+        PostgresGatewayStore.RecordBuffer recordBuffer = new PostgresGatewayStore.RecordBuffer(
+                context.config().settings().intValue(GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY, 1),
+                context.config().settings().intValue(GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE, 1),
+                context.config().settings().duration(GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL),
+                o.shutdownFlushTimeout());
         try {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
             // a time (PGlite) never sees two; each attempt waits at most DB_POOL_CONNECT_TIMEOUT.
@@ -178,7 +183,8 @@ public final class PostgresBackend implements Backend {
                     o.schema(),
                     writer.mode());
             // The gateway's repositories read and write the primary: a revoked key must not be read from a lagging replica.
-            PostgresGatewayStore gateway = PostgresGatewayStore.create(dsl, context.retry(), context.clock(), gatewayTimeout);
+            PostgresGatewayStore gateway = PostgresGatewayStore.create(dsl, context.retry(), context.clock(), gatewayTimeout,
+                    recordBuffer);
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
                     writer, buffer, queries, gateway);
         } catch (RuntimeException e) {
@@ -286,6 +292,7 @@ public final class PostgresBackend implements Backend {
     public void flush() {
         if (!closed.get()) {
             buffer.flush();
+            gateway.flush();
         }
     }
 
@@ -295,7 +302,11 @@ public final class PostgresBackend implements Backend {
             return;
         }
         try {
-            buffer.close();
+            try {
+                gateway.close(); // its buffered records first: they reference keys and models, never usage rows
+            } finally {
+                buffer.close();
+            }
         } finally {
             if (readDataSource != null) {
                 readDataSource.close();

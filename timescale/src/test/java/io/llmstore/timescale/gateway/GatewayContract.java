@@ -571,6 +571,34 @@ abstract class GatewayContract {
         assertThat(gateway.models().search("gpt", 5)).hasSize(1);
     }
 
+    @Test
+    void bufferedRecordsAreStoredOnFlushAndAReplayedRecordIsStoredOnce() throws Exception {
+        Model model = registerGpt4o();
+        ApiKey key = gateway.apiKeys().create(rawKey(), ApiKeySpec.named("buffered"));
+        List<UsageRecord> records = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            records.add(UsageRecord.of(key.id(), model, T0.plusSeconds(i), 10, 5, new BigDecimal("0.000001")));
+        }
+        records.forEach(gateway.records().buffered()::record);
+        gateway.records().buffered().record(records.get(7)); // the same request again
+        pool.flush();
+        assertThat(sqlSum(key.id(), T0, T0.plus(Duration.ofDays(1))).requests()).isEqualTo(2500);
+        assertThat(gateway.records().createAll(records.subList(0, 10))).as("a replayed batch stores nothing").isZero();
+        UsageRecord again = gateway.records().create(records.get(3));
+        assertThat(again.id()).isPositive();
+        assertThat(gateway.records().totals(key.id(), T0, T0.plus(Duration.ofDays(1))).costUsd())
+                .isEqualByComparingTo("0.0025");
+        var stats = gateway.records().buffered().stats();
+        assertThat(stats.accepted()).isEqualTo(2501);
+        assertThat(stats.buffered()).isZero();
+        // a record the database refuses (unknown key) is isolated as poison; the rest of its batch is stored
+        gateway.records().buffered().record(UsageRecord.of(987_654, model, T0, 1, 1, BigDecimal.ONE));
+        gateway.records().buffered().record(UsageRecord.of(key.id(), model, T0.minusSeconds(1), 1, 1, BigDecimal.ONE));
+        pool.flush();
+        assertThat(gateway.records().buffered().stats().poison()).isEqualTo(1);
+        assertThat(sqlSum(key.id(), T0.minusSeconds(1), T0).requests()).isEqualTo(1);
+    }
+
     static DataSource dataSource(StoragePool p) {
         return p.client(DataSource.class).orElseThrow();
     }

@@ -57,8 +57,10 @@ CREATE TABLE gateway_api_key_metadata (
     PRIMARY KEY (api_key_id, category, name)
 );
 
+-- request_id is the caller's id of the request: storing a record again (a replayed batch) stores nothing.
 CREATE TABLE gateway_usage_records (
     id                BIGSERIAL PRIMARY KEY,
+    request_id        UUID NOT NULL UNIQUE,
     api_key_id        BIGINT NOT NULL REFERENCES gateway_api_keys (id),
     model_id          BIGINT NOT NULL REFERENCES gateway_models (id),
     provider_id       BIGINT NOT NULL REFERENCES gateway_providers (id),
