@@ -21,9 +21,10 @@ import org.jooq.impl.DSL;
 /**
  * The gateway's {@link GatewayStore} on PostgreSQL or TimescaleDB (the same tables on both). Every statement carries
  * the query timeout ({@code GATEWAY_QUERY_TIMEOUT}, whole seconds): past it the server cancels it and the call throws
- * {@link io.llmstore.core.error.StorageTimeoutException}. Reads are retried with {@code DB_RETRY_*} when the failure
- * is retryable; writes whose replay could apply twice (creating a key, a model, records) are not. Thread-safe; does not
- * own the {@link DSLContext}.
+ * {@link io.llmstore.core.error.StorageTimeoutException}. Reads, records (idempotent on their request id) and
+ * idempotent updates are retried with {@code DB_RETRY_*} when the failure is retryable; creating a key or a model is
+ * not (a replay after an ambiguous commit would be refused as a duplicate). Owns the buffered record writer, closed by
+ * {@link #close()}. Thread-safe; does not own the {@link DSLContext}.
  */
 public final class PostgresGatewayStore implements GatewayStore, AutoCloseable {
     /**
