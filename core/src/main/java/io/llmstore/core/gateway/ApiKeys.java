@@ -6,6 +6,7 @@ import io.llmstore.core.ratelimit.Decision;
 import io.llmstore.core.ratelimit.RateLimit;
 import io.llmstore.core.ratelimit.RateLimiter;
 import io.llmstore.core.ratelimit.RateLimiters;
+import io.llmstore.core.stats.CacheStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -214,7 +215,7 @@ public final class ApiKeys {
     }
 
     /** Hits, misses and errors of the shared (Redis) tier; zeros without Redis. */
-    public io.llmstore.core.stats.CacheStats sharedCacheStats() {
+    public CacheStats sharedCacheStats() {
         return cache.sharedStats();
     }
 

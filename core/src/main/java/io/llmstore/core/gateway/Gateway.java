@@ -14,11 +14,13 @@ import io.llmstore.core.spi.Feature;
 import io.llmstore.core.stats.CacheStats;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,9 +145,9 @@ public final class Gateway {
      * models); commits when it returns, rolls back when it throws and rethrows. Keys disabled or revoked inside are
      * dropped from the caches after the commit.
      */
-    public <T> T inTransaction(java.util.function.Function<GatewayStore, T> work) {
+    public <T> T inTransaction(Function<GatewayStore, T> work) {
         Objects.requireNonNull(work, "work");
-        java.util.List<String> changedHashes = new java.util.ArrayList<>();
+        List<String> changedHashes = new ArrayList<>();
         T result = store.inTransaction(tx -> work.apply(new RecordingStore(tx, changedHashes)));
         changedHashes.forEach(apiKeys::invalidate);
         return result;
@@ -161,84 +163,5 @@ public final class Gateway {
         stats.put(m.name(), new CacheStats(m.hits(), m.misses(), m.errors()));
         stats.put(m.name() + ".redis", models.sharedCacheStats());
         return stats;
-    }
-
-    /** A transaction's store that remembers which keys' state changed, to invalidate them after the commit. */
-    private record RecordingStore(GatewayStore tx, java.util.List<String> changed) implements GatewayStore {
-        @Override
-        public ApiKeyStore apiKeys() {
-            ApiKeyStore keys = tx.apiKeys();
-            return new ApiKeyStore() {
-                @Override
-                public ApiKey insert(String keyHash, ApiKeySpec spec) {
-                    return keys.insert(keyHash, spec);
-                }
-
-                @Override
-                public Optional<ApiKey> findByHash(String keyHash) {
-                    return keys.findByHash(keyHash);
-                }
-
-                @Override
-                public Optional<ApiKey> findById(long id) {
-                    return keys.findById(id);
-                }
-
-                @Override
-                public Optional<ApiKey> setEnabled(long id, boolean enabled) {
-                    return remember(keys.setEnabled(id, enabled));
-                }
-
-                @Override
-                public Optional<ApiKey> revoke(long id, java.time.Instant at) {
-                    return remember(keys.revoke(id, at));
-                }
-
-                @Override
-                public boolean setMetadata(long id, String category, String key, String value) {
-                    return keys.setMetadata(id, category, key, value);
-                }
-
-                @Override
-                public Map<String, String> metadata(long id, String category) {
-                    return keys.metadata(id, category);
-                }
-
-                @Override
-                public java.util.List<ApiKey> listAfter(long afterId, int limit) {
-                    return keys.listAfter(afterId, limit);
-                }
-
-                @Override
-                public java.util.List<ApiKey> listPage(int limit, long offset) {
-                    return keys.listPage(limit, offset);
-                }
-
-                private Optional<ApiKey> remember(Optional<ApiKey> key) {
-                    key.ifPresent(k -> changed.add(k.keyHash()));
-                    return key;
-                }
-            };
-        }
-
-        @Override
-        public ModelStore models() {
-            return tx.models();
-        }
-
-        @Override
-        public UsageRecords records() {
-            return tx.records();
-        }
-
-        @Override
-        public MonthlySummaries summaries() {
-            return tx.summaries();
-        }
-
-        @Override
-        public <T> T inTransaction(java.util.function.Function<GatewayStore, T> work) {
-            return work.apply(this); // already in one
-        }
     }
 }

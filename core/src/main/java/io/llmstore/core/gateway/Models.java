@@ -6,6 +6,7 @@ import io.llmstore.core.price.Cost;
 import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.price.PriceOverride;
 import io.llmstore.core.price.TokenUsage;
+import io.llmstore.core.stats.CacheStats;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,7 +179,7 @@ public final class Models {
     }
 
     /** Hits, misses and errors of the shared (Redis) tier; zeros without Redis. */
-    public io.llmstore.core.stats.CacheStats sharedCacheStats() {
+    public CacheStats sharedCacheStats() {
         return cache.sharedStats();
     }
 

@@ -7,6 +7,7 @@ import io.llmstore.core.cache.LocalLookupCache;
 import io.llmstore.core.cache.LookupCacheStats;
 import io.llmstore.core.error.StorageException;
 import io.llmstore.core.gateway.SharedCacheTier;
+import io.llmstore.core.stats.CacheStats;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
@@ -106,7 +107,7 @@ public final class TieredCache<V> {
     }
 
     /** Shared-tier hits, misses and errors of the lookups the local tier missed. */
-    public io.llmstore.core.stats.CacheStats sharedStats() {
-        return new io.llmstore.core.stats.CacheStats(sharedHits.sum(), sharedMisses.sum(), sharedErrors.sum());
+    public CacheStats sharedStats() {
+        return new CacheStats(sharedHits.sum(), sharedMisses.sum(), sharedErrors.sum());
     }
 }
