@@ -163,6 +163,18 @@ class GatewayRedisTierTest {
     }
 
     @Test
+    void aKeysPerMinuteLimitIsSharedByEveryPool() {
+        Gateway a = open(Map.of()).gateway();
+        Gateway b = open(Map.of()).gateway();
+        ApiKey key = a.apiKeys().create(rawKey(), ApiKeySpec.named("rl").rateLimitPerMinute(5));
+        int allowed = 0;
+        for (int i = 0; i < 10; i++) {
+            allowed += (i % 2 == 0 ? a : b).apiKeys().tryAcquire(key).allowed() ? 1 : 0;
+        }
+        assertThat(allowed).as("5 per minute across both instances, decided in Redis").isEqualTo(5);
+    }
+
+    @Test
     void withRedisTheGatewayStatsNameBothTiers() {
         StoragePool p = open(Map.of());
         String raw = rawKey();
