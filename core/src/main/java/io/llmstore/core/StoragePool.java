@@ -7,6 +7,7 @@ import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.event.Events;
 import io.llmstore.core.gateway.Gateway;
 import io.llmstore.core.health.ComponentHealth;
+import io.llmstore.core.operation.Operations;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.health.HealthMonitor;
 import io.llmstore.core.health.HealthReport;
@@ -102,6 +103,11 @@ public final class StoragePool implements AutoCloseable {
     /** Usage analytics: summaries, time series, rollups, costs, errors and raw rows ({@link UsageQueries#FEATURE}). */
     public UsageQueries analytics() {
         return feature(UsageQueries.FEATURE);
+    }
+
+    /** The operation store: sessions, operations and messages, the guide's queries ({@link Operations#FEATURE}). */
+    public Operations operations() {
+        return feature(Operations.FEATURE);
     }
 
     /** The LLM response cache: Redis when {@code REDIS_URL} is set, else an in-process cache local to this JVM. */

@@ -36,6 +36,7 @@ class ReadmeExamplesUnitTest {
             "import io.llmstore.core.price.*;",
             "import io.llmstore.core.stream.*;",
             "import io.llmstore.core.gateway.*;",
+            "import io.llmstore.core.operation.*;",
             "import io.llmstore.timescale.PostgresBackendProvider;",
             "import io.llmstore.redis.RedisBackendProvider;",
             "import io.llmstore.kafka.KafkaBackendProvider;",
@@ -50,7 +51,7 @@ class ReadmeExamplesUnitTest {
     private static final String FREE_NAMES = "UsageMetric metric, Clock clock, String prompt, Llm llm, String sessionId,"
             + " LlmEvent event, StorageConfig config, DataSource dataSource, RedisClient redisClient,"
             + " Producer<String, String> producer, RateLimiter limiter, String body, List<byte[]> upstream,"
-            + " java.io.OutputStream client, String presentedKey";
+            + " java.io.OutputStream client, UUID agentSession, String presentedKey";
 
     @Test
     void everyReadmeJavaBlockCompilesAgainstTheCurrentApi() throws Exception {

@@ -50,7 +50,7 @@ class StoragePoolIntegrationTest {
 
             assertThat(health.status()).isEqualTo(HealthStatus.UP);
             assertThat(health.components()).extracting(ComponentHealth::component)
-                    .containsExactly("postgres", "usage-buffer", "redis", "kafka");
+                    .containsExactly("postgres", "usage-buffer", "operation-buffer", "redis", "kafka");
             assertThat(health.component("postgres").orElseThrow().critical()).isTrue();
             assertThat(health.component("redis").orElseThrow().critical()).isFalse();
             assertThat(pool.client(DataSource.class)).isPresent();
@@ -118,7 +118,7 @@ class StoragePoolIntegrationTest {
             // Without REDIS_URL the cache is the in-process fallback: it works, local to this JVM.
             assertThat(pool.cache().getOrCompute("m", "p", Duration.ofMinutes(1), () -> "answer")).isEqualTo("answer");
             assertThat(pool.healthCheck().components()).extracting(ComponentHealth::component)
-                    .containsExactly("postgres", "usage-buffer");
+                    .containsExactly("postgres", "usage-buffer", "operation-buffer");
         }
     }
 

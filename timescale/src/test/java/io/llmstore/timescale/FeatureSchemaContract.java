@@ -108,6 +108,8 @@ abstract class FeatureSchemaContract {
 
     /** The usage schema version of this release. */
     static final int USAGE_CURRENT = 5;
+    /** The operation store's newest version (a standard feature since the operation store). */
+    static final int OPERATION_CURRENT = 1;
 
     String flavor() {
         return expectTimescale() ? "timescaledb" : "postgresql";
@@ -197,7 +199,7 @@ abstract class FeatureSchemaContract {
 
         assertThat(upgrade.flavor()).isEqualTo(flavor());
         assertThat(upgrade.features()).containsExactly(new MigrationResult.Feature("usage", List.of(5), USAGE_CURRENT),
-                GATEWAY_APPLIED);
+                new MigrationResult.Feature("operation", List.of(1), OPERATION_CURRENT), GATEWAY_APPLIED);
         assertThat(UsageStoreContract.snapshot(p, allRows)).containsExactlyElementsOf(rowsBefore);
         assertThat(column(p, "SELECT count(*) FROM llm_usage_metrics WHERE usage_source IS NULL"
                 + " AND time_to_first_token_ms IS NULL AND finish_reason IS NULL AND cost_saved_usd IS NULL"))
@@ -211,9 +213,8 @@ abstract class FeatureSchemaContract {
         // every history row kept as it was, now recorded as feature usage
         assertThat(UsageStoreContract.snapshot(p, history + " WHERE feature = 'usage' AND version <= 4 ORDER BY version"))
                 .containsExactlyElementsOf(historyBefore);
-        // plus this release's V5
-        assertThat(column(p, "SELECT count(*) FROM " + HISTORY + " WHERE feature = 'usage'"))
-                .containsExactly(Integer.toString(historyBefore.size() + 1));
+        // plus this release's usage V5, operation V1 and gateway V1
+        assertThat(column(p, "SELECT count(*) FROM " + HISTORY)).containsExactly(Integer.toString(historyBefore.size() + 3));
         // ... in a table of the same shape as one this release creates
         String fresh = schema + "_fresh";
         schemas.add(fresh);
@@ -235,7 +236,7 @@ abstract class FeatureSchemaContract {
         StoragePool p = open(schema, true); // usage only, as the pool migrates it
         MigrationResult first = migrator(p, TestFeatureSchema.notes()).migrate();
 
-        assertThat(first.features()).extracting(MigrationResult.Feature::name).containsExactly("usage", "gateway", "notes");
+        assertThat(first.features()).extracting(MigrationResult.Feature::name).containsExactly("usage", "operation", "gateway", "notes");
         assertThat(first.feature("usage").orElseThrow()).isEqualTo(new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT));
         assertThat(first.feature("notes").orElseThrow()).isEqualTo(new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version || ':' || script || ':' || flavor FROM " + HISTORY
@@ -255,10 +256,11 @@ abstract class FeatureSchemaContract {
         // notes V1 creates a view over llm_usage_metrics: it succeeds only because usage (order 100) ran first
         MigrationResult result = migrator(p, TestFeatureSchema.notes()).migrate();
         assertThat(result.features()).containsExactly(
-                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT), GATEWAY_APPLIED,
+                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
+                new MigrationResult.Feature("operation", List.of(1), OPERATION_CURRENT), GATEWAY_APPLIED,
                 new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(column(p, "SELECT feature || ':' || version FROM " + HISTORY + " ORDER BY feature, version"))
-                .hasSize(usageVersions().size() + 1 + 2);
+                .hasSize(usageVersions().size() + 1 + 1 + 2);
     }
 
     @Test
@@ -275,14 +277,16 @@ abstract class FeatureSchemaContract {
         MigrationResult other = winner == ra.get() ? rb.get() : ra.get();
 
         assertThat(winner.features()).containsExactly(
-                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT), GATEWAY_APPLIED,
+                new MigrationResult.Feature("usage", usageVersions(), USAGE_CURRENT),
+                new MigrationResult.Feature("operation", List.of(1), OPERATION_CURRENT), GATEWAY_APPLIED,
                 new MigrationResult.Feature("notes", List.of(1, 2), 2));
         assertThat(other.features()).containsExactly(
                 new MigrationResult.Feature("usage", List.of(), USAGE_CURRENT),
+                new MigrationResult.Feature("operation", List.of(), OPERATION_CURRENT),
                 new MigrationResult.Feature("gateway", List.of(), 1),
                 new MigrationResult.Feature("notes", List.of(), 2));
         assertThat(column(a, "SELECT count(*) FROM " + HISTORY))
-                .containsExactly(Integer.toString(usageVersions().size() + 1 + 2));
+                .containsExactly(Integer.toString(usageVersions().size() + 1 + 1 + 2));
     }
 
     private static MigrationResult await(CountDownLatch go, Supplier<MigrationResult> s) {
@@ -334,7 +338,7 @@ abstract class FeatureSchemaContract {
                 + " VALUES ('from_the_future', 1, 'x', '" + flavor() + "', 'V1__x.sql', 'abc', 1)");
 
         assertThat(p.usage().migrate().hasApplied()).isFalse();
-        assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature NOT IN ('usage', 'gateway')"))
+        assertThat(column(p, "SELECT feature FROM " + HISTORY + " WHERE feature NOT IN ('usage', 'operation', 'gateway')"))
                 .containsExactly("from_the_future");
     }
 

@@ -153,7 +153,7 @@ class StorageExamplesTest {
         assertThat(Duration.between(reports.get(0).checkedAt(), reports.get(2).checkedAt()))
                 .isGreaterThanOrEqualTo(Duration.ofMillis(600));
         assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(600));
-        assertThat(run.printed().lines().filter(l -> l.contains("health UP [postgres=UP, usage-buffer=UP, redis=UP, kafka=UP]")))
+        assertThat(run.printed().lines().filter(l -> l.contains("health UP [postgres=UP, usage-buffer=UP, operation-buffer=UP, redis=UP, kafka=UP]")))
                 .hasSize(3);
     }
 

@@ -1,6 +1,7 @@
 package io.llmstore.timescale.gateway;
 
 import io.llmstore.timescale.internal.FeatureSchema;
+import io.llmstore.timescale.internal.FeatureSchemas;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -17,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>Wiring, not for application code: registered in {@code FeatureSchemas}. Immutable, thread-safe.
  */
 public final class GatewayFeatureSchema implements FeatureSchema {
-    /** After usage; reads no other feature's tables. */
-    public static final int ORDER = 200;
+    /** After usage and operations; reads no other feature's tables. */
+    public static final int ORDER = FeatureSchemas.GATEWAY_ORDER;
     static final List<String> FILES = List.of("V1__gateway.sql");
     private static final Logger log = LoggerFactory.getLogger(GatewayFeatureSchema.class);
 

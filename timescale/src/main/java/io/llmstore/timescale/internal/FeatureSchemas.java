@@ -1,6 +1,7 @@
 package io.llmstore.timescale.internal;
 
 import io.llmstore.timescale.gateway.GatewayFeatureSchema;
+import io.llmstore.timescale.operation.OperationFeatureSchema;
 import io.llmstore.timescale.usage.UsageFeatureSchema;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,10 @@ import java.util.Optional;
 public final class FeatureSchemas {
     /** Usage migrates first: it is the feature every release has shipped. */
     public static final int USAGE_ORDER = 100;
+    /** The operation store (sessions, operations, messages) after usage. */
+    public static final int OPERATION_ORDER = 200;
+    /** The gateway (keys, models, prices, records, summaries) after operations; it reads no other feature's tables. */
+    public static final int GATEWAY_ORDER = 300;
 
     private FeatureSchemas() {
     }
@@ -28,6 +33,7 @@ public final class FeatureSchemas {
      */
     public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
                                                Duration rollupRefresh) {
-        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh), new GatewayFeatureSchema());
+        return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh), new OperationFeatureSchema(),
+                new GatewayFeatureSchema());
     }
 }

@@ -11,10 +11,13 @@ import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.stats.ConnectionPoolStats;
+import io.llmstore.core.operation.Operations;
+import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.timescale.gateway.PostgresGatewayStore;
+import io.llmstore.timescale.operation.TimescaleOperations;
 import io.llmstore.timescale.usage.TimescaleUsageQueries;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import io.llmstore.timescale.usage.WriteMode;
@@ -64,13 +67,15 @@ public final class PostgresBackend implements Backend {
     private final BufferedUsageWriter buffer;
     private final TimescaleUsageQueries queries;
     private final Usage usage;
+    private final TimescaleOperations operations;
     private final PostgresGatewayStore gateway;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
                             HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
-                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, PostgresGatewayStore gateway) {
+                            BufferedUsageWriter buffer, TimescaleUsageQueries queries, TimescaleOperations operations,
+                            PostgresGatewayStore gateway) {
         this.dataSource = dataSource;
         this.hikari = hikari;
         this.injected = injected;
@@ -83,6 +88,7 @@ public final class PostgresBackend implements Backend {
         this.buffer = buffer;
         this.queries = queries;
         this.usage = Usage.of(writer, buffer, migrator);
+        this.operations = operations;
         this.gateway = gateway;
     }
 
@@ -182,11 +188,13 @@ public final class PostgresBackend implements Backend {
                     injected != null ? "the application's " + injected.getClass().getName() : pg.orElseThrow(),
                     o.schema(),
                     writer.mode());
+            TimescaleOperations operations = new TimescaleOperations(dsl,
+                    context.ports().find(PriceCatalog.class).orElseGet(PriceCatalog::bundled), context.retry());
             // The gateway's repositories read and write the primary: a revoked key must not be read from a lagging replica.
             PostgresGatewayStore gateway = PostgresGatewayStore.create(dsl, context.retry(), context.clock(), gatewayTimeout,
                     recordBuffer);
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
-                    writer, buffer, queries, gateway);
+                    writer, buffer, queries, operations, gateway);
         } catch (RuntimeException e) {
             if (readDs != null) {
                 readDs.close();
@@ -238,6 +246,9 @@ public final class PostgresBackend implements Backend {
         if (type == Usage.class) {
             return Optional.of(type.cast(usage));
         }
+        if (type == Operations.class || type == TimescaleOperations.class) {
+            return Optional.of(type.cast(operations));
+        }
         if (type == DataSource.class && injected != null) {
             return Optional.of(type.cast(injected)); // the application's, as given
         }
@@ -250,8 +261,9 @@ public final class PostgresBackend implements Backend {
     }
 
     /**
-     * {@code postgres} (critical: a round trip) and {@code usage-buffer} (not critical: DOWN, so the pool is
-     * DEGRADED, while the buffered writer's last write failed; its error names the failure and how many rows wait).
+     * {@code postgres} (critical: a round trip), {@code usage-buffer} and {@code operation-buffer} (not critical: DOWN,
+     * so the pool is DEGRADED, while that buffered writer's last write failed; its error names the failure and how
+     * many rows wait).
      */
     @Override
     public List<HealthCheck> healthChecks() {
@@ -269,13 +281,20 @@ public final class PostgresBackend implements Backend {
             } catch (SQLException e) {
                 throw SqlErrors.translate("health check", e);
             }
-        }), HealthCheck.of("usage-buffer", false, Duration.ofSeconds(1), () -> { // reads counters only
-            BufferedWriter.Stats s = buffer.stats();
+        }), bufferCheck("usage-buffer", buffer::stats, "rows"),
+                bufferCheck("operation-buffer", () -> operations.buffered().stats(), "operations"));
+    }
+
+    /** Not critical (DOWN makes the pool DEGRADED) while a buffered writer's last write failed; reads counters only. */
+    private static HealthCheck bufferCheck(String name, java.util.function.Supplier<BufferedWriter.Stats> stats,
+                                           String what) {
+        return HealthCheck.of(name, false, Duration.ofSeconds(1), () -> {
+            BufferedWriter.Stats s = stats.get();
             if (s.consecutiveFailures() > 0) {
                 throw new IllegalStateException(s.consecutiveFailures() + " consecutive failed writes, " + s.buffered()
-                        + " rows held for a retry; last: " + s.lastError().orElse("?"));
+                        + " " + what + " held for a retry; last: " + s.lastError().orElse("?"));
             }
-        }));
+        });
     }
 
     @Override
@@ -292,6 +311,7 @@ public final class PostgresBackend implements Backend {
     public void flush() {
         if (!closed.get()) {
             buffer.flush();
+            operations.buffered().flush();
             gateway.flush();
         }
     }
@@ -305,7 +325,11 @@ public final class PostgresBackend implements Backend {
             try {
                 gateway.close(); // its buffered records first: they reference keys and models, never usage rows
             } finally {
-                buffer.close();
+                try {
+                    buffer.close();
+                } finally {
+                    operations.close();
+                }
             }
         } finally {
             if (readDataSource != null) {
