@@ -7,6 +7,7 @@ import io.llmstore.core.embedding.Embeddings;
 import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.event.Events;
+import io.llmstore.core.gateway.Gateway;
 import io.llmstore.core.health.ComponentHealth;
 import io.llmstore.core.operation.Operations;
 import io.llmstore.core.health.HealthCheck;
@@ -148,6 +149,11 @@ public final class StoragePool implements AutoCloseable {
     /** Document embeddings on pgvector. Needs PostgreSQL with pgvector ({@link Embeddings#FEATURE}). */
     public Embeddings embeddings() {
         return feature(Embeddings.FEATURE);
+    }
+
+    /** The LLM gateway's repositories: API keys, models, usage records, monthly summaries ({@link Gateway#FEATURE}). */
+    public Gateway gateway() {
+        return feature(Gateway.FEATURE);
     }
 
     /**

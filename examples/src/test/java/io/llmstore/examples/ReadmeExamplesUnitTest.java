@@ -35,6 +35,7 @@ class ReadmeExamplesUnitTest {
             "import io.llmstore.core.event.*;",
             "import io.llmstore.core.price.*;",
             "import io.llmstore.core.stream.*;",
+            "import io.llmstore.core.gateway.*;",
             "import io.llmstore.core.operation.*;",
             "import io.llmstore.core.trace.*;",
             "import io.llmstore.core.conversation.*;",
@@ -53,7 +54,7 @@ class ReadmeExamplesUnitTest {
     private static final String FREE_NAMES = "UsageMetric metric, Clock clock, String prompt, Llm llm, String sessionId,"
             + " LlmEvent event, StorageConfig config, DataSource dataSource, RedisClient redisClient,"
             + " Producer<String, String> producer, RateLimiter limiter, String body, List<byte[]> upstream,"
-            + " java.io.OutputStream client, UUID agentSession, float[] questionVector";
+            + " java.io.OutputStream client, UUID agentSession, float[] questionVector, String presentedKey";
 
     @Test
     void everyReadmeJavaBlockCompilesAgainstTheCurrentApi() throws Exception {

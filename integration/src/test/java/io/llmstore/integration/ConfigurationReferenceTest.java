@@ -3,6 +3,7 @@ package io.llmstore.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmstore.core.config.CoreSettings;
+import io.llmstore.core.gateway.GatewaySettings;
 import io.llmstore.core.config.Setting;
 import io.llmstore.kafka.KafkaSettings;
 import io.llmstore.redis.RedisSettings;
@@ -27,6 +28,7 @@ class ConfigurationReferenceTest {
         all.addAll(TimescaleSettings.ALL);
         all.addAll(RedisSettings.ALL);
         all.addAll(KafkaSettings.ALL);
+        all.addAll(GatewaySettings.ALL);
         return all;
     }
 

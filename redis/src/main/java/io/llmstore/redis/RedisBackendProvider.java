@@ -9,6 +9,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -19,6 +21,9 @@ import io.llmstore.core.config.Settings;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.error.ConfigException;
 import io.llmstore.core.error.ConnectionException;
+import io.llmstore.core.gateway.BudgetAlerts;
+import io.llmstore.core.gateway.Gateway;
+import io.llmstore.core.gateway.GatewayStore;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.ratelimit.RateLimiters;
 import io.llmstore.core.session.SessionStore;
@@ -27,6 +32,8 @@ import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.spi.BackendProvider;
 import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.RateLimiterStats;
+import io.llmstore.redis.gateway.RedisBudgetCounter;
+import io.llmstore.redis.gateway.RedisCacheTier;
 import io.llmstore.redis.internal.ClusterClients;
 import io.llmstore.redis.internal.LuaScript;
 import io.llmstore.redis.internal.RedisConnector;
@@ -40,6 +47,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,7 +190,8 @@ public final class RedisBackendProvider implements BackendProvider {
                 }
             };
             return connectAndWire(context, connector, display, timeout, prefix, cacheTtl, lockTtl, lockWait,
-                    cluster, shutdown, acquire, acquireFixedWindow, settle, release);
+                    cluster, shutdown, () -> cluster.connectPubSub(StringCodec.UTF8), acquire, acquireFixedWindow,
+                    settle, release);
         }
         Duration commandTimeout = configured.map(RedisConfig::commandTimeout)
                 .orElseGet(() -> settings.duration(CoreSettings.REDIS_COMMAND_TIMEOUT));
@@ -213,7 +222,9 @@ public final class RedisBackendProvider implements BackendProvider {
             }, display, reconnectMax, onConnect);
             // The application's client and its resources stay as they are: nothing to shut down.
             return connectAndWire(context, connector, display, commandTimeout, prefix, cacheTtl, lockTtl, lockWait,
-                    givenClient, () -> { }, acquire, acquireFixedWindow, settle, release);
+                    givenClient, () -> { }, () -> target == null ? givenClient.connectPubSub(StringCodec.UTF8)
+                            : givenClient.connectPubSub(StringCodec.UTF8, target),
+                    acquire, acquireFixedWindow, settle, release);
         }
         // Lettuce's default reconnect backoff doubles up to 30 s, so after a 20 s outage Redis stayed unused for
         // another ~12 s (FAIL_CLOSED refusing against a healthy server). Same doubling, capped by the setting.
@@ -238,13 +249,15 @@ public final class RedisBackendProvider implements BackendProvider {
                     } finally {
                         resources.shutdown(0, 2, TimeUnit.SECONDS); // the client never shuts down resources it was given
                     }
-                }, acquire, acquireFixedWindow, settle, release);
+                }, () -> client.connectPubSub(StringCodec.UTF8), acquire, acquireFixedWindow, settle, release);
     }
 
     /** Connects (within the start-up retry; DEGRADED when unreachable) and builds the features over the connector. */
     private static Backend connectAndWire(BackendContext context, RedisConnector connector, String display,
                                           Duration commandTimeout, String prefix, Duration cacheTtl, Duration lockTtl,
-                                          Duration lockWait, Object client, Runnable shutdown, LuaScript acquire,
+                                          Duration lockWait, Object client, Runnable shutdown,
+                                          Supplier<StatefulRedisPubSubConnection<String, String>> pubSub,
+                                          LuaScript acquire,
                                           LuaScript acquireFixedWindow, LuaScript settle, LuaScript release) {
         try {
             context.retry().connect("Redis", connector::connectNow);
@@ -260,7 +273,14 @@ public final class RedisBackendProvider implements BackendProvider {
         RedisSessionStore sessions = new RedisSessionStore(connector, prefix);
         RedisRateLimiters limiters = new RedisRateLimiters(connector, acquire, acquireFixedWindow, settle, prefix,
                 commandTimeout);
-        return new RedisBackend(shutdown, client, connector, cache, sessions, limiters, display, commandTimeout);
+        // The gateway, when PostgreSQL serves its store: Redis adds the shared tier and the invalidation channel.
+        Optional<GatewayStore> store = context.ports().find(GatewayStore.class);
+        RedisCacheTier tier = store.isPresent() ? new RedisCacheTier(connector, prefix, commandTimeout, pubSub) : null;
+        Gateway gateway = store.map(s -> Gateway.of(s, Optional.of(tier), Optional.of(limiters),
+                Optional.of(new RedisBudgetCounter(connector, prefix)),
+                () -> context.ports().find(BudgetAlerts.class), context.config(), context.clock())).orElse(null);
+        return new RedisBackend(shutdown, client, connector, cache, sessions, limiters, display, commandTimeout,
+                gateway, tier);
     }
 
     private static Duration positive(Settings settings, io.llmstore.core.config.Setting setting) {
@@ -282,10 +302,14 @@ public final class RedisBackendProvider implements BackendProvider {
         private final RedisRateLimiters limiters;
         private final String display;
         private final Duration commandTimeout;
+        /** The gateway with its Redis tier; null when PostgreSQL serves no gateway store. */
+        private final Gateway gateway;
+        private final RedisCacheTier tier;
         private final AtomicBoolean closed = new AtomicBoolean();
 
         RedisBackend(Runnable shutdown, Object client, RedisConnector connector, RedisResponseCache cache,
-                     RedisSessionStore sessions, RedisRateLimiters limiters, String display, Duration commandTimeout) {
+                     RedisSessionStore sessions, RedisRateLimiters limiters, String display, Duration commandTimeout,
+                     Gateway gateway, RedisCacheTier tier) {
             this.shutdown = shutdown;
             this.client = client;
             this.connector = connector;
@@ -294,6 +318,8 @@ public final class RedisBackendProvider implements BackendProvider {
             this.limiters = limiters;
             this.display = display;
             this.commandTimeout = commandTimeout;
+            this.gateway = gateway;
+            this.tier = tier;
         }
 
         @Override
@@ -310,6 +336,10 @@ public final class RedisBackendProvider implements BackendProvider {
                 found = sessions;
             } else if (type == RateLimiters.class || type == RedisRateLimiters.class) {
                 found = limiters;
+            } else if (type == Gateway.class) {
+                found = gateway;
+            } else if (type == RedisCacheTier.class) {
+                found = tier;
             } else if (type == RedisClient.class || type == RedisClusterClient.class) {
                 found = type.isInstance(client) ? client : null;
             } else if ((type == StatefulRedisConnection.class || type == StatefulRedisClusterConnection.class)
@@ -347,7 +377,12 @@ public final class RedisBackendProvider implements BackendProvider {
 
         @Override
         public Map<String, CacheStats> cacheStats() {
-            return Map.of("llm_response", cache.stats());
+            Map<String, CacheStats> stats = new java.util.LinkedHashMap<>();
+            stats.put("llm_response", cache.stats());
+            if (gateway != null) {
+                stats.putAll(gateway.cacheStats());
+            }
+            return stats;
         }
 
         @Override
@@ -361,6 +396,9 @@ public final class RedisBackendProvider implements BackendProvider {
                 return;
             }
             try {
+                if (tier != null) {
+                    tier.close();
+                }
                 connector.close();
             } finally {
                 shutdown.run();

@@ -2,6 +2,7 @@ package io.llmstore.core.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.llmstore.core.internal.ClockCaches;
 import io.llmstore.core.config.CacheSpec;
@@ -42,13 +43,26 @@ public final class LocalLookupCache<K, V> {
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder expirations = new LongAdder();
 
     private LocalLookupCache(CacheSpec spec, Ticker ticker) {
         this.spec = spec;
+        // Maintenance (eviction, expiry clean-up) runs on the writing thread instead of the common pool, so the size
+        // bound and the eviction counters hold when put/get returns; it is amortised and only writes pay for it.
+        // evictionListener counts automatic removals; explicit invalidations are neither evictions nor expirations.
         Cache<K, V> cache = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .maximumSize(spec.maximumSize())
                 .expireAfterWrite(spec.ttl())
                 .ticker(ticker)
+                .<K, V>evictionListener((k, v, cause) -> {
+                    if (cause == RemovalCause.EXPIRED) {
+                        expirations.increment();
+                    } else if (cause == RemovalCause.SIZE) {
+                        evictions.increment();
+                    }
+                })
                 .build();
         this.map = cache.asMap();
     }
@@ -137,6 +151,16 @@ public final class LocalLookupCache<K, V> {
     /** Hits, misses, and loader failures as errors, since creation. */
     public CacheStats stats() {
         return new CacheStats(hits.sum(), misses.sum(), errors.sum());
+    }
+
+    /**
+     * Size, capacity and every counter since creation. Expired entries are never returned; Caffeine removes them
+     * during the maintenance it amortises over reads and writes (no cleanup thread), and counts them then, so
+     * {@code expirations} lags an idle cache.
+     */
+    public LookupCacheStats detailedStats() {
+        return new LookupCacheStats(spec.name(), map.size(), spec.maximumSize(), hits.sum(), misses.sum(),
+                errors.sum(), evictions.sum(), expirations.sum());
     }
 
     /** The spec and counters, e.g. {@code api_key(size=10000, ttl=5m) hits=42 misses=3}. */

@@ -4,6 +4,8 @@ import io.llmstore.core.cache.LocalResponseCache;
 import io.llmstore.core.cache.ResponseCache;
 import io.llmstore.core.config.CacheSpec;
 import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.gateway.Gateway;
+import io.llmstore.core.gateway.GatewayStore;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.ratelimit.LocalRateLimiters;
 import io.llmstore.core.ratelimit.RateLimiters;
@@ -81,6 +83,9 @@ public final class LocalBackendProvider implements BackendProvider {
                 context.clock());
         LocalSessionStore store = new LocalSessionStore(sessions.maximumSize(), context.clock());
         LocalRateLimiters limiters = new LocalRateLimiters(context.clock());
+        // The gateway over PostgreSQL with the local cache tier only: other instances see a revoked key within one TTL.
+        Optional<Gateway> gateway = context.ports().find(GatewayStore.class).map(db ->
+                Gateway.of(db, Optional.empty(), Optional.of(limiters), context.config(), context.clock()));
         return new Backend() {
             @Override
             public String name() {
@@ -98,6 +103,9 @@ public final class LocalBackendProvider implements BackendProvider {
                 if (type == RateLimiters.class || type == LocalRateLimiters.class) {
                     return Optional.of(type.cast(limiters));
                 }
+                if (type == Gateway.class) {
+                    return gateway.map(type::cast);
+                }
                 return Optional.empty();
             }
 
@@ -108,7 +116,10 @@ public final class LocalBackendProvider implements BackendProvider {
 
             @Override
             public Map<String, CacheStats> cacheStats() {
-                return Map.of("llm_response", cache.stats());
+                Map<String, CacheStats> stats = new java.util.LinkedHashMap<>();
+                stats.put("llm_response", cache.stats());
+                gateway.ifPresent(g -> stats.putAll(g.cacheStats()));
+                return stats;
             }
 
             @Override

@@ -5,10 +5,12 @@ import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.event.EventPublisher;
 import io.llmstore.core.event.EventSink;
 import io.llmstore.core.event.Events;
+import io.llmstore.core.gateway.BudgetAlerts;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
 import io.llmstore.core.usage.UsageWriter;
+import io.llmstore.kafka.KafkaBudgetAlerts;
 import io.llmstore.kafka.KafkaEventPublisher;
 import io.llmstore.kafka.KafkaOptions;
 import io.llmstore.kafka.KafkaSink;
@@ -38,6 +40,8 @@ public final class KafkaBackend implements Backend {
     /** Null when the application's producer came without KAFKA_BOOTSTRAP_SERVERS. */
     private final Admin admin;
     private final Producer<byte[], byte[]> producer;
+    /** The gateway's budget alerts, on the alerts topic through {@link #producer}. */
+    private final KafkaBudgetAlerts budgetAlerts;
     /** The application's producer, as given; null when the backend created its own. */
     private final Producer<String, String> injected;
     private final Events events;
@@ -59,6 +63,7 @@ public final class KafkaBackend implements Backend {
         this.provisioned = provisioned;
         this.usageWriter = usageWriter;
         // The probe of an unavailable broker also does what start-up could not: create the topics.
+        this.budgetAlerts = new KafkaBudgetAlerts(producer, options.alerts().name());
         this.publisher = new KafkaEventPublisher(producer, options.events().name(), options.eventKey(),
                 options.maxBlock(), options.closeTimeout(), this::probeAndProvision);
         this.events = Events.of(publisher, this::requireSink);
@@ -174,6 +179,8 @@ public final class KafkaBackend implements Backend {
             found = options;
         } else if (type == EventSink.class || type == KafkaSink.class) {
             found = sink();
+        } else if (type == BudgetAlerts.class || type == KafkaBudgetAlerts.class) {
+            found = budgetAlerts;
         }
         return Optional.ofNullable(type.cast(found));
     }

@@ -1,5 +1,6 @@
 package io.llmstore.timescale.internal;
 
+import io.llmstore.timescale.gateway.GatewayFeatureSchema;
 import io.llmstore.timescale.operation.OperationFeatureSchema;
 import io.llmstore.timescale.trace.TraceFeatureSchema;
 import io.llmstore.timescale.conversation.ConversationFeatureSchema;
@@ -27,6 +28,8 @@ public final class FeatureSchemas {
     public static final int CONVERSATION_ORDER = 500;
     /** Document embeddings (pgvector, optional). */
     public static final int EMBEDDING_ORDER = 600;
+    /** The gateway (keys, models, prices, records, summaries); it reads no other feature's tables. */
+    public static final int GATEWAY_ORDER = 400;
 
     private FeatureSchemas() {
     }
@@ -47,6 +50,7 @@ public final class FeatureSchemas {
     public static List<FeatureSchema> standard(Optional<Duration> retention, Optional<Duration> compressAfter,
                                                Duration rollupRefresh, EmbeddingSettings embeddings) {
         return List.of(new UsageFeatureSchema(retention, compressAfter, rollupRefresh), new OperationFeatureSchema(),
-                new TraceFeatureSchema(), new ConversationFeatureSchema(), new EmbeddingFeatureSchema(embeddings));
+                new TraceFeatureSchema(), new GatewayFeatureSchema(), new ConversationFeatureSchema(),
+                new EmbeddingFeatureSchema(embeddings));
     }
 }

@@ -9,6 +9,7 @@ import io.llmstore.core.config.PostgresConfig;
 import io.llmstore.core.conversation.Conversations;
 import io.llmstore.core.embedding.Embeddings;
 import io.llmstore.core.error.ConnectionException;
+import io.llmstore.core.gateway.GatewaySettings;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.spi.Backend;
 import io.llmstore.core.spi.BackendContext;
@@ -18,6 +19,7 @@ import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.usage.BufferedUsageWriter;
 import io.llmstore.core.usage.Usage;
 import io.llmstore.core.usage.UsageCostFiller;
+import io.llmstore.timescale.gateway.PostgresGatewayStore;
 import io.llmstore.timescale.operation.TimescaleOperations;
 import io.llmstore.timescale.trace.TimescaleTraces;
 import io.llmstore.timescale.trace.TraceOptions;
@@ -78,13 +80,15 @@ public final class PostgresBackend implements Backend {
     private final TimescaleTraces traces;
     private final Conversations conversations;
     private final Embeddings embeddings;
+    private final PostgresGatewayStore gateway;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(DataSource dataSource, HikariDataSource hikari, DataSource injected, Duration healthTimeout,
                             HikariDataSource readDataSource, int maxConnections,
                             DSLContext dsl, SchemaMigrator migrator, TimescaleUsageWriter writer,
                             BufferedUsageWriter buffer, TimescaleUsageQueries queries, TimescaleOperations operations,
-                            TimescaleTraces traces, Conversations conversations, Embeddings embeddings) {
+                            TimescaleTraces traces, Conversations conversations, Embeddings embeddings,
+                            PostgresGatewayStore gateway) {
         this.dataSource = dataSource;
         this.hikari = hikari;
         this.injected = injected;
@@ -101,6 +105,7 @@ public final class PostgresBackend implements Backend {
         this.traces = traces;
         this.conversations = conversations;
         this.embeddings = embeddings;
+        this.gateway = gateway;
     }
 
     /** Verifies the server with {@code retry.connect}, opens the pool, migrates if asked, builds the features. */
@@ -148,6 +153,12 @@ public final class PostgresBackend implements Backend {
         HikariDataSource readDs = null;
         TimescaleTraces traces = null;
         BufferedUsageWriter built = null;
+        Duration gatewayTimeout = context.config().settings().duration(GatewaySettings.GATEWAY_QUERY_TIMEOUT);
+        PostgresGatewayStore.RecordBuffer recordBuffer = new PostgresGatewayStore.RecordBuffer(
+                context.config().settings().intValue(GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY, 1),
+                context.config().settings().intValue(GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE, 1),
+                context.config().settings().duration(GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL),
+                o.shutdownFlushTimeout());
         try {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
             // a time (PGlite) never sees two; each attempt waits at most DB_POOL_CONNECT_TIMEOUT.
@@ -204,8 +215,11 @@ public final class PostgresBackend implements Backend {
             Conversations conversations = Conversations.of(new PostgresConversationHistory(jdbc, context.retry()),
                     new PostgresUserProfiles(jdbc, context.retry()));
             Embeddings embeddings = new PostgresEmbeddings(jdbc, context.retry(), o.embeddings(), o.schema());
+            // The gateway's repositories read and write the primary: a revoked key must not be read from a lagging replica.
+            PostgresGatewayStore gateway = PostgresGatewayStore.create(dsl, context.retry(), context.clock(), gatewayTimeout,
+                    recordBuffer);
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
-                    writer, buffer, queries, operations, traces, conversations, embeddings);
+                    writer, buffer, queries, operations, traces, conversations, embeddings, gateway);
         } catch (RuntimeException e) {
             if (traces != null) {
                 traces.close();
@@ -275,7 +289,7 @@ public final class PostgresBackend implements Backend {
         if (type == DataSource.class && injected != null) {
             return Optional.of(type.cast(injected)); // the application's, as given
         }
-        for (Object o : List.of(writer, buffer, queries, migrator, dataSource, dsl, traces)) {
+        for (Object o : List.of(writer, buffer, queries, migrator, dataSource, dsl, traces, gateway)) {
             if (type.isInstance(o)) {
                 return Optional.of(type.cast(o));
             }
@@ -336,6 +350,7 @@ public final class PostgresBackend implements Backend {
             buffer.flush();
             operations.buffered().flush();
             traces.flush();
+            gateway.flush();
         }
     }
 
@@ -345,15 +360,9 @@ public final class PostgresBackend implements Backend {
             return;
         }
         try {
-            try {
-                traces.close();
-            } finally {
-                try {
-                    operations.close();
-                } finally {
-                    buffer.close();
-                }
-            }
+            // The gateway's buffered records first (they reference keys and models, never usage rows), then spans
+            // (which may record usage rows through the direct writer), operations, the usage buffer.
+            closeInOrder(gateway::close, traces::close, operations::close, buffer::close);
         } finally {
             if (readDataSource != null) {
                 readDataSource.close();
@@ -361,6 +370,25 @@ public final class PostgresBackend implements Backend {
             if (injected == null) {
                 hikari.close(); // ours; the application's DataSource is never closed
             }
+        }
+    }
+
+    /** Runs every closer, in order, even when an earlier one fails; the first failure is thrown, the rest suppressed. */
+    private static void closeInOrder(Runnable... closers) {
+        RuntimeException first = null;
+        for (Runnable closer : closers) {
+            try {
+                closer.run();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

@@ -1,0 +1,2 @@
+/** Machinery of the gateway (the two-tier cache); not API. */
+package io.llmstore.core.gateway.internal;
