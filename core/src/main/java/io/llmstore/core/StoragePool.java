@@ -9,11 +9,11 @@ import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.event.Events;
 import io.llmstore.core.gateway.Gateway;
 import io.llmstore.core.health.ComponentHealth;
-import io.llmstore.core.operation.Operations;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.health.HealthMonitor;
 import io.llmstore.core.health.HealthReport;
 import io.llmstore.core.internal.ConcurrentHealthChecks;
+import io.llmstore.core.operation.Operations;
 import io.llmstore.core.ratelimit.RateLimiters;
 import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.core.session.SessionStore;
@@ -103,7 +103,7 @@ public final class StoragePool implements AutoCloseable {
         return feature(Usage.FEATURE);
     }
 
-    /** Trace recording: spans of LLM call chains, their trees and totals (PostgreSQL). */
+    /** Trace recording: spans of LLM call chains, their trees and totals ({@link Traces#FEATURE}). */
     public Traces traces() {
         return feature(Traces.FEATURE);
     }
