@@ -44,35 +44,43 @@ public final class Jdbc {
                 c.commit();
                 return result;
             } catch (SQLException e) {
-                evictIfBroken(c, e);
+                evictIfBroken(dataSource, c, e);
                 rollbackQuietly(c, e);
                 throw e;
             } catch (RuntimeException e) {
                 rollbackQuietly(c, e);
                 throw e;
             } finally {
-                restoreAutoCommit(c);
+                restoreAutoCommit(c, true);
             }
         } catch (SQLException e) {
             throw SqlErrors.translate(operation, e);
         }
     }
 
-    private void evictIfBroken(Connection c, SQLException e) {
+    /**
+     * Evicts {@code c} from a HikariCP pool when {@code e} says the connection is lost. Work that ran COPY on the
+     * unwrapped driver connection broke it where the pool's proxy did not see it, and the pool would hand the dead
+     * connection out again (and again: a writer retrying within HikariCP's 500 ms alive-bypass window never gets it
+     * validated). Found by the fault suite's proxy cut.
+     */
+    public static void evictIfBroken(DataSource dataSource, Connection c, SQLException e) {
         if (SqlErrors.isConnectionLoss(e) && dataSource instanceof HikariDataSource hikari) {
             hikari.evictConnection(c);
         }
     }
 
-    private static void restoreAutoCommit(Connection c) {
+    /** Restores auto-commit; a broken connection is left to the pool, which discards it. */
+    public static void restoreAutoCommit(Connection c, boolean autoCommit) {
         try {
-            c.setAutoCommit(true);
+            c.setAutoCommit(autoCommit);
         } catch (SQLException ignored) {
             // a broken connection: the pool discards it; the work's own error is the one that matters
         }
     }
 
-    private static void rollbackQuietly(Connection c, Exception cause) {
+    /** Rolls back, attaching a failing rollback to {@code cause} (a dead connection cannot roll back). */
+    public static void rollbackQuietly(Connection c, Throwable cause) {
         try {
             c.rollback();
         } catch (SQLException r) {

@@ -1,20 +1,18 @@
 package io.llmstore.timescale.trace;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.llmstore.core.usage.UsageMetric;
+import io.llmstore.timescale.internal.IdempotentCopy;
+import io.llmstore.timescale.internal.Jdbc;
 import io.llmstore.timescale.internal.SqlErrors;
 import io.llmstore.timescale.usage.TimescaleUsageWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * Stores a batch of resolved spans in one transaction, idempotently on {@code (trace_id, span_id, start_time)}:
@@ -30,12 +28,10 @@ import org.postgresql.copy.CopyIn;
  * failures are translated {@link io.llmstore.core.error.StorageException}s.
  */
 final class SpanBatchWriter {
-    private static final int COPY_CHUNK_BYTES = 1 << 20;
-    private static final String STAGING = "llmstore_span_staging";
-    private static final String CREATE_STAGING = "CREATE TEMP TABLE IF NOT EXISTS " + STAGING
-            + " (LIKE llm_spans INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
-    private static final String MOVE_STAGING = "INSERT INTO llm_spans (" + SpanCopyEncoder.COLUMNS + ") SELECT "
-            + SpanCopyEncoder.COLUMNS + " FROM " + STAGING + " ON CONFLICT (trace_id, span_id, start_time) DO NOTHING";
+    /** COPY exactly once per span (replays go through a staging table, see {@link IdempotentCopy}). */
+    private static final IdempotentCopy<ResolvedSpan, SpanCopyEncoder> COPY = new IdempotentCopy<>(
+            "llm_spans", SpanCopyEncoder.COLUMNS, "trace_id, span_id, start_time", "llmstore_span_staging", 400,
+            SpanCopyEncoder::new, SpanCopyEncoder::append);
     private static final String ENSURE_TRACES = "INSERT INTO llm_traces (trace_id, external_id)"
             + " SELECT * FROM unnest(?::uuid[], ?::varchar[]) ON CONFLICT (trace_id) DO NOTHING";
 
@@ -63,7 +59,7 @@ final class SpanBatchWriter {
             try {
                 stored = write(c, newTraces, spans);
             } catch (SQLException e) {
-                evictIfBroken(c, e);
+                Jdbc.evictIfBroken(dataSource, c, e);
                 throw e;
             }
         } catch (SQLException e) {
@@ -82,47 +78,10 @@ final class SpanBatchWriter {
         return stored;
     }
 
+    /** The spans and their new trace rows in one transaction: no span is committed without its trace. */
     private static int write(Connection c, TreeMap<UUID, TraceRef> newTraces, List<ResolvedSpan> spans)
             throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            try {
-                ensureTraces(c, newTraces);
-                copy(c, "llm_spans", spans);
-                c.commit();
-                return spans.size();
-            } catch (SQLException e) {
-                if (!"23505".equals(e.getSQLState())) {
-                    throw e;
-                }
-                c.rollback(); // a replayed span: nothing of this attempt stays, the staging path stores the rest
-            }
-            ensureTraces(c, newTraces);
-            try (Statement st = c.createStatement()) {
-                st.execute(CREATE_STAGING);
-            }
-            copy(c, STAGING, spans);
-            int inserted;
-            try (Statement st = c.createStatement()) {
-                inserted = st.executeUpdate(MOVE_STAGING);
-            }
-            c.commit();
-            return inserted;
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException r) {
-                e.addSuppressed(r);
-            }
-            throw e;
-        } finally {
-            try {
-                c.setAutoCommit(autoCommit);
-            } catch (SQLException ignored) {
-                // The connection is broken (the failure being thrown says why); the pool discards it.
-            }
-        }
+        return COPY.write(c, spans, tx -> ensureTraces(tx, newTraces));
     }
 
     private static void ensureTraces(Connection c, TreeMap<UUID, TraceRef> traces) throws SQLException {
@@ -140,40 +99,6 @@ final class SpanBatchWriter {
             ps.setArray(1, c.createArrayOf("text", ids));
             ps.setArray(2, c.createArrayOf("text", external));
             ps.executeUpdate();
-        }
-    }
-
-    private static void copy(Connection c, String table, List<ResolvedSpan> spans) throws SQLException {
-        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI()
-                .copyIn("COPY " + table + " (" + SpanCopyEncoder.COLUMNS + ") FROM STDIN");
-        try {
-            SpanCopyEncoder encoder = new SpanCopyEncoder(Math.min(COPY_CHUNK_BYTES, spans.size() * 400) + 1024);
-            for (ResolvedSpan r : spans) {
-                encoder.append(r);
-                if (encoder.length() >= COPY_CHUNK_BYTES) {
-                    in.writeToCopy(encoder.buffer(), 0, encoder.length());
-                    encoder.reset();
-                }
-            }
-            if (encoder.length() > 0) {
-                in.writeToCopy(encoder.buffer(), 0, encoder.length());
-            }
-            in.endCopy();
-        } finally {
-            if (in.isActive()) {
-                try {
-                    in.cancelCopy();
-                } catch (SQLException ignored) {
-                    // The server already ended the COPY with the error being thrown; keep that one.
-                }
-            }
-        }
-    }
-
-    /** As the usage writer: a connection lost mid-COPY is evicted, never handed out again (see its note). */
-    private void evictIfBroken(Connection c, SQLException e) {
-        if (SqlErrors.isConnectionLoss(e) && dataSource instanceof HikariDataSource hikari) {
-            hikari.evictConnection(c);
         }
     }
 }

@@ -1,12 +1,13 @@
 package io.llmstore.timescale.usage;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.llmstore.core.error.StorageException;
 import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.core.usage.UsageCostFiller;
 import io.llmstore.core.usage.UsageMetadata;
 import io.llmstore.core.usage.UsageMetric;
 import io.llmstore.core.usage.UsageWriter;
+import io.llmstore.timescale.internal.IdempotentCopy;
+import io.llmstore.timescale.internal.Jdbc;
 import io.llmstore.timescale.internal.ServerInfo;
 import io.llmstore.timescale.internal.SqlErrors;
 import java.math.BigDecimal;
@@ -14,15 +15,12 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * Stores usage rows in {@code llm_usage_metrics}, one round trip per batch, idempotently on
@@ -54,12 +52,10 @@ public final class TimescaleUsageWriter implements UsageWriter {
     /** Latest time stored: 9999-12-31T23:59:59.999999Z (microseconds, PostgreSQL's precision). */
     public static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
     /** Rows encoded before a chunk is sent to the server during a COPY. */
-    private static final int COPY_CHUNK_BYTES = 1 << 20;
-    private static final String STAGING = "llmstore_usage_staging";
-    private static final String CREATE_STAGING = "CREATE TEMP TABLE IF NOT EXISTS " + STAGING
-            + " (LIKE llm_usage_metrics INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
-    private static final String MOVE_STAGING = "INSERT INTO llm_usage_metrics (" + CopyTextEncoder.COLUMNS
-            + ") SELECT " + CopyTextEncoder.COLUMNS + " FROM " + STAGING + " ON CONFLICT (event_id, time) DO NOTHING";
+    /** COPY exactly once per row (replays go through a staging table, see {@link IdempotentCopy}). */
+    private static final IdempotentCopy<UsageMetric, CopyTextEncoder> COPY = new IdempotentCopy<>(
+            "llm_usage_metrics", CopyTextEncoder.COLUMNS, "event_id, time", "llmstore_usage_staging", 160,
+            CopyTextEncoder::new, CopyTextEncoder::append);
     private static final String INSERT_UNNEST = "INSERT INTO llm_usage_metrics (" + CopyTextEncoder.COLUMNS
             + ") SELECT * FROM unnest(?::timestamptz[], ?::varchar[], ?::varchar[], ?::int8[], ?::int8[], ?::int8[],"
             + " ?::int8[], ?::numeric[], ?::float8[], ?::int8[], ?::int8[], ?::varchar[], ?::varchar[], ?::varchar[],"
@@ -224,7 +220,7 @@ public final class TimescaleUsageWriter implements UsageWriter {
             try {
                 return mode == WriteMode.COPY ? copy(c, rows) : insert(c, rows);
             } catch (SQLException e) {
-                evictIfBroken(c, e);
+                Jdbc.evictIfBroken(dataSource, c, e);
                 throw e;
             }
         } catch (SQLException e) {
@@ -232,69 +228,9 @@ public final class TimescaleUsageWriter implements UsageWriter {
         }
     }
 
-    /**
-     * COPY, exactly once per row: first straight into the table (psql's speed); if any row of the batch is already
-     * stored (unique violation 23505, i.e. a replay) the transaction is rolled back, so nothing of it stays, and the
-     * batch goes through a session temp table and {@code INSERT ... ON CONFLICT DO NOTHING} instead. Fresh batches,
-     * the common case, pay no staging cost; replays pay one aborted COPY.
-     */
+    /** COPY, exactly once per row: see {@link IdempotentCopy}. */
     private static int copy(Connection c, List<UsageMetric> rows) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            try {
-                copyRows(c, "llm_usage_metrics", rows);
-                c.commit();
-                return rows.size();
-            } catch (SQLException e) {
-                if (!"23505".equals(e.getSQLState())) {
-                    throw e; // rolled back below; a failing rollback is attached to e, never thrown instead
-                }
-                c.rollback();
-            }
-            try (Statement st = c.createStatement()) {
-                st.execute(CREATE_STAGING);
-            }
-            copyRows(c, STAGING, rows);
-            int inserted;
-            try (Statement st = c.createStatement()) {
-                inserted = st.executeUpdate(MOVE_STAGING);
-            }
-            c.commit();
-            return inserted;
-        } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(c, e);
-            throw e;
-        } finally {
-            restoreAutoCommit(c, autoCommit);
-        }
-    }
-
-    private static void copyRows(Connection c, String table, List<UsageMetric> rows) throws SQLException {
-        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI()
-                .copyIn("COPY " + table + " (" + CopyTextEncoder.COLUMNS + ") FROM STDIN");
-        try {
-            CopyTextEncoder encoder = new CopyTextEncoder(Math.min(COPY_CHUNK_BYTES, rows.size() * 160) + 1024);
-            for (UsageMetric m : rows) {
-                encoder.append(m);
-                if (encoder.length() >= COPY_CHUNK_BYTES) {
-                    in.writeToCopy(encoder.buffer(), 0, encoder.length());
-                    encoder.reset();
-                }
-            }
-            if (encoder.length() > 0) {
-                in.writeToCopy(encoder.buffer(), 0, encoder.length());
-            }
-            in.endCopy();
-        } finally {
-            if (in.isActive()) {
-                try {
-                    in.cancelCopy();
-                } catch (SQLException ignored) {
-                    // The server already ended the COPY with the error being thrown; keep that one.
-                }
-            }
-        }
+        return COPY.write(c, rows, IdempotentCopy.Step.NONE);
     }
 
     private static int insert(Connection c, List<UsageMetric> rows) throws SQLException {
@@ -367,33 +303,6 @@ public final class TimescaleUsageWriter implements UsageWriter {
             }
             // Autocommit: one statement is its own transaction.
             return ps.executeUpdate();
-        }
-    }
-
-    /**
-     * The COPY runs on the unwrapped pgjdbc connection, so a connection lost mid-COPY is never seen by the pool's
-     * proxy, which would hand the dead connection out again (and again: a flusher retrying within HikariCP's 500 ms
-     * alive-bypass window never gets it validated). Evict it explicitly; found by the fault suite's proxy cut.
-     */
-    private void evictIfBroken(Connection c, SQLException e) {
-        if (SqlErrors.isConnectionLoss(e) && dataSource instanceof HikariDataSource hikari) {
-            hikari.evictConnection(c);
-        }
-    }
-
-    private static void rollbackQuietly(Connection c, Throwable failure) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            failure.addSuppressed(e);
-        }
-    }
-
-    private static void restoreAutoCommit(Connection c, boolean autoCommit) {
-        try {
-            c.setAutoCommit(autoCommit);
-        } catch (SQLException ignored) {
-            // The connection is broken (the failure being thrown, if any, says why); the pool discards it.
         }
     }
 
