@@ -556,6 +556,37 @@ abstract class UsageStoreContract {
     }
 
     @Test
+    void queriesAndSynchronousWritesWhoseConnectionsWereKilledAreRetriedOnFreshOnes() throws SQLException {
+        // Its own application_name, so only this pool's backends are ended (other tests share the server). Each kill
+        // follows a use within HikariCP's 500 ms alive-bypass window: the next call gets the dead connection unchecked,
+        // so without DB_RETRY_* it fails (checked by running this with DB_RETRY_MAX_ATTEMPTS=1: ConnectionException).
+        String app = "killed_" + schema;
+        StoragePool p = open(Map.of("DB_APP_NAME", app, "DB_RETRY_MAX_ATTEMPTS", "4", "DB_RETRY_INITIAL_BACKOFF", "10ms"));
+        List<UsageMetric> rows = UsageData.generate(300, 1, 97);
+        p.usage().recordAll(rows);
+        UsageFilter day = UsageFilter.between(UsageData.START, UsageData.START.plus(Duration.ofDays(1)));
+        killBackendsOf(app);
+        assertThat(fmtModels(p.analytics().usageByModel(day))).containsExactlyElementsOf(expectModels(rows));
+        killBackendsOf(app);
+        assertThat(p.analytics().rows(day, Optional.empty(), 1000).rows()).containsExactlyElementsOf(sorted(rows));
+        killBackendsOf(app);
+        List<UsageMetric> more = UsageData.generate(50, 1, 98);
+        p.usage().recordAll(more);
+        assertThat(count()).isEqualTo(350);
+    }
+
+    /** Ends every backend whose application_name is {@code app}, from a connection outside the pools. */
+    private void killBackendsOf(String app) throws SQLException {
+        PostgresServer s = server();
+        try (Connection c = java.sql.DriverManager.getConnection(s.jdbcUrl(), s.user(), s.password());
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid))"
+                     + " FROM pg_stat_activity WHERE application_name = '" + app + "'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("backends of %s ended", app).isPositive();
+        }
+    }
+
+    @Test
     void hourlyAndDailyRollupsMatchTheRawRowsAfterRefreshRollupsAndAgainAfterLateRows() {
         // Rows of March 2026, months old: on TimescaleDB their buckets are materialized (refreshRollups here; the
         // refresh policy within TIMESCALE_ROLLUP_REFRESH, proven in TimescaleUsageStoreTest); on PostgreSQL views.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -15,7 +16,8 @@ import java.util.UUID;
  * @param apiKeyId             the key that made it
  * @param modelId              the model called
  * @param providerId           the model's provider
- * @param requestTimestamp     when the request was made
+ * @param requestTimestamp     when the request was made; truncated to microseconds (what {@code timestamptz} keeps, so
+ *                             the server never rounds it, e.g. across a month boundary of the summaries)
  * @param promptTokens         >= 0
  * @param completionTokens     >= 0
  * @param totalTokens          >= prompt + completion is not required (providers count differently), >= 0
@@ -33,6 +35,7 @@ public record UsageRecord(long id, UUID requestId, long apiKeyId, long modelId, 
     public UsageRecord {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(requestTimestamp, "requestTimestamp");
+        requestTimestamp = requestTimestamp.truncatedTo(ChronoUnit.MICROS);
         Objects.requireNonNull(costUsd, "costUsd");
         nonNegative("promptTokens", promptTokens);
         nonNegative("completionTokens", completionTokens);

@@ -477,6 +477,19 @@ abstract class GatewayContract {
     }
 
     @Test
+    void aRecordAtTheLastNanosecondOfAMonthCountsInThatMonth() {
+        // PostgreSQL keeps microseconds and rounds the rest: untruncated, this record was stored at 00:00 of April.
+        Model model = registerGpt4o();
+        ApiKey key = gateway.apiKeys().create(rawKey(), ApiKeySpec.named("edge"));
+        Instant last = Instant.parse("2026-03-31T23:59:59.999999999Z");
+        UsageRecord stored = gateway.records().create(UsageRecord.of(key.id(), model, last, 3, 2, BigDecimal.ONE));
+        assertThat(stored.requestTimestamp()).isEqualTo(Instant.parse("2026-03-31T23:59:59.999999Z"));
+        Instant april = Instant.parse("2026-04-01T00:00:00Z");
+        assertThat(gateway.records().totals(key.id(), T0, april).requests()).as("March").isEqualTo(1);
+        assertThat(gateway.records().totals(key.id(), april, april.plusSeconds(60)).requests()).as("April").isZero();
+    }
+
+    @Test
     void hostileRecordsAreRefusedNamingTheField() {
         Model model = registerGpt4o();
         assertThatThrownBy(() -> UsageRecord.of(1, model, T0, -1, 0, BigDecimal.ONE)).hasMessage("promptTokens must be >= 0, was -1");
