@@ -54,7 +54,7 @@ public final class Demo {
     private static final String[] TOPICS = {"refund policy", "reset a password", "shipping times", "cancel an order",
         "invoice copy", "change the delivery address", "warranty terms", "student discount", "gift cards",
         "two-factor login", "delete my account", "export my data"};
-    private static final int USERS = 12;
+    static final int USERS = 12;
     private static final RateLimit PER_USER = RateLimit.of("requests-per-minute", 200, Duration.ofMinutes(1))
             .chargedPerCall();
     private static final double ERROR_RATE = 0.03;
@@ -168,7 +168,7 @@ public final class Demo {
             Map<Instant, BigDecimal> costByHour = new TreeMap<>();
             hourly.forEach(b -> costByHour.merge(b.bucketStart(), b.costUsd(), BigDecimal::add));
             BigDecimal peak = costByHour.values().stream().max(BigDecimal::compareTo).orElse(BigDecimal.ONE);
-            out.println("\ncost per hour (llm_usage_hourly)");
+            out.println("\ncost per hour (llm_usage_hourly), hours in UTC");
             costByHour.forEach((hour, cost) -> out.printf("  %s  %10s  %s%n", hour.toString().substring(11, 16), usd(cost),
                     "#".repeat(peak.signum() == 0 ? 0 : cost.multiply(BigDecimal.valueOf(40)).divide(peak, 0,
                             RoundingMode.HALF_UP).intValue())));
@@ -188,7 +188,7 @@ public final class Demo {
             HealthReport health = pool.healthCheck();
             out.println("\nhealth");
             for (ComponentHealth c : health.components()) {
-                out.printf("  %-9s %s in %d ms%n", c.component(), c.status(), c.latency().toMillis());
+                out.printf("  %-16s %-8s in %d ms%n", c.component(), c.status(), c.latency().toMillis());
             }
             out.println("  overall " + health.status());
 

@@ -53,14 +53,20 @@ final class DemoPage {
                 .append(".card{border:1px solid #ddd;border-radius:8px;padding:10px 14px;min-width:130px}")
                 .append(".card b{display:block;font-size:20px}table{border-collapse:collapse}")
                 .append("td,th{padding:4px 12px;border-bottom:1px solid #eee;text-align:right}td:first-child,th:first-child")
-                .append("{text-align:left}.legend span{display:inline-block;margin-right:16px}")
-                .append(".sw{display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-1px}</style>")
-                .append("</head><body><h1>llmstore demo: a day of LLM traffic</h1><div class=\"cards\">");
+                .append("{text-align:left}.legend span{display:inline-block;margin-right:16px}tr.total td{font-weight:600}")
+                .append(".sw{display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-1px}")
+                .append(".sub{color:#666;margin-top:-8px}</style>")
+                .append("</head><body><h1>llmstore demo: a day of LLM traffic</h1><p class=\"sub\">")
+                .append(String.format(Locale.ROOT, "%,d calls of %d users to %d models, the 24 hours to %s UTC",
+                        r.calls(), Demo.USERS, byModel.size(), last.plus(1, ChronoUnit.HOURS).toString()
+                                .substring(0, 16).replace('T', ' ')))
+                .append("</p><div class=\"cards\">");
         card(h, "calls", String.format(Locale.ROOT, "%,d", r.calls()));
         card(h, "sent to the LLM", String.format(Locale.ROOT, "%,d", r.llmCalls()));
         card(h, "spent", Demo.usd(r.spentUsd()));
         card(h, "cache hit rate", String.format(Locale.ROOT, "%.1f%%", answered == 0 ? 0.0 : 100.0 * r.cacheHits() / answered));
         card(h, "saved by the cache", Demo.usd(r.savedUsd()));
+        card(h, "failed LLM calls", String.format(Locale.ROOT, "%,d", r.errors()));
         card(h, "refused by rate limits", String.format(Locale.ROOT, "%,d", r.refusals()));
         card(h, "events published / stored", String.format(Locale.ROOT, "%,d / %,d", r.published(), r.stored()));
         h.append("</div>");
@@ -80,6 +86,12 @@ final class DemoPage {
                     .append(String.format(Locale.ROOT, "%,d", m.tokenTotal())).append("</td><td>")
                     .append(Demo.usd(m.costUsd())).append("</td></tr>");
         }
+        h.append("<tr class=\"total\"><td>total</td><td>")
+                .append(String.format(Locale.ROOT, "%,d", byModel.stream().mapToLong(ModelUsage::requests).sum()))
+                .append("</td><td>")
+                .append(String.format(Locale.ROOT, "%,d", byModel.stream().mapToLong(ModelUsage::tokenTotal).sum()))
+                .append("</td><td>").append(Demo.usd(byModel.stream().map(ModelUsage::costUsd)
+                        .reduce(BigDecimal.ZERO, BigDecimal::add))).append("</td></tr>");
         h.append("</table><p>Health: ").append(r.health().status()).append(". Money in US dollars, four decimals.</p>")
                 .append("</body></html>\n");
         Files.writeString(file, h, StandardCharsets.UTF_8);
@@ -96,19 +108,23 @@ final class DemoPage {
             }
             max = Math.max(max, total);
         }
-        max = max == 0 ? 1 : max;
+        // Grid lines at round amounts (1, 2, 2.5 or 5 times a power of ten), the axis's top at the first one above
+        // the tallest bar, so a reader reads $0.10 and $0.20 rather than a quarter of the maximum.
+        double step = niceStep(max == 0 ? 1 : max / 4);
+        int ticks = (int) Math.max(1, Math.ceil(max / step - 1e-9));
+        max = step * ticks;
         int plotW = WIDTH - LEFT - 10;
         int plotH = HEIGHT - TOP - BOTTOM;
         double col = (double) plotW / axis.size();
         StringBuilder svg = new StringBuilder();
         svg.append("<svg id=\"").append(id).append("\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH)
                 .append("\" height=\"").append(HEIGHT).append("\" role=\"img\">");
-        for (int tick = 0; tick <= 4; tick++) { // y grid and labels
-            double y = TOP + plotH - plotH * tick / 4.0;
+        for (int tick = 0; tick <= ticks; tick++) { // y grid and labels
+            double y = TOP + plotH - plotH * tick / (double) ticks;
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>",
                     LEFT, y, WIDTH - 10, y));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
-                    LEFT - 6, y + 4, Demo.usd(BigDecimal.valueOf(max * tick / 4.0))));
+                    LEFT - 6, y + 4, Demo.usd(BigDecimal.valueOf(step).multiply(BigDecimal.valueOf(tick)))));
         }
         for (int i = 0; i < axis.size(); i++) {
             Instant hour = axis.get(i);
@@ -137,6 +153,17 @@ final class DemoPage {
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">hour (UTC)</text>", LEFT,
                 HEIGHT - 6));
         return svg.append("</svg>").toString();
+    }
+
+    /** The smallest of 1, 2, 2.5, 5 times a power of ten that is at least {@code raw}. */
+    static double niceStep(double raw) {
+        double power = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+            if (m * power >= raw * (1 - 1e-9)) {
+                return m * power;
+            }
+        }
+        return 10 * power;
     }
 
     private static void legend(StringBuilder h, List<String> names) {

@@ -15,8 +15,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -25,6 +27,7 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
 
 /**
  * The storage guide's {@code test_connection}: loads the configuration as an application does (environment,
@@ -69,74 +72,110 @@ public final class TestConnection {
         }
         out.println("configuration: " + config);
         if (config.postgres().isEmpty()) {
-            out.println("postgres  not configured: set DATABASE_URL, or DB_HOST, DB_NAME, DB_USER and DB_PASSWORD");
+            out.println(line("postgres", "DOWN", null, "not configured: set DATABASE_URL, or DB_HOST, DB_NAME, DB_USER and"
+                    + " DB_PASSWORD"));
             return DOWN;
         }
         StoragePool pool;
         try {
             pool = StoragePool.create(config);
         } catch (StorageException e) {
-            out.println("postgres  DOWN  PostgreSQL connection failed after " + config.retry().maxAttempts()
-                    + " attempts (DB_RETRY_MAX_ATTEMPTS): " + e.getMessage());
+            String failed = "PostgreSQL connection failed after " + config.retry().maxAttempts() + " attempts";
+            String m = String.valueOf(e.getMessage());
+            out.println(line("postgres", "DOWN", null, failed + " (DB_RETRY_MAX_ATTEMPTS)"
+                    + (m.startsWith(failed) ? m.substring(failed.length()) : ": " + m)));
             advise(e, config.postgres().get(), out);
             return DOWN;
         }
         try (pool) {
             HealthReport report = pool.healthCheck();
+            List<String> advice = new ArrayList<>();
             Map<String, String> details = new TreeMap<>();
-            details.put("postgres", postgresDetails(pool, config.postgres().get(), out));
+            PostgresConfig pg = config.postgres().get();
+            String poolWarning = postgresDetails(pool, pg, details, advice);
             details.put("redis", redisDetails(pool));
             details.put("kafka", kafkaDetails(pool));
             for (ComponentHealth c : report.components()) {
-                out.printf("%-9s %-5s %7.1f ms  %s%n", c.component(), c.status(), c.latency().toNanos() / 1e6,
-                        c.isUp() ? details.getOrDefault(c.component(), "") : c.error().orElse(""));
+                String status = c.component().equals("postgres") && c.isUp() && poolWarning != null ? "WARN"
+                        : c.status().toString();
+                String detail = c.isUp() ? details.getOrDefault(c.component(),
+                        c.component().endsWith("-buffer") ? "buffered writer in this process, nothing failing" : "")
+                        : c.error().orElse("");
+                out.println(line(c.component(), status, c.latency(), detail));
+                if (!c.isUp() && c.component().equals("redis")) {
+                    advice.add("is Redis running and reachable at " + config.redis().map(r -> r.displayUrl()).orElse("")
+                            + "? Check REDIS_URL; unset it to run the cache, sessions and limits in this process");
+                } else if (!c.isUp() && c.component().equals("kafka")) {
+                    advice.add("is the Kafka broker running and reachable at KAFKA_BOOTSTRAP_SERVERS? Publishing"
+                            + " fails (retryable) until it answers; set KAFKA_REQUIRED=true to refuse to start instead");
+                }
             }
             if (config.redis().isEmpty()) {
-                out.println("redis     Redis not configured (REDIS_URL unset): the response cache, sessions and rate"
-                        + " limits run in this process only");
+                out.println(line("redis", "INFO", null, "Redis not configured (REDIS_URL unset): the response cache,"
+                        + " sessions and rate limits run in this process only"));
             }
             if (config.kafka().isEmpty()) {
-                out.println("kafka     Kafka not configured (KAFKA_BOOTSTRAP_SERVERS unset): no event streaming");
+                out.println(line("kafka", "INFO", null,
+                        "Kafka not configured (KAFKA_BOOTSTRAP_SERVERS unset): no event streaming"));
             }
+            advice.forEach(a -> out.println("advice    " + a));
             out.println("overall   " + report.status());
             return report.status() == HealthStatus.UP ? UP : report.status() == HealthStatus.DEGRADED ? DEGRADED : DOWN;
         }
     }
 
+    /** One component's line: name, status, latency (when measured) and what was found. */
+    private static String line(String component, String status, Duration latency, String detail) {
+        return String.format(Locale.ROOT, "%-16s %-8s %10s  %s", component, status,
+                latency == null ? "" : String.format(Locale.ROOT, "%.1f ms", latency.toNanos() / 1e6), detail);
+    }
+
     /**
-     * Version, extensions and pool settings; borrows the pool's maximum number of connections at once, so a server
-     * that cannot serve the pool it is configured for shows here, not under load.
+     * Puts the server version, extensions and pool settings under "postgres" in {@code details}; borrows the pool's
+     * maximum number of connections at once, so a server that cannot serve the pool it is configured for shows here,
+     * not under load.
+     *
+     * @return the warning when the pool could not open all its connections (with the advice added), else null
      */
-    private static String postgresDetails(StoragePool pool, PostgresConfig pg, PrintStream out) {
+    private static String postgresDetails(StoragePool pool, PostgresConfig pg, Map<String, String> details,
+                                          List<String> advice) {
         DataSource ds = pool.client(DataSource.class).orElseThrow();
         String settings = "pool " + pg.poolMinConnections() + ".." + pg.poolMaxConnections() + " connections, wait "
                 + pg.connectTimeout().toMillis() + " ms";
+        String server = "PostgreSQL at " + pg.host() + ":" + pg.port() + "/" + pg.database();
+        String maxConnections = "?";
         List<Connection> held = new ArrayList<>();
+        long start = System.nanoTime();
         try {
-            String server;
             try (Connection c = ds.getConnection(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT current_setting('server_version'),"
                          + " (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'),"
-                         + " (SELECT extversion FROM pg_extension WHERE extname = 'vector')")) {
+                         + " (SELECT extversion FROM pg_extension WHERE extname = 'vector'),"
+                         + " current_setting('max_connections')")) {
                 rs.next();
                 server = "PostgreSQL " + rs.getString(1)
                         + Optional.ofNullable(rs.getString(2)).map(v -> ", TimescaleDB " + v).orElse("")
-                        + Optional.ofNullable(rs.getString(3)).map(v -> ", pgvector " + v).orElse("");
+                        + Optional.ofNullable(rs.getString(3)).map(v -> ", pgvector " + v).orElse("")
+                        + " at " + pg.host() + ":" + pg.port() + "/" + pg.database();
+                maxConnections = rs.getString(4);
             }
-            long start = System.nanoTime();
+            start = System.nanoTime();
             for (int i = 0; i < pg.poolMaxConnections(); i++) {
                 held.add(ds.getConnection());
             }
-            return server + " at " + pg.host() + ":" + pg.port() + "/" + pg.database() + "; " + settings + " (all "
-                    + held.size() + " opened in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)";
+            details.put("postgres", server + "; " + settings + " (all " + held.size() + " opened in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms; server max_connections "
+                    + maxConnections + ")");
+            return null;
         } catch (SQLException | StorageException e) {
-            String why = e instanceof PoolExhaustedException ? e.getMessage()
-                    : "could not open " + pg.poolMaxConnections() + " connections: " + e.getMessage();
-            out.println("postgres  WARN  " + why);
-            out.println("advice    the pool waited DB_POOL_CONNECT_TIMEOUT (" + pg.connectTimeout().toMillis()
+            String why = "opened " + held.size() + " of " + pg.poolMaxConnections() + " connections in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms (server max_connections "
+                    + maxConnections + "): " + e.getMessage();
+            details.put("postgres", server + "; " + settings + "; " + why);
+            advice.add("the pool waited DB_POOL_CONNECT_TIMEOUT (" + pg.connectTimeout().toMillis()
                     + " ms) for a connection: lower DB_POOL_MAX_CONNECTIONS (now " + pg.poolMaxConnections()
                     + ") below the server's max_connections, or raise DB_POOL_CONNECT_TIMEOUT");
-            return settings;
+            return why;
         } finally {
             for (Connection c : held) {
                 try {
@@ -165,8 +204,13 @@ public final class TestConnection {
         return pool.client(Admin.class).map(admin -> {
             try {
                 DescribeClusterResult r = admin.describeCluster();
+                // Brokers do not report their release over the admin API; the finalized metadata.version is the
+                // cluster's feature level (Kafka's own kafka-features.sh describe shows the same).
+                FinalizedVersionRange mv = admin.describeFeatures().featureMetadata().get(5, TimeUnit.SECONDS)
+                        .finalizedFeatures().get("metadata.version");
                 return "Kafka cluster " + r.clusterId().get(5, TimeUnit.SECONDS) + ", "
-                        + r.nodes().get(5, TimeUnit.SECONDS).size() + " broker(s)";
+                        + r.nodes().get(5, TimeUnit.SECONDS).size() + " broker(s)"
+                        + (mv == null ? "" : ", metadata.version level " + mv.maxVersionLevel());
             } catch (Exception e) {
                 return "";
             }

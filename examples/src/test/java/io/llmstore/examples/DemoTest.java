@@ -76,7 +76,16 @@ class DemoTest {
             }
             assertThat(amounts).isGreaterThan(10);
         }
-        assertThat(page).contains("<svg id=\"cost-per-hour\"", "<svg id=\"cache-savings\"", "gpt-4o-mini");
+        assertThat(page).contains("<svg id=\"cost-per-hour\"", "<svg id=\"cache-savings\"", "gpt-4o-mini")
+                .contains("failed LLM calls<b>" + String.format(java.util.Locale.ROOT, "%,d", r.errors()) + "</b>")
+                .contains("<tr class=\"total\"><td>total</td><td>" + String.format(java.util.Locale.ROOT, "%,d", r.llmCalls()));
+        // The y axes' grid lines sit at round amounts: the first above $0 is 1, 2, 2.5 or 5 times a power of ten.
+        for (String chart : List.of("cost-per-hour", "cache-savings")) {
+            String svg = page.substring(page.indexOf("<svg id=\"" + chart + "\""));
+            Matcher tick = Pattern.compile("text-anchor=\"end\">\\$([0-9.]+)<").matcher(svg);
+            assertThat(tick.find() && tick.find()).as("two y labels on %s", chart).isTrue();
+            assertThat(tick.group(1)).as("first grid line above $0 on %s", chart).matches("0\\.0*(1|2|25|5)0*|[1-9]0*\\.0000|25?0*\\.0000");
+        }
 
         BufferedImage shot = ImageIO.read(screenshot(html, dir.resolve("report.png")));
         Set<Integer> colors = new HashSet<>();
