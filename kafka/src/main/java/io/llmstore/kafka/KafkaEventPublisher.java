@@ -78,6 +78,11 @@ import org.slf4j.LoggerFactory;
 public final class KafkaEventPublisher implements EventPublisher, AutoCloseable {
     /** Most publishes waiting for the sender thread; one more fails at once with a {@link BufferFullException}. */
     public static final int MAX_PENDING = 10_000;
+    /**
+     * Segment size of the events spool: events are always in flight under load, so the active segment is never
+     * drained; small segments are deleted as their events are acknowledged, and bound what a restart re-publishes.
+     */
+    static final long SPOOL_SEGMENT_BYTES = 256 * 1024;
     /** Pause between two probes of an unavailable broker. */
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
 
@@ -162,7 +167,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
         this.ownsProducer = ownsProducer;
         this.brokerProbe = brokerProbe != null ? brokerProbe : () -> producer.partitionsFor(topic);
-        this.spool = spool == null ? null : SegmentLog.open(spool, "SPOOL_DIR");
+        this.spool = spool == null ? null : SegmentLog.open(spool, "SPOOL_DIR", SPOOL_SEGMENT_BYTES);
         if (this.spool != null && this.spool.recovery().records() > 0) {
             log.info("Kafka publisher: {} events from an earlier run wait in the spool {}; publishing them first",
                     this.spool.recovery().records(), spool.dir());
@@ -392,7 +397,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     /** Deletes spool segments whose records are all acknowledged; on the sender thread (or at close). */
     private void trim(boolean force) {
         long w = watermark();
-        if (w > trimmed && (force || w - trimmed >= 1_000)) {
+        if (w > trimmed && (force || w - trimmed >= 100)) {
             spool.trimBelow(w);
             trimmed = w;
         }

@@ -113,12 +113,13 @@ public final class SegmentLog implements AutoCloseable {
     private volatile long fsyncs;
     private final Thread syncer;
 
-    private SegmentLog(SpoolSettings settings, String variable, FileChannel lockChannel, FileLock lock) throws IOException {
+    private SegmentLog(SpoolSettings settings, String variable, FileChannel lockChannel, FileLock lock,
+                       long segmentBytes) throws IOException {
         this.settings = settings;
         this.variable = variable;
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.segmentBytes = Math.max(64 * 1024, Math.min(64L * 1024 * 1024, settings.maxBytes() / 8));
+        this.segmentBytes = segmentBytes;
         this.recovery = recover();
         this.appendedSeq = nextSeq;
         this.syncedSeq = nextSeq;
@@ -140,6 +141,16 @@ public final class SegmentLog implements AutoCloseable {
      *                         be created
      */
     public static SegmentLog open(SpoolSettings settings, String variable) {
+        return open(settings, variable, Math.min(64L * 1024 * 1024, settings.maxBytes() / 8));
+    }
+
+    /**
+     * As {@link #open(SpoolSettings, String)}, sealing segments past {@code segmentBytes} (at least 64 KiB) instead
+     * of {@code min(64 MiB, maxBytes / 8)}: a writer that is never drained under load (a publisher always has events
+     * in flight) trims, and replays after a kill, in steps of this size.
+     */
+    public static SegmentLog open(SpoolSettings settings, String variable, long segmentBytes) {
+        long segment = Math.max(64 * 1024, segmentBytes);
         Path dir = settings.dir();
         FileChannel channel = null;
         try {
@@ -160,7 +171,7 @@ public final class SegmentLog implements AutoCloseable {
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-            return new SegmentLog(settings, variable, channel, lock);
+            return new SegmentLog(settings, variable, channel, lock, segment);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new ConfigException(variable + ": cannot open the spool directory " + dir + ": " + e, e);
