@@ -166,12 +166,12 @@ public final class KafkaPublishBenchmark implements Benchmark {
         return Double.parseDouble(last.group(2));
     }
 
-    private static KafkaOptions options(String bootstrap, String prefix) {
+    static KafkaOptions options(String bootstrap, String prefix) {
         return KafkaOptions.from(StorageConfig.builder().kafkaBootstrapServers(bootstrap)
                 .set("KAFKA_TOPIC_PREFIX", prefix).build());
     }
 
-    private static void provision(KafkaOptions options, List<String> topics) {
+    static void provision(KafkaOptions options, List<String> topics) {
         try (Admin admin = Admin.create(ClientProperties.admin(options))) {
             // Only the events topic: that is what both sides write to.
             new KafkaTopics(admin, List.of(options.events()), Duration.ofSeconds(30)).provision().requireOk();
@@ -179,7 +179,7 @@ public final class KafkaPublishBenchmark implements Benchmark {
         topics.add(options.events().name());
     }
 
-    private static void deleteTopics(String bootstrap, List<String> topics) {
+    static void deleteTopics(String bootstrap, List<String> topics) {
         try (Admin admin = Admin.create(ClientProperties.admin(options(bootstrap, "")))) {
             admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -30,8 +30,11 @@ import org.slf4j.LoggerFactory;
  * <p>Records are numbered by a sequence: the records found at {@link #open} are {@code 0 .. recovered-1}, in file
  * order, and each {@link #append} takes the next number. The caller trims with a watermark: every record below it is
  * stored. Thread-safe: appends, reads and trims are serialized on this object; {@link #awaitDurable} waits outside it.
+ *
+ * <p>Public for the library's writers that keep their own queue in memory ({@link BufferedWriter}, and the Kafka event
+ * publisher, which trims below the prefix of records the broker acknowledged); not an application API.
  */
-final class SegmentLog implements AutoCloseable {
+public final class SegmentLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SegmentLog.class);
 
     static final byte[] MAGIC = "LLMSPOOL".getBytes(StandardCharsets.US_ASCII);
@@ -48,7 +51,7 @@ final class SegmentLog implements AutoCloseable {
     private static final long ROLL_WHEN_DRAINED = 64 * 1024;
 
     /** Thrown by {@link #append} when the record does not fit: {@code SPOOL_MAX_BYTES}, or the disk is full. */
-    static final class FullException extends Exception {
+    public static final class FullException extends Exception {
         FullException(String message) {
             super(message, null, false, false);
         }
@@ -74,7 +77,7 @@ final class SegmentLog implements AutoCloseable {
     }
 
     /** What opening found: records to replay, and what a torn or corrupt part of the files lost. */
-    record Recovery(long records, long bytes, long lostRecords, long lostBytes) {
+    public record Recovery(long records, long bytes, long lostRecords, long lostBytes) {
     }
 
     private final SpoolSettings settings;
@@ -110,12 +113,13 @@ final class SegmentLog implements AutoCloseable {
     private volatile long fsyncs;
     private final Thread syncer;
 
-    private SegmentLog(SpoolSettings settings, String variable, FileChannel lockChannel, FileLock lock) throws IOException {
+    private SegmentLog(SpoolSettings settings, String variable, FileChannel lockChannel, FileLock lock,
+                       long segmentBytes) throws IOException {
         this.settings = settings;
         this.variable = variable;
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.segmentBytes = Math.max(64 * 1024, Math.min(64L * 1024 * 1024, settings.maxBytes() / 8));
+        this.segmentBytes = segmentBytes;
         this.recovery = recover();
         this.appendedSeq = nextSeq;
         this.syncedSeq = nextSeq;
@@ -136,7 +140,17 @@ final class SegmentLog implements AutoCloseable {
      * @throws ConfigException when another process (or another writer in this JVM) holds the directory, or it cannot
      *                         be created
      */
-    static SegmentLog open(SpoolSettings settings, String variable) {
+    public static SegmentLog open(SpoolSettings settings, String variable) {
+        return open(settings, variable, Math.min(64L * 1024 * 1024, settings.maxBytes() / 8));
+    }
+
+    /**
+     * As {@link #open(SpoolSettings, String)}, sealing segments past {@code segmentBytes} (at least 64 KiB) instead
+     * of {@code min(64 MiB, maxBytes / 8)}: a writer that is never drained under load (a publisher always has events
+     * in flight) trims, and replays after a kill, in steps of this size.
+     */
+    public static SegmentLog open(SpoolSettings settings, String variable, long segmentBytes) {
+        long segment = Math.max(64 * 1024, segmentBytes);
         Path dir = settings.dir();
         FileChannel channel = null;
         try {
@@ -157,7 +171,7 @@ final class SegmentLog implements AutoCloseable {
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-            return new SegmentLog(settings, variable, channel, lock);
+            return new SegmentLog(settings, variable, channel, lock, segment);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new ConfigException(variable + ": cannot open the spool directory " + dir + ": " + e, e);
@@ -176,7 +190,7 @@ final class SegmentLog implements AutoCloseable {
     }
 
     /** What {@link #open} found. */
-    Recovery recovery() {
+    public Recovery recovery() {
         return recovery;
     }
 
@@ -317,7 +331,7 @@ final class SegmentLog implements AutoCloseable {
      *                 when nothing older waits unread)
      * @throws StorageException         on any other I/O failure (nothing appended)
      */
-    synchronized long append(byte[] payload, boolean inMemory) throws FullException {
+    public synchronized long append(byte[] payload, boolean inMemory) throws FullException {
         if (closed) {
             throw new IllegalStateException("the spool " + settings.dir() + " is closed");
         }
@@ -434,7 +448,7 @@ final class SegmentLog implements AutoCloseable {
      * @throws StorageException when the sync failed (the row is still in memory and will be written, but a power
      *                          loss may lose it)
      */
-    void awaitDurable(long seq) {
+    public void awaitDurable(long seq) {
         if (syncer == null) {
             return;
         }
@@ -521,7 +535,7 @@ final class SegmentLog implements AutoCloseable {
      * Up to {@code max} records from the read cursor (the oldest records not yet handed out), in order; fewer (or
      * none) when the cursor reaches the end. A corrupt record on the way is skipped and counted.
      */
-    synchronized List<byte[]> read(int max) {
+    public synchronized List<byte[]> read(int max) {
         List<byte[]> out = new ArrayList<>(Math.min(max, 1024));
         try {
             while (out.size() < max && readSeq < nextSeq) {
@@ -565,12 +579,12 @@ final class SegmentLog implements AutoCloseable {
     }
 
     /** Sequence number of the next record {@link #read} hands out (records it returns are numbered on from it). */
-    synchronized long nextUnread() {
+    public synchronized long nextUnread() {
         return readSeq;
     }
 
     /** True while records wait on the disk that were not handed out by {@link #read}. */
-    synchronized boolean hasUnread() {
+    public synchronized boolean hasUnread() {
         return readSeq < nextSeq;
     }
 
@@ -578,12 +592,12 @@ final class SegmentLog implements AutoCloseable {
      * Deletes every segment whose records are all below {@code watermark} (stored); a drained active segment of
      * some size is replaced, so the next start replays little.
      */
-    synchronized void trimBelow(long watermark) {
+    public synchronized void trimBelow(long watermark) {
         trimBelow(watermark, false);
     }
 
     /** {@link #trimBelow(long)}; {@code evenSmall}: also a drained active segment of any size (at close). */
-    synchronized void trimBelow(long watermark, boolean evenSmall) {
+    public synchronized void trimBelow(long watermark, boolean evenSmall) {
         while (!segments.isEmpty()) {
             Segment head = segments.peekFirst();
             boolean drained = head.endSeq() <= watermark && head.records > 0;
@@ -617,25 +631,25 @@ final class SegmentLog implements AutoCloseable {
     }
 
     /** Bytes of spool files now (header and stored-but-not-yet-trimmed records included). */
-    synchronized long bytes() {
+    public synchronized long bytes() {
         return totalBytes;
     }
 
     /** Sequence number the next append gets (= records appended or recovered since open). */
-    long appended() {
+    public long appended() {
         return appendedSeq;
     }
 
     /** Records on the disk not yet handed out by {@link #read}. */
-    synchronized long unread() {
+    public synchronized long unread() {
         return nextSeq - readSeq;
     }
 
-    long fsyncs() {
+    public long fsyncs() {
         return fsyncs;
     }
 
-    SpoolSettings settings() {
+    public SpoolSettings settings() {
         return settings;
     }
 

@@ -1,5 +1,6 @@
 package io.llmstore.kafka.internal;
 
+import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.error.ConnectionException;
 import io.llmstore.core.error.NotConfiguredException;
 import io.llmstore.core.event.EventPublisher;
@@ -16,6 +17,7 @@ import io.llmstore.kafka.KafkaOptions;
 import io.llmstore.kafka.KafkaSink;
 import io.llmstore.kafka.KafkaTopics;
 import io.llmstore.kafka.ProvisionResult;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +56,7 @@ public final class KafkaBackend implements Backend {
 
     private KafkaBackend(KafkaOptions options, Admin admin, Producer<byte[], byte[]> producer,
                          Producer<String, String> injected, KafkaTopics topics, ProvisionResult provisioned,
-                         UsageWriter usageWriter) {
+                         UsageWriter usageWriter, SpoolSettings spool) {
         this.options = options;
         this.admin = admin;
         this.producer = producer;
@@ -65,7 +67,7 @@ public final class KafkaBackend implements Backend {
         // The probe of an unavailable broker also does what start-up could not: create the topics.
         this.budgetAlerts = new KafkaBudgetAlerts(producer, options.alerts().name());
         this.publisher = new KafkaEventPublisher(producer, options.events().name(), options.eventKey(),
-                options.maxBlock(), options.closeTimeout(), this::probeAndProvision);
+                options.maxBlock(), options.closeTimeout(), this::probeAndProvision, spool);
         this.events = Events.of(publisher, this::requireSink);
     }
 
@@ -114,7 +116,17 @@ public final class KafkaBackend implements Backend {
             Producer<byte[], byte[]> producer = injected != null ? new Utf8Producer(injected)
                     : new KafkaProducer<>(ClientProperties.producer(options, "producer"));
             UsageWriter writer = context.ports().find(UsageWriter.class).orElse(null);
-            KafkaBackend backend = new KafkaBackend(options, admin, producer, injected, topics, result, writer);
+            KafkaBackend backend;
+            try {
+                // SPOOL_DIR: the publisher's unacknowledged events survive a JVM kill in <SPOOL_DIR>/events.
+                backend = new KafkaBackend(options, admin, producer, injected, topics, result, writer,
+                        SpoolSettings.from(context.config().settings(), "events").orElse(null));
+            } catch (RuntimeException e) {
+                if (injected == null) {
+                    producer.close(Duration.ZERO);
+                }
+                throw e;
+            }
             if (unreachable != null) {
                 backend.pendingProvision = options.provision();
                 log.warn("Kafka at {} is unreachable; starting DEGRADED (KAFKA_REQUIRED=false): publishes fail at once"
