@@ -17,7 +17,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,6 +132,12 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     /**
+     * Largest segment by default: a writer under steady load is never drained, so its segments are trimmed (and, after
+     * a kill, replayed) a whole segment at a time; 4 MiB is ~22,000 usage rows, a fraction of a second of replay.
+     */
+    private static final long DEFAULT_SEGMENT_BYTES = 4L * 1024 * 1024;
+
+    /**
      * Opens (creating) the directory, takes its lock and scans its segments: valid records become the replay, a torn
      * tail is cut off, and each loss is counted (and logged at WARN).
      *
@@ -141,12 +146,12 @@ public final class SegmentLog implements AutoCloseable {
      *                         be created
      */
     public static SegmentLog open(SpoolSettings settings, String variable) {
-        return open(settings, variable, Math.min(64L * 1024 * 1024, settings.maxBytes() / 8));
+        return open(settings, variable, Math.min(DEFAULT_SEGMENT_BYTES, settings.maxBytes() / 8));
     }
 
     /**
      * As {@link #open(SpoolSettings, String)}, sealing segments past {@code segmentBytes} (at least 64 KiB) instead
-     * of {@code min(64 MiB, maxBytes / 8)}: a writer that is never drained under load (a publisher always has events
+     * of {@code min(4 MiB, maxBytes / 8)}: a writer that is never drained under load (a publisher always has events
      * in flight) trims, and replays after a kill, in steps of this size.
      */
     public static SegmentLog open(SpoolSettings settings, String variable, long segmentBytes) {
@@ -480,7 +485,7 @@ public final class SegmentLog implements AutoCloseable {
 
     private void runSyncer() {
         long intervalNanos = settings.groupCommitInterval().toNanos();
-        long lastSync = System.nanoTime() - intervalNanos;
+        long lastGroup = 1; // rows of the last sync
         try {
             while (!closed) {
                 synchronized (syncerWake) {
@@ -492,12 +497,14 @@ public final class SegmentLog implements AutoCloseable {
                         syncerWake.wait(100);
                     }
                     syncerIdle = false;
-                    // One fsync per interval, unless groupCommitRows rows already wait for it.
-                    long remaining;
-                    while (!closed && appendedSeq - syncedHint < settings.groupCommitRows()
-                            && (remaining = lastSync + intervalNanos - System.nanoTime()) > 0) {
-                        TimeUnit.NANOSECONDS.timedWait(syncerWake, remaining);
-                    }
+                }
+                // Gather the group: callers wait for their fsync right after appending, so a group as large as the
+                // last one has (in steady load) every caller of the last one again; sync then, once groupCommitRows
+                // rows wait, or groupCommitInterval after the group's first row was seen, whichever comes first.
+                long expected = Math.min(Math.max(1, lastGroup), settings.groupCommitRows());
+                long deadline = System.nanoTime() + intervalNanos;
+                while (!closed && appendedSeq - syncedHint < expected && deadline - System.nanoTime() > 0) {
+                    Thread.yield(); // lets the callers the last sync woke append their next rows
                 }
                 long target;
                 FileChannel channel;
@@ -505,7 +512,6 @@ public final class SegmentLog implements AutoCloseable {
                     target = nextSeq;
                     channel = active == null ? null : active.writer;
                 }
-                lastSync = System.nanoTime();
                 if (channel != null) {
                     try {
                         channel.force(false);
@@ -524,6 +530,7 @@ public final class SegmentLog implements AutoCloseable {
                 synchronized (durable) {
                     syncFailure = null;
                 }
+                lastGroup = target - syncedHint;
                 markSynced(target);
             }
         } catch (InterruptedException e) {

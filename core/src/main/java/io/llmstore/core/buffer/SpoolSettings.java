@@ -14,8 +14,8 @@ import java.util.Optional;
  * @param dir                 the writer's spool directory (created when missing)
  * @param durability          when {@code record()} returns; {@link SpoolDurability#NONE} is refused here (no spool)
  * @param maxBytes            most bytes of spool files at once (>= 64 KiB); past it the writer's full policy applies
- * @param groupCommitInterval {@link SpoolDurability#FSYNC}: longest a row waits for its group's sync (> 0)
- * @param groupCommitRows     {@link SpoolDurability#FSYNC}: rows that start a sync before the interval (>= 1)
+ * @param groupCommitInterval {@link SpoolDurability#FSYNC}: longest a group gathers rows before its sync starts (>= 0; it starts sooner once as large as the last group)
+ * @param groupCommitRows     {@link SpoolDurability#FSYNC}: rows that start a sync without gathering longer (>= 1)
  */
 public record SpoolSettings(Path dir, SpoolDurability durability, long maxBytes, Duration groupCommitInterval,
                             int groupCommitRows) {
@@ -36,8 +36,8 @@ public record SpoolSettings(Path dir, SpoolDurability durability, long maxBytes,
         if (maxBytes < MIN_MAX_BYTES) {
             throw new IllegalArgumentException("maxBytes must be >= " + MIN_MAX_BYTES + ", was " + maxBytes);
         }
-        if (groupCommitInterval == null || groupCommitInterval.isNegative() || groupCommitInterval.isZero()) {
-            throw new IllegalArgumentException("groupCommitInterval must be > 0, was " + groupCommitInterval);
+        if (groupCommitInterval == null || groupCommitInterval.isNegative()) {
+            throw new IllegalArgumentException("groupCommitInterval must be >= 0, was " + groupCommitInterval);
         }
         if (groupCommitRows < 1) {
             throw new IllegalArgumentException("groupCommitRows must be >= 1, was " + groupCommitRows);
@@ -77,9 +77,6 @@ public record SpoolSettings(Path dir, SpoolDurability durability, long maxBytes,
         }
         long maxBytes = s.longValue(CoreSettings.SPOOL_MAX_BYTES, MIN_MAX_BYTES);
         Duration interval = s.duration(CoreSettings.SPOOL_GROUP_COMMIT_INTERVAL);
-        if (interval.isZero()) {
-            throw s.invalid(CoreSettings.SPOOL_GROUP_COMMIT_INTERVAL, "a positive duration such as 2ms");
-        }
         int rows = s.intValue(CoreSettings.SPOOL_GROUP_COMMIT_ROWS, 1);
         Path root;
         try {

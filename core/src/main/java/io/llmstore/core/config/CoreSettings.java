@@ -53,9 +53,9 @@ public final class CoreSettings {
     public static final Setting SPOOL_MAX_BYTES = Setting.of("SPOOL_MAX_BYTES", "1073741824",
             "most bytes of spool files per writer (>= 65536); when reached record() follows USAGE_BUFFER_FULL_POLICY");
     public static final Setting SPOOL_GROUP_COMMIT_INTERVAL = Setting.of("SPOOL_GROUP_COMMIT_INTERVAL", "1ms",
-            "fsync mode: longest a row waits for its group's fsync (at most one fsync per interval unless SPOOL_GROUP_COMMIT_ROWS rows wait)");
+            "fsync mode: longest a group of rows gathers before its fsync starts; it starts sooner once the group is as large as the last one or SPOOL_GROUP_COMMIT_ROWS rows wait; 0 = at once");
     public static final Setting SPOOL_GROUP_COMMIT_ROWS = Setting.of("SPOOL_GROUP_COMMIT_ROWS", "1000",
-            "fsync mode: this many rows waiting start their fsync before the interval ends");
+            "fsync mode: this many rows waiting start their fsync without gathering longer");
 
     /** Every core setting, in the order docs/configuration.md lists them. */
     public static final List<Setting> ALL = List.of(

@@ -235,8 +235,12 @@ class SpoolUnitTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("SPOOL_MAX_BYTES")
                 .hasMessageContaining(">= 65536").hasMessageContaining("'1000'");
         assertThatThrownBy(() -> SpoolSettings.from(io.llmstore.core.config.StorageConfig.builder()
-                .set("SPOOL_DIR", dir.toString()).set("SPOOL_GROUP_COMMIT_INTERVAL", "0ms").build().settings(), "usage"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("SPOOL_GROUP_COMMIT_INTERVAL");
+                .set("SPOOL_DIR", dir.toString()).set("SPOOL_GROUP_COMMIT_INTERVAL", "-1ms").build().settings(), "usage"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SPOOL_GROUP_COMMIT_INTERVAL")
+                .hasMessageContaining("'-1ms'");
+        assertThat(SpoolSettings.from(io.llmstore.core.config.StorageConfig.builder()
+                .set("SPOOL_DIR", dir.toString()).set("SPOOL_GROUP_COMMIT_INTERVAL", "0ms").build().settings(), "usage")
+                .orElseThrow().groupCommitInterval()).isZero(); // 0 = sync each group at once
     }
 
     @Test
