@@ -13,7 +13,8 @@ import java.util.Map;
  * doubles, decimals, lists and nested objects with their Java types), then the messages (count, then id, role,
  * content, sequence number each). {@code decode(encode(o))} equals {@code o} when {@code extras} holds only those
  * types; a value of another type (an {@code Instant}, a POJO) comes back as the JSON the writer would store for it.
- * About 150 bytes for an operation with short texts and no messages. Stateless and thread-safe.
+ * Measured: 189 bytes for an operation with two extras and no messages, 284 with two short messages. Stateless and
+ * thread-safe.
  */
 public final class OperationSpoolCodec implements SpoolCodec<OperationWithMessages> {
     /** The one instance. */
