@@ -24,6 +24,7 @@ import io.llmstore.testkit.PostgresServer;
 import io.llmstore.testkit.Schemas;
 import io.llmstore.testkit.TestServers;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -50,6 +51,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code pool.traces()} promises, proven on a real server: {@link PostgresTraceStoreTest} on PostgreSQL 15,
@@ -591,5 +593,52 @@ abstract class TraceStoreContract {
 
     static DataSource dataSource(StoragePool p) {
         return p.client(DataSource.class).orElseThrow();
+    }
+
+    // ------------------------------------------------------------------ durable spool
+
+    @Test
+    void aSpanSpoolLeftByAWriterThatNeverReachedTheDatabaseIsReplayedAndEachSpanStoredOnce(@TempDir Path spoolRoot) {
+        List<LlmSpan> spans = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            spans.add(span("trace-🧵-" + (i % 40), "span-" + i, T0.plusMillis(i).plusNanos(1_000), 5 + i % 50)
+                    .parentSpanId(i % 40 == i ? null : "span-" + (i - 40)).provider("openai").model("gpt-4o")
+                    .usage(TokenUsage.of(100 + i, 10 + i % 7)).cost(new BigDecimal("0.000000000000000001").multiply(
+                            BigDecimal.valueOf(i + 1)), "caller")
+                    .input("prompt " + i + " 日本語 𝄞").attribute("app.i", Integer.toString(i)).build());
+        }
+        // Given the first 300 were stored before the writer died (a kill comes before the spool's trim),
+        pool.traces().writeAll(spans.subList(0, 300));
+        // and a spool holding all 1,000, written by a span writer whose database never answered.
+        StorageConfig spooled = StorageConfig.builder().databaseUrl(server().databaseUrl())
+                .set("SPOOL_DIR", spoolRoot.toString()).set("TRACE_SHUTDOWN_FLUSH_TIMEOUT", "0s").build();
+        io.llmstore.timescale.trace.TimescaleTraces dead = io.llmstore.timescale.trace.TimescaleTraces.open(
+                io.llmstore.timescale.trace.TraceOptions.from(spooled), NeverAnsweringDataSource.create(),
+                io.llmstore.core.retry.RetryPolicy.none(), null);
+        spans.forEach(dead::write);
+        dead.close();
+
+        // When a pool opens that SPOOL_DIR,
+        StoragePool replaying = open(Map.of("SPOOL_DIR", spoolRoot.toString()));
+        assertThat(replaying.traces().spoolStats().orElseThrow().recovered()).isEqualTo(1_000);
+        replaying.traces().flush();
+
+        // then every span is stored once, with its values, and the spool is empty.
+        assertThat(query("SELECT count(*) FROM llm_spans")).isEqualTo(1_000);
+        assertThat(query("SELECT count(DISTINCT (trace_id, span_id, start_time)) FROM llm_spans")).isEqualTo(1_000);
+        assertThat(query("SELECT count(*) FROM llm_traces")).isEqualTo(40);
+        TraceTree tree = replaying.traces().trace("trace-🧵-7").orElseThrow();
+        List<LlmSpan> stored = new ArrayList<>();
+        collect(tree.roots(), stored);
+        assertThat(stored).containsExactlyInAnyOrderElementsOf(spans.stream()
+                .filter(s -> s.traceId().equals("trace-🧵-7")).toList());
+        assertThat(replaying.traces().spoolStats().orElseThrow().pending()).isZero();
+    }
+
+    private static void collect(List<SpanNode> nodes, List<LlmSpan> into) {
+        for (SpanNode n : nodes) {
+            into.add(n.span());
+            collect(n.children(), into);
+        }
     }
 }

@@ -54,6 +54,12 @@ public interface Traces {
     /** The span buffer's counters; never blocks. */
     BufferedWriter.Stats stats();
 
+    /**
+     * The span spool's counters ({@code SPOOL_DIR}, directory {@code <SPOOL_DIR>/span}, docs/spool.md); empty without
+     * a spool. Never blocks.
+     */
+    Optional<BufferedWriter.SpoolStats> spoolStats();
+
     /** Replaces the listener that hears about spans refused for their data or dropped at close. */
     void setListener(BufferedWriter.Listener<LlmSpan> listener);
 

@@ -5,18 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.testkit.TestServers;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -99,46 +91,10 @@ class SpoolKillTest {
         assertThat(missing).as("acknowledged rows lost without a spool (the failure this test detects)").isNotEmpty();
     }
 
-    /** Starts an {@link IngestingChild}, lets it ingest {@code millis} after READY, kills it with SIGKILL. */
+    /** {@link ChildKill#runAndKill}, the acknowledged ids as event ids. */
     private static Set<UUID> runAndKill(String[] args, int millis) throws Exception {
-        File stderr = File.createTempFile("spool-child", ".log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", IngestingChild.class.getName()));
-        command.addAll(List.of(args));
-        Process child = new ProcessBuilder(command).redirectError(stderr).start();
-        Set<UUID> acknowledged = new HashSet<>();
-        CountDownLatch ready = new CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (line.equals("READY")) {
-                        ready.countDown();
-                    } else if (line.startsWith("ACK ")) {
-                        synchronized (acknowledged) {
-                            acknowledged.add(UUID.fromString(line.substring(4)));
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // The child is gone; what was read is what counts.
-            }
-        }, "spool-child-stdout");
-        reader.start();
-        try {
-            if (!ready.await(60, TimeUnit.SECONDS)) {
-                throw new AssertionError("child not ready; its stderr:\n" + String.join("\n", Files.readAllLines(stderr.toPath())));
-            }
-            Thread.sleep(millis);
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child killed").isTrue();
-            reader.join(10_000);
-        } finally {
-            child.destroyForcibly();
-            Files.deleteIfExists(stderr.toPath());
-        }
-        synchronized (acknowledged) {
-            return new HashSet<>(acknowledged);
-        }
+        Set<UUID> ids = new HashSet<>();
+        ChildKill.runAndKill(args, millis).forEach(id -> ids.add(UUID.fromString(id)));
+        return ids;
     }
 }

@@ -1,12 +1,14 @@
 package io.llmstore.timescale.gateway;
 
 import io.llmstore.core.buffer.BufferedWriter;
+import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.gateway.ApiKeyStore;
 import io.llmstore.core.gateway.GatewaySettings;
 import io.llmstore.core.gateway.GatewayStore;
 import io.llmstore.core.gateway.ModelStore;
 import io.llmstore.core.gateway.MonthlySummaries;
 import io.llmstore.core.gateway.UsageRecord;
+import io.llmstore.core.gateway.UsageRecordSpoolCodec;
 import io.llmstore.core.gateway.UsageRecords;
 import io.llmstore.core.retry.RetryPolicy;
 import java.time.Clock;
@@ -35,11 +37,20 @@ public final class PostgresGatewayStore implements GatewayStore, AutoCloseable {
      * @param flushInterval longest a record waits
      * @param shutdownFlushTimeout how long the JVM's shutdown hook waits for the last records
      *                             ({@code USAGE_SHUTDOWN_FLUSH_TIMEOUT}, shared with usage rows); 0 = no hook
+     * @param spool         where accepted records are spooled ({@link UsageRecordSpoolCodec}, directory
+     *                      {@code <SPOOL_DIR>/}{@value #SPOOL_KIND}); empty = no spool
      */
-    public record RecordBuffer(int capacity, int flushSize, Duration flushInterval, Duration shutdownFlushTimeout) {
-        /** The defaults of {@code GATEWAY_RECORD_BUFFER_CAPACITY}, {@code _FLUSH_SIZE}, {@code _FLUSH_INTERVAL}. */
+    public record RecordBuffer(int capacity, int flushSize, Duration flushInterval, Duration shutdownFlushTimeout,
+                               Optional<SpoolSettings> spool) {
+        /** The records' spool directory under {@code SPOOL_DIR}. */
+        public static final String SPOOL_KIND = "gateway-usage";
+        /** The defaults of {@code GATEWAY_RECORD_BUFFER_CAPACITY}, {@code _FLUSH_SIZE}, {@code _FLUSH_INTERVAL}; no spool. */
         public static final RecordBuffer DEFAULT = new RecordBuffer(100_000, 1000, Duration.ofSeconds(1),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), Optional.empty());
+
+        public RecordBuffer {
+            Objects.requireNonNull(spool, "spool");
+        }
     }
 
     private final DSLContext dsl;
@@ -70,15 +81,17 @@ public final class PostgresGatewayStore implements GatewayStore, AutoCloseable {
         } else {
             PostgresUsageRecords direct = new PostgresUsageRecords(dsl, retry, () -> null);
             // The writer retries the direct one-attempt insert itself, so the two retry loops never nest.
-            this.buffered = BufferedWriter.builder("gateway usage record", direct::insertOnce, UsageRecord::requestId)
+            BufferedWriter.Builder<UsageRecord> builder = BufferedWriter.builder("gateway usage record",
+                            direct::insertOnce, UsageRecord::requestId)
                     .capacity(buffer.capacity())
                     .flushSize(buffer.flushSize())
                     .flushInterval(buffer.flushInterval())
                     .retry(retry)
                     .shutdownFlushTimeout(buffer.shutdownFlushTimeout())
                     .settings(GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY.name(), "USAGE_SHUTDOWN_FLUSH_TIMEOUT")
-                    .threadName("llmstore-gateway-records")
-                    .build();
+                    .threadName("llmstore-gateway-records");
+            buffer.spool().ifPresent(spool -> builder.spool(spool, UsageRecordSpoolCodec.INSTANCE)); // SPOOL_DIR
+            this.buffered = builder.build();
             BufferedWriter<UsageRecord> writer = this.buffered;
             this.bufferedRef = () -> writer;
             this.records = new PostgresUsageRecords(dsl, retry, bufferedRef);

@@ -158,7 +158,9 @@ public final class PostgresBackend implements Backend {
                 context.config().settings().intValue(GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY, 1),
                 context.config().settings().intValue(GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE, 1),
                 context.config().settings().duration(GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL),
-                o.shutdownFlushTimeout());
+                o.shutdownFlushTimeout(),
+                SpoolSettings.from(context.config().settings(), PostgresGatewayStore.RecordBuffer.SPOOL_KIND));
+        TimescaleOperations operations = null;
         try {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
             // a time (PGlite) never sees two; each attempt waits at most DB_POOL_CONNECT_TIMEOUT.
@@ -209,8 +211,9 @@ public final class PostgresBackend implements Backend {
                     injected != null ? "the application's " + injected.getClass().getName() : pg.orElseThrow(),
                     o.schema(),
                     writer.mode());
-            TimescaleOperations operations = new TimescaleOperations(dsl,
-                    context.ports().find(PriceCatalog.class).orElseGet(PriceCatalog::bundled), context.retry());
+            operations = new TimescaleOperations(dsl,
+                    context.ports().find(PriceCatalog.class).orElseGet(PriceCatalog::bundled), context.retry(),
+                    SpoolSettings.from(context.config().settings(), TimescaleOperations.SPOOL_KIND));
             Jdbc jdbc = new Jdbc(ds);
             Conversations conversations = Conversations.of(new PostgresConversationHistory(jdbc, context.retry()),
                     new PostgresUserProfiles(jdbc, context.retry()));
@@ -221,6 +224,11 @@ public final class PostgresBackend implements Backend {
             return new PostgresBackend(ds, hikari, injected, healthTimeout, readDs, maxConnections, dsl, migrator,
                     writer, buffer, queries, operations, traces, conversations, embeddings, gateway);
         } catch (RuntimeException e) {
+            // Every writer built so far: its flusher thread, and its spool's lock (a spool another process holds is
+            // refused at build, after the writers before it started).
+            if (operations != null) {
+                operations.close();
+            }
             if (traces != null) {
                 traces.close();
             }

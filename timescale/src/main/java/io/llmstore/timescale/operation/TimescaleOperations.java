@@ -1,6 +1,7 @@
 package io.llmstore.timescale.operation;
 
 import io.llmstore.core.buffer.BufferedWriter;
+import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.error.QueryException;
 import io.llmstore.core.operation.ErrorSummary;
 import io.llmstore.core.operation.LlmSession;
@@ -8,6 +9,7 @@ import io.llmstore.core.operation.OperationCursor;
 import io.llmstore.core.operation.OperationFilter;
 import io.llmstore.core.operation.OperationMessage;
 import io.llmstore.core.operation.OperationPage;
+import io.llmstore.core.operation.OperationSpoolCodec;
 import io.llmstore.core.operation.OperationWithMessages;
 import io.llmstore.core.operation.Operations;
 import io.llmstore.core.operation.ProviderCostSummary;
@@ -39,6 +41,8 @@ public final class TimescaleOperations implements Operations, AutoCloseable {
     public static final int FLUSH_SIZE = 500;
     /** Longest an operation waits in {@link #buffered()} before a write starts. */
     public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
+    /** The operations' spool directory under {@code SPOOL_DIR}. */
+    public static final String SPOOL_KIND = "operation";
 
     private final OperationWriter writer;
     private final OperationQueries queries;
@@ -51,18 +55,32 @@ public final class TimescaleOperations implements Operations, AutoCloseable {
      * @param retry  retries lost connections; {@link RetryPolicy#none()} for none
      */
     public TimescaleOperations(DSLContext dsl, PriceCatalog prices, RetryPolicy retry) {
+        this(dsl, prices, retry, Optional.empty());
+    }
+
+    /**
+     * @param dsl    a jOOQ context (POSTGRES dialect) whose connections have the operation schema on the search_path
+     * @param prices prices operations recorded without a cost
+     * @param retry  retries lost connections; {@link RetryPolicy#none()} for none
+     * @param spool  where {@link #buffered()} spools accepted operations ({@link OperationSpoolCodec},
+     *               {@code SpoolSettings.from(settings, }{@value #SPOOL_KIND}{@code )}); empty = no spool
+     * @throws io.llmstore.core.error.ConfigException naming {@code SPOOL_DIR} when another writer holds the spool
+     */
+    public TimescaleOperations(DSLContext dsl, PriceCatalog prices, RetryPolicy retry, Optional<SpoolSettings> spool) {
         this.writer = new OperationWriter(dsl, prices);
         this.queries = new OperationQueries(dsl);
         this.retry = Objects.requireNonNull(retry, "retry");
         // The buffer retries the writer itself (then holds the batch and backs off), so the loops never nest.
-        this.buffered = BufferedWriter.builder("operation", (List<OperationWithMessages> batch) -> writer.store(batch),
+        BufferedWriter.Builder<OperationWithMessages> builder = BufferedWriter.builder("operation",
+                        (List<OperationWithMessages> batch) -> writer.store(batch),
                         (OperationWithMessages o) -> o.operation().operationId())
                 .capacity(BUFFER_CAPACITY)
                 .flushSize(FLUSH_SIZE)
                 .flushInterval(FLUSH_INTERVAL)
                 .retry(retry)
-                .threadName("llmstore-operation-flusher")
-                .build();
+                .threadName("llmstore-operation-flusher");
+        spool.ifPresent(settings -> builder.spool(settings, OperationSpoolCodec.INSTANCE)); // SPOOL_DIR
+        this.buffered = builder.build();
     }
 
     @Override

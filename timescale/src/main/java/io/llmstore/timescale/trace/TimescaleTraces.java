@@ -1,12 +1,14 @@
 package io.llmstore.timescale.trace;
 
 import io.llmstore.core.buffer.BufferedWriter;
+import io.llmstore.core.buffer.SpoolCodec;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.llmstore.core.price.Cost;
 import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.retry.RetryPolicy;
 import io.llmstore.core.trace.LlmSpan;
+import io.llmstore.core.trace.SpanSpoolCodec;
 import io.llmstore.core.trace.SpanTotals;
 import io.llmstore.core.trace.TraceCursor;
 import io.llmstore.core.trace.TraceFilter;
@@ -60,15 +62,29 @@ public final class TimescaleTraces implements Traces, AutoCloseable {
         this.recordUsage = usageWriter != null;
         this.batches = new SpanBatchWriter(dataSource, usageWriter);
         this.queries = new SpanQueries(dataSource, retry);
-        this.buffer = BufferedWriter.<ResolvedSpan>builder("span", batches::store, ResolvedSpan::id)
+        BufferedWriter.Builder<ResolvedSpan> builder = BufferedWriter.<ResolvedSpan>builder("span", batches::store,
+                        ResolvedSpan::id)
                 .settings("TRACE_BUFFER_CAPACITY", "TRACE_SHUTDOWN_FLUSH_TIMEOUT")
                 .capacity(o.capacity())
                 .flushSize(o.flushSize())
                 .flushInterval(o.flushInterval())
                 .whenFull(BufferedWriter.FullPolicy.BLOCK, o.fullTimeout())
                 .retry(retry)
-                .shutdownFlushTimeout(o.shutdownFlushTimeout())
-                .build();
+                .shutdownFlushTimeout(o.shutdownFlushTimeout());
+        // SPOOL_DIR: the span is spooled as resolved (its cost filled); a replay resolves its trace and usage row again
+        // (both are functions of the span), so only the span's own bytes are on disk.
+        o.spool().ifPresent(spool -> builder.spool(spool, new SpoolCodec<>() {
+            @Override
+            public byte[] encode(ResolvedSpan row) {
+                return SpanSpoolCodec.INSTANCE.encode(row.span());
+            }
+
+            @Override
+            public ResolvedSpan decode(byte[] bytes) {
+                return resolve(SpanSpoolCodec.INSTANCE.decode(bytes));
+            }
+        }));
+        this.buffer = builder.build();
     }
 
     /**
@@ -167,6 +183,11 @@ public final class TimescaleTraces implements Traces, AutoCloseable {
     @Override
     public BufferedWriter.Stats stats() {
         return buffer.stats();
+    }
+
+    @Override
+    public Optional<BufferedWriter.SpoolStats> spoolStats() {
+        return buffer.spoolStats();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.llmstore.timescale.trace;
 
+import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.config.CacheSpec;
 import io.llmstore.core.config.Settings;
 import io.llmstore.core.config.StorageConfig;
@@ -7,6 +8,7 @@ import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.timescale.TimescaleSettings;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The trace feature's resolved settings ({@code TRACE_*}, {@code CACHE_TRACE_ID_*}; see docs/configuration.md).
@@ -19,19 +21,23 @@ import java.util.Objects;
  * @param catalog              prices spans with usage but no cost ({@code TRACE_FILL_MISSING_COST}); null = off
  * @param recordUsage          also record each span's usage row ({@code TRACE_RECORD_USAGE})
  * @param traceCache           the known-traces cache; its size ({@code CACHE_TRACE_ID_SIZE}) is used, not its TTL
+ * @param spool                the spans' spool ({@code SPOOL_*}, directory {@code <SPOOL_DIR>/span}); empty = none
  */
 public record TraceOptions(int capacity, int flushSize, Duration flushInterval, Duration fullTimeout,
                            Duration shutdownFlushTimeout, PriceCatalog catalog, boolean recordUsage,
-                           CacheSpec traceCache) {
+                           CacheSpec traceCache, Optional<SpoolSettings> spool) {
     /** Default known-traces cache: 100,000 traces (the TTL is not used: an entry is never stale). */
     public static final long DEFAULT_TRACE_CACHE_SIZE = 100_000;
     public static final Duration DEFAULT_TRACE_CACHE_TTL = Duration.ofHours(1);
+    /** The spans' spool directory under {@code SPOOL_DIR}. */
+    public static final String SPOOL_KIND = "span";
 
     public TraceOptions {
         Objects.requireNonNull(flushInterval, "flushInterval");
         Objects.requireNonNull(fullTimeout, "fullTimeout");
         Objects.requireNonNull(shutdownFlushTimeout, "shutdownFlushTimeout");
         Objects.requireNonNull(traceCache, "traceCache");
+        Objects.requireNonNull(spool, "spool");
     }
 
     /**
@@ -55,6 +61,7 @@ public record TraceOptions(int capacity, int flushSize, Duration flushInterval, 
                 s.duration(TimescaleSettings.TRACE_SHUTDOWN_FLUSH_TIMEOUT),
                 s.booleanValue(TimescaleSettings.TRACE_FILL_MISSING_COST) ? PriceCatalog.bundled() : null,
                 s.booleanValue(TimescaleSettings.TRACE_RECORD_USAGE),
-                config.cache("trace_id", DEFAULT_TRACE_CACHE_SIZE, DEFAULT_TRACE_CACHE_TTL));
+                config.cache("trace_id", DEFAULT_TRACE_CACHE_SIZE, DEFAULT_TRACE_CACHE_TTL),
+                SpoolSettings.from(s, SPOOL_KIND));
     }
 }

@@ -615,4 +615,50 @@ abstract class GatewayContract {
     static DataSource dataSource(StoragePool p) {
         return p.client(DataSource.class).orElseThrow();
     }
+
+    // ---------------------------------------------------------------- durable spool
+
+    @Test
+    void aRecordSpoolLeftByAWriterThatNeverReachedTheDatabaseIsReplayedAndEachRecordStoredOnce(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path spoolRoot) throws SQLException {
+        Model model = registerGpt4o();
+        ApiKey key = gateway.apiKeys().create(rawKey(), ApiKeySpec.named("spooled"));
+        List<UsageRecord> records = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            records.add(UsageRecord.of(key.id(), model, T0.plusMillis(i).plusNanos(1_000), 10 + i, i % 7,
+                    new BigDecimal("0.000000000000000001").multiply(BigDecimal.valueOf(i + 1)))
+                    .withMetadata("{\"route\": \"r-" + i + " 💥\"}", i % 2 == 0 ? null : "{\"finish\": \"stop\"}"));
+        }
+        // Given the first 300 were stored before the writer died (a kill comes before the spool's trim),
+        assertThat(gateway.records().createAll(records.subList(0, 300))).isEqualTo(300);
+        // and a spool holding all 1,000, written by a buffered writer whose database never answered.
+        PostgresGatewayStore dead = PostgresGatewayStore.create(
+                org.jooq.impl.DSL.using(io.llmstore.timescale.NeverAnsweringDataSource.create(), org.jooq.SQLDialect.POSTGRES),
+                io.llmstore.core.retry.RetryPolicy.none(), java.time.Clock.systemUTC(), Duration.ofSeconds(5),
+                new PostgresGatewayStore.RecordBuffer(10_000, 500, Duration.ofMillis(100), Duration.ZERO,
+                        java.util.Optional.of(io.llmstore.core.buffer.SpoolSettings.of(
+                                spoolRoot.resolve(PostgresGatewayStore.RecordBuffer.SPOOL_KIND)))));
+        records.forEach(dead.records().buffered()::record);
+        dead.close();
+
+        // When a pool opens that SPOOL_DIR,
+        StoragePool replaying = open(Map.of("SPOOL_DIR", spoolRoot.toString()));
+        var buffered = replaying.gateway().records().buffered();
+        assertThat(buffered.spoolStats().orElseThrow().recovered()).isEqualTo(1_000);
+        buffered.flush();
+        assertThat(buffered.spoolStats().orElseThrow().pending()).isZero();
+
+        // then every record is stored once, with its values.
+        try (Connection c = direct(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*), count(DISTINCT request_id), sum(prompt_tokens), sum(cost_usd),"
+                        + " count(*) FILTER (WHERE response_metadata IS NULL) FROM gateway_usage_records")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(1_000);
+            assertThat(rs.getLong(2)).isEqualTo(1_000);
+            assertThat(rs.getLong(3)).isEqualTo(records.stream().mapToLong(UsageRecord::promptTokens).sum());
+            assertThat(rs.getBigDecimal(4)).isEqualByComparingTo(records.stream().map(UsageRecord::costUsd)
+                    .reduce(BigDecimal.ZERO, BigDecimal::add));
+            assertThat(rs.getLong(5)).isEqualTo(500);
+        }
+    }
 }

@@ -603,4 +603,47 @@ abstract class OperationStoreContract {
             return rs.getLong(1);
         }
     }
+
+    // ------------------------------------------------------------------ durable spool
+
+    @Test
+    void anOperationSpoolLeftByAWriterThatNeverReachedTheDatabaseIsReplayedAndEachOperationStoredOnce()
+            throws SQLException {
+        OperationData d = OperationData.generate(3, 600, 26);
+        d.sessions.forEach(ops::ensureSession);
+        // Given the first 200 were stored before the writer died (a kill comes before the spool's trim),
+        for (OperationWithMessages o : d.operations.subList(0, 200)) {
+            ops.record(o);
+        }
+        // and a spool holding all 600, written by a buffered writer whose database never answered.
+        Path spoolRoot = dir.resolve("spool");
+        TimescaleOperations dead = new TimescaleOperations(DSL.using(io.llmstore.timescale.NeverAnsweringDataSource.create(),
+                SQLDialect.POSTGRES), CATALOG, RetryPolicy.none(), java.util.Optional.of(
+                io.llmstore.core.buffer.SpoolSettings.of(spoolRoot.resolve(TimescaleOperations.SPOOL_KIND))));
+        d.operations.forEach(dead.buffered()::record);
+        dead.close();
+
+        // When a pool opens that SPOOL_DIR,
+        try (StoragePool replaying = StoragePool.create(StorageConfig.builder()
+                .databaseUrl(server().databaseUrl())
+                .poolMaxConnections(Math.min(4, server().maxConnections()))
+                .poolMinConnections(1)
+                .set("DB_SCHEMA", schema)
+                .set("SPOOL_DIR", spoolRoot.toString())
+                .build())) {
+            assertThat(replaying.operations().buffered().spoolStats().orElseThrow().recovered()).isEqualTo(600);
+            replaying.operations().buffered().flush();
+            assertThat(replaying.operations().buffered().spoolStats().orElseThrow().pending()).isZero();
+        }
+
+        // then every operation is stored once, with its messages and values.
+        assertThat(countRows("llm_operations")).isEqualTo(600);
+        assertThat(countRows("(SELECT DISTINCT operation_id FROM llm_operations) ids")).isEqualTo(600);
+        assertThat(countRows("llm_messages")).isEqualTo(1_800);
+        for (OperationWithMessages o : List.of(d.operations.get(0), d.operations.get(299), d.operations.get(599))) {
+            assertThat(ops.messages(o.operation().operationId())).containsExactlyElementsOf(o.messages());
+        }
+        OperationFilter all = OperationFilter.all();
+        assertThat(ops.fetch(all, java.util.Optional.empty(), 1000).operations()).hasSize(600);
+    }
 }
