@@ -16,8 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code kill -9} harness of the spool tests: runs {@link IngestingChild} in a child JVM on this test's
- * classpath, collects the ids it printed as {@code ACK <id>} (rows whose {@code record} returned), and kills it with
+ * The {@code kill -9} harness of the spool tests: runs a child program ({@link IngestingChild},
+ * {@link PublishingChild}) in a child JVM on this test's classpath, collects the ids it printed as {@code ACK <id>} (rows whose {@code record} returned), and kills it with
  * SIGKILL (no shutdown hook, no flush) {@code millis} after it printed {@code READY}.
  */
 final class ChildKill {
@@ -26,10 +26,15 @@ final class ChildKill {
 
     /** Starts an {@link IngestingChild} with {@code args}, lets it ingest {@code millis} after READY, kills it with SIGKILL. */
     static Set<String> runAndKill(String[] args, int millis) throws Exception {
+        return runAndKill(IngestingChild.class, args, millis);
+    }
+
+    /** Starts {@code main} with {@code args}, lets it run {@code millis} after READY, kills it with SIGKILL. */
+    static Set<String> runAndKill(Class<?> main, String[] args, int millis) throws Exception {
         File stderr = File.createTempFile("spool-child", ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", IngestingChild.class.getName()));
+                "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", main.getName()));
         command.addAll(List.of(args));
         Process child = new ProcessBuilder(command).redirectError(stderr).start();
         Set<String> acknowledged = new HashSet<>();

@@ -11,12 +11,6 @@ import io.llmstore.core.event.PublishReceipt;
 import io.llmstore.kafka.KafkaEventPublisher;
 import io.llmstore.kafka.KafkaSink;
 import io.llmstore.testkit.TestServers;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -223,44 +216,10 @@ class EventSpoolKillTest {
 
     /** Starts a {@link PublishingChild}, lets it publish {@code millis} after READY, kills it with SIGKILL. */
     private static Set<UUID> runAndKill(String[] args, int millis) throws Exception {
-        File stderr = File.createTempFile("spool-child", ".log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", PublishingChild.class.getName()));
-        command.addAll(List.of(args));
-        Process child = new ProcessBuilder(command).redirectError(stderr).start();
         Set<UUID> accepted = new HashSet<>();
-        CountDownLatch ready = new CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (line.equals("READY")) {
-                        ready.countDown();
-                    } else if (line.startsWith("ACK ")) {
-                        synchronized (accepted) {
-                            accepted.add(UUID.fromString(line.substring(4)));
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // The child is gone; what was read is what counts.
-            }
-        }, "spool-child-stdout");
-        reader.start();
-        try {
-            if (!ready.await(60, TimeUnit.SECONDS)) {
-                throw new AssertionError("child not ready; its stderr:\n" + String.join("\n", Files.readAllLines(stderr.toPath())));
-            }
-            Thread.sleep(millis);
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child killed").isTrue();
-            reader.join(10_000);
-        } finally {
-            child.destroyForcibly();
-            Files.deleteIfExists(stderr.toPath());
+        for (String id : ChildKill.runAndKill(PublishingChild.class, args, millis)) {
+            accepted.add(UUID.fromString(id));
         }
-        synchronized (accepted) {
-            return new HashSet<>(accepted);
-        }
+        return accepted;
     }
 }
