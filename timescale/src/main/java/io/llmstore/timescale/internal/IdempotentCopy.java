@@ -76,7 +76,12 @@ public final class IdempotentCopy<R, B extends CopyTextBuffer> {
                 if (!"23505".equals(e.getSQLState())) {
                     throw e; // rolled back below
                 }
-                c.rollback(); // a replayed row: nothing of this attempt stays, the staging path stores the rest
+                try {
+                    c.rollback(); // a replayed row: nothing of this attempt stays, the staging path stores the rest
+                } catch (SQLException r) {
+                    r.addSuppressed(e); // a lost connection (retryable); the replay it interrupted stays visible
+                    throw r;
+                }
             }
             before.run(c);
             try (Statement st = c.createStatement()) {
