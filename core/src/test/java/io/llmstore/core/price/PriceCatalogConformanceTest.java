@@ -295,7 +295,8 @@ class PriceCatalogConformanceTest {
         try {
             Files.writeString(file, JSON.writeValueAsString(array));
             Process p = new ProcessBuilder(node(), "reference-cost.mjs", file.toAbsolutePath().toString())
-                    .directory(NODE_DIR.toFile()).redirectOutput(outFile.toFile())
+                    .directory(NODE_DIR.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(outFile.toFile())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 fail("reference-cost.mjs failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
@@ -325,10 +326,19 @@ class PriceCatalogConformanceTest {
                     + "conformance test against the reference @pydantic/genai-prices.", e);
         }
         if (!Files.isDirectory(NODE_DIR.resolve("node_modules/@pydantic/genai-prices"))) {
-            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-                    .directory(NODE_DIR.toFile()).inheritIO().start();
-            if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-                fail("`npm ci` in " + NODE_DIR.toAbsolutePath() + " failed; install Node.js 20+ with npm and network access to the npm registry.");
+            // Never inheritIO: this JVM's stdin and stdout are Surefire's channel to Maven, and node sets an inherited
+            // stdin non-blocking, which ends the fork with "std/in stream corrupted" (seen on a fresh clone).
+            Path log = Files.createTempFile("npm-ci", ".log");
+            try {
+                Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
+                        .directory(NODE_DIR.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
+                    fail("`npm ci` in " + NODE_DIR.toAbsolutePath() + " failed; install Node.js 20+ with npm and network"
+                            + " access to the npm registry. Its output:\n" + Files.readString(log));
+                }
+            } finally {
+                Files.deleteIfExists(log);
             }
         }
     }
