@@ -31,6 +31,18 @@ final class ChildKill {
 
     /** Starts {@code main} with {@code args}, lets it run {@code millis} after READY, kills it with SIGKILL. */
     static Set<String> runAndKill(Class<?> main, String[] args, int millis) throws Exception {
+        return run(main, args, millis, true).acknowledged();
+    }
+
+    /** What a child acknowledged before it was stopped, and what it wrote to stderr. */
+    record Run(Set<String> acknowledged, String stderr) {
+    }
+
+    /**
+     * Starts {@code main} with {@code args}, lets it run {@code millis} after READY, then stops it: SIGKILL (no
+     * shutdown hook, no flush) when {@code kill}, else SIGTERM (a normal stop: shutdown hooks run), and waits for it.
+     */
+    static Run run(Class<?> main, String[] args, int millis, boolean kill) throws Exception {
         File stderr = File.createTempFile("spool-child", ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
@@ -53,22 +65,27 @@ final class ChildKill {
             } catch (IOException e) {
                 // The child is gone; what was read is what counts.
             }
-        }, "spool-child-stdout");
+        }, "child-stdout");
         reader.start();
         try {
             if (!ready.await(60, TimeUnit.SECONDS)) {
                 throw new AssertionError("child not ready; its stderr:\n" + String.join("\n", Files.readAllLines(stderr.toPath())));
             }
             Thread.sleep(millis);
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child killed").isTrue();
+            if (kill) {
+                child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+            } else {
+                child.destroy(); // SIGTERM
+            }
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).as(kill ? "child killed" : "child exited after SIGTERM").isTrue();
             reader.join(10_000);
+            String log = String.join("\n", Files.readAllLines(stderr.toPath()).stream().limit(40).toList());
+            synchronized (acknowledged) {
+                return new Run(new HashSet<>(acknowledged), log);
+            }
         } finally {
             child.destroyForcibly();
             Files.deleteIfExists(stderr.toPath());
-        }
-        synchronized (acknowledged) {
-            return new HashSet<>(acknowledged);
         }
     }
 }
