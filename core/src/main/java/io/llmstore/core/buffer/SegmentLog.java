@@ -75,8 +75,18 @@ public final class SegmentLog implements AutoCloseable {
         }
     }
 
-    /** What opening found: records to replay, and what a torn or corrupt part of the files lost. */
-    public record Recovery(long records, long bytes, long lostRecords, long lostBytes) {
+    /**
+     * What opening found.
+     *
+     * @param records         records to replay
+     * @param bytes           their segments' bytes
+     * @param lostRecords     records found corrupt, or torn inside a segment that was complete (their rows are lost)
+     * @param lostBytes       the bytes of those
+     * @param unfinishedBytes bytes of an append the last writer did not finish (killed inside its {@code write(2)}),
+     *                        cut off the end of the newest segment: that append never returned, so its row was never
+     *                        acknowledged and nothing is lost
+     */
+    public record Recovery(long records, long bytes, long lostRecords, long lostBytes, long unfinishedBytes) {
     }
 
     private final SpoolSettings settings;
@@ -99,6 +109,7 @@ public final class SegmentLog implements AutoCloseable {
     private FileChannel readChannel;
     private long lostRecords;
     private long lostBytes;
+    private long unfinishedBytes;
 
     // Group commit (FSYNC): records below syncedSeq are on the disk.
     private final Object durable = new Object();
@@ -206,7 +217,8 @@ public final class SegmentLog implements AutoCloseable {
         }
         files.sort(null); // zero-padded numbers: name order is number order
         long bytes = 0;
-        for (Path file : files) {
+        for (int i = 0; i < files.size(); i++) {
+            Path file = files.get(i);
             long number;
             try {
                 String name = file.getFileName().toString();
@@ -216,7 +228,7 @@ public final class SegmentLog implements AutoCloseable {
             }
             nextNumber = Math.max(nextNumber, number + 1);
             Segment s = new Segment(number, file, nextSeq);
-            scan(s);
+            scan(s, i == files.size() - 1);
             if (s.records == 0) {
                 Files.deleteIfExists(file);
                 continue;
@@ -230,19 +242,32 @@ public final class SegmentLog implements AutoCloseable {
             log.warn("spool {}: skipped {} corrupt or torn record(s), {} bytes, not recoverable (their rows are lost); "
                     + "{} intact rows will be written", settings.dir(), Math.max(1, lostRecords), lostBytes, nextSeq);
         }
+        if (unfinishedBytes > 0) {
+            log.info("spool {}: cut off {} bytes of an append the last writer did not finish (it was stopped inside the"
+                    + " write; that append never returned, so no acknowledged row is lost)", settings.dir(), unfinishedBytes);
+        }
         if (nextSeq > 0) {
             log.info("spool {}: {} rows ({} bytes) from an earlier run to write", settings.dir(), nextSeq, bytes);
         }
-        return new Recovery(nextSeq, bytes, lostBytes > 0 ? Math.max(1, lostRecords) : 0, lostBytes);
+        return new Recovery(nextSeq, bytes, lostBytes > 0 ? Math.max(1, lostRecords) : 0, lostBytes, unfinishedBytes);
     }
 
-    /** Counts the valid records of a recovered segment and cuts a torn tail off. */
-    private void scan(Segment s) throws IOException {
+    /**
+     * Counts the valid records of a recovered segment and cuts a torn tail off. Only the newest segment can end in an
+     * unfinished append (every process starts a segment of its own, and a sealed segment was complete): a torn tail
+     * there, or a header shorter than {@link #SEGMENT_HEADER} (a kill between creating the file and writing it), is an
+     * append that never returned; anywhere else it is damage, and lost.
+     */
+    private void scan(Segment s, boolean newest) throws IOException {
         try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
             if (!validHeader(ch, size)) {
-                lostBytes += size;
-                lostRecords += size > SEGMENT_HEADER ? 1 : 0;
+                if (newest && size <= SEGMENT_HEADER) {
+                    unfinishedBytes += size;
+                } else {
+                    lostBytes += size;
+                    lostRecords += size > SEGMENT_HEADER ? 1 : 0;
+                }
                 s.bytes = 0;
                 return;
             }
@@ -253,8 +278,12 @@ public final class SegmentLog implements AutoCloseable {
                     break;
                 }
                 if (r.kind == Read.Kind.TORN) {
-                    lostRecords++;
-                    lostBytes += size - offset;
+                    if (newest) {
+                        unfinishedBytes += size - offset;
+                    } else {
+                        lostRecords++;
+                        lostBytes += size - offset;
+                    }
                     ch.truncate(offset);
                     break;
                 }

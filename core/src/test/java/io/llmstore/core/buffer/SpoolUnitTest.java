@@ -126,23 +126,57 @@ class SpoolUnitTest {
         BufferedWriter<String> first = writer(down, spool, 1_000, FullPolicy.BLOCK);
         rows(0, 100).forEach(first::record);
         first.close();
-        Path segment;
-        try (Stream<Path> files = Files.list(dir)) {
-            segment = files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
-        }
+        Path segment = segments().get(0);
         try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
             // Record 0 ("row-0", 5 bytes) starts after the 12-byte segment header: flip a payload byte.
             f.seek(SegmentLog.SEGMENT_HEADER + SegmentLog.RECORD_HEADER + 1);
             f.write('X');
-            f.setLength(f.length() - 3); // tear the last record ("row-99")
+            f.setLength(f.length() - 3); // tear the last record ("row-99"), as a kill inside its write(2) does
         }
 
         Store up = new Store();
         try (BufferedWriter<String> second = writer(up, spool, 1_000, FullPolicy.BLOCK)) {
             second.flush();
-            assertThat(second.spoolStats().orElseThrow().lost()).isEqualTo(2);
+            // The torn tail of the newest segment is an append that never returned: cut off, not counted as lost.
+            assertThat(second.spoolStats().orElseThrow().lost()).isEqualTo(1);
             assertThat(second.spoolStats().orElseThrow().recovered()).isEqualTo(98);
             assertThat(up.stored()).isEqualTo(rows(1, 99));
+        }
+    }
+
+    @Test
+    void onlyTheNewestSegmentMayEndInAnUnfinishedAppendATornTailElsewhereIsLost() throws IOException {
+        SpoolSettings spool = SpoolSettings.of(dir);
+        for (int run = 0; run < 2; run++) { // each open starts a segment of its own
+            try (SegmentLog log = SegmentLog.open(spool, "SPOOL_DIR")) {
+                for (int i = 0; i < 10; i++) {
+                    log.append(("run-" + run + "-row-" + i).getBytes(StandardCharsets.UTF_8), false);
+                }
+            } catch (SegmentLog.FullException e) {
+                throw new AssertionError(e);
+            }
+        }
+        List<Path> segments = segments();
+        assertThat(segments).hasSize(2);
+        for (Path segment : segments) {
+            try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+                f.setLength(f.length() - 3); // each last record torn
+            }
+        }
+
+        try (SegmentLog log = SegmentLog.open(spool, "SPOOL_DIR")) {
+            SegmentLog.Recovery r = log.recovery();
+            assertThat(r.records()).isEqualTo(18);
+            assertThat(r.lostRecords()).as("the torn record of the older, sealed segment").isEqualTo(1);
+            int torn = SegmentLog.RECORD_HEADER + "run-1-row-9".length() - 3;
+            assertThat(r.lostBytes()).isEqualTo(torn);
+            assertThat(r.unfinishedBytes()).as("the newest segment's unfinished append").isEqualTo(torn);
+        }
+    }
+
+    private List<Path> segments() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
         }
     }
 
