@@ -1,5 +1,6 @@
 package io.llmstore.core;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.cache.ResponseCache;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.conversation.Conversations;
@@ -218,11 +219,13 @@ public final class StoragePool implements AutoCloseable {
         return monitor;
     }
 
-    /** Connection pool, cache and rate limiter counters, now. */
+    /** Connection pool, cache, rate limiter, buffered writer and spool counters, now. */
     public PoolStats stats() {
         Optional<ConnectionPoolStats> postgres = Optional.empty();
         Optional<RateLimiterStats> limiters = Optional.empty();
         Map<String, CacheStats> caches = new LinkedHashMap<>();
+        Map<String, BufferedWriter.Stats> buffers = new LinkedHashMap<>();
+        Map<String, BufferedWriter.SpoolStats> spools = new LinkedHashMap<>();
         for (Backend backend : backends) {
             if (postgres.isEmpty()) {
                 postgres = backend.connectionPoolStats();
@@ -231,8 +234,10 @@ public final class StoragePool implements AutoCloseable {
                 limiters = backend.rateLimiterStats();
             }
             caches.putAll(backend.cacheStats());
+            buffers.putAll(backend.bufferStats());
+            spools.putAll(backend.spoolStats());
         }
-        return new PoolStats(postgres, caches, limiters);
+        return new PoolStats(postgres, caches, limiters, buffers, spools);
     }
 
     /** Writes out every buffered writer now, in every backend. */

@@ -50,7 +50,8 @@ class StoragePoolIntegrationTest {
 
             assertThat(health.status()).isEqualTo(HealthStatus.UP);
             assertThat(health.components()).extracting(ComponentHealth::component)
-                    .containsExactly("postgres", "usage-buffer", "operation-buffer", "redis", "kafka");
+                    .containsExactly("postgres", "usage-buffer", "operation-buffer", "span-buffer",
+                            "gateway-usage-buffer", "redis", "kafka");
             assertThat(health.component("postgres").orElseThrow().critical()).isTrue();
             assertThat(health.component("redis").orElseThrow().critical()).isFalse();
             assertThat(pool.client(DataSource.class)).isPresent();
@@ -118,7 +119,8 @@ class StoragePoolIntegrationTest {
             // Without REDIS_URL the cache is the in-process fallback: it works, local to this JVM.
             assertThat(pool.cache().getOrCompute("m", "p", Duration.ofMinutes(1), () -> "answer")).isEqualTo("answer");
             assertThat(pool.healthCheck().components()).extracting(ComponentHealth::component)
-                    .containsExactly("postgres", "usage-buffer", "operation-buffer");
+                    .containsExactly("postgres", "usage-buffer", "operation-buffer", "span-buffer",
+                            "gateway-usage-buffer");
         }
     }
 

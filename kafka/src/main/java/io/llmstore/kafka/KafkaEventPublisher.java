@@ -78,6 +78,8 @@ import org.slf4j.LoggerFactory;
 public final class KafkaEventPublisher implements EventPublisher, AutoCloseable {
     /** Most publishes waiting for the sender thread; one more fails at once with a {@link BufferFullException}. */
     public static final int MAX_PENDING = 10_000;
+    /** Its spool directory under {@code SPOOL_DIR}, and its name in {@code pool.stats().spools()}. */
+    public static final String SPOOL_KIND = "events";
     /**
      * Segment size of the events spool: events are always in flight under load, so the active segment is never
      * drained; small segments are deleted as their events are acknowledged, and bound what a restart re-publishes.

@@ -116,7 +116,7 @@ public final class PostgresBackendProvider implements BackendProvider {
                 retention(s),
                 optionalDuration(s, TimescaleSettings.TIMESCALE_COMPRESS_AFTER),
                 positiveDuration(s, TimescaleSettings.TIMESCALE_ROLLUP_REFRESH),
-                embeddingSettings(s), SpoolSettings.from(s, "usage"));
+                embeddingSettings(s), SpoolSettings.from(s, BufferedUsageWriter.SPOOL_KIND));
         if (dataSource != null) {
             Duration connectTimeout = s.duration(CoreSettings.DB_POOL_CONNECT_TIMEOUT);
             return PostgresBackend.open(dataSource, config.postgres(), connectTimeout, options, context);

@@ -1,11 +1,13 @@
 package io.llmstore.timescale;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.StorageConfig;
+import io.llmstore.core.error.ConnectionException;
 import io.llmstore.core.health.HealthStatus;
 import io.llmstore.core.stats.ConnectionPoolStats;
 import io.llmstore.core.usage.UsageFilter;
@@ -97,6 +99,23 @@ class InjectedDataSourceTest {
                         .isEqualTo("\"$user\", public");
             }
         }
+    }
+
+    @Test
+    void aRefusedLoginOfTheApplicationsDataSourceNamesThatDataSourceNotTheVariables() {
+        org.postgresql.ds.PGSimpleDataSource wrong = new org.postgresql.ds.PGSimpleDataSource();
+        wrong.setUrl(server.jdbcUrl());
+        wrong.setUser(server.user());
+        wrong.setPassword("not-the-password-" + UUID.randomUUID());
+        StorageConfig config = StorageConfig.builder().set("DB_SCHEMA", schema).set("DB_TIMESCALEDB", "off")
+                .set("DB_RETRY_MAX_ATTEMPTS", "1").build();
+
+        assertThatThrownBy(() -> StoragePool.builder(config).backend(PostgresBackendProvider.using(wrong)).build())
+                .isInstanceOf(ConnectionException.class)
+                .hasMessageContaining("refused the login")
+                .hasMessageContaining("check the user and password of the DataSource given to PostgresBackendProvider.using")
+                .hasMessageNotContaining("check DB_PASSWORD")
+                .hasMessageNotContaining("not-the-password-");
     }
 
     @Test

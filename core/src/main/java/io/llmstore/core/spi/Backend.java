@@ -1,5 +1,6 @@
 package io.llmstore.core.spi;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.health.HealthCheck;
 import io.llmstore.core.stats.CacheStats;
 import io.llmstore.core.stats.ConnectionPoolStats;
@@ -39,6 +40,16 @@ public interface Backend extends AutoCloseable {
     /** The rate limiters' backend failure counters, for backends that serve rate limiters. */
     default Optional<RateLimiterStats> rateLimiterStats() {
         return Optional.empty();
+    }
+
+    /** Each buffered writer's counters, by what it writes ({@code usage}, {@code span}, ...), for backends that buffer. */
+    default Map<String, BufferedWriter.Stats> bufferStats() {
+        return Map.of();
+    }
+
+    /** Each spool, by the name of its directory under {@code SPOOL_DIR}; only writers that have one. */
+    default Map<String, BufferedWriter.SpoolStats> spoolStats() {
+        return Map.of();
     }
 
     /** Writes out everything buffered. Called before {@link #close()} and on {@code StoragePool.flush()}. */

@@ -31,6 +31,8 @@ public final class BufferedUsageWriter implements UsageWriter, AutoCloseable {
     public static final Duration DEFAULT_FULL_TIMEOUT = BufferedWriter.DEFAULT_FULL_TIMEOUT;
     /** Default longest wait for the flush at JVM shutdown ({@code USAGE_SHUTDOWN_FLUSH_TIMEOUT}). */
     public static final Duration DEFAULT_SHUTDOWN_FLUSH_TIMEOUT = BufferedWriter.DEFAULT_SHUTDOWN_FLUSH_TIMEOUT;
+    /** Its spool directory under {@code SPOOL_DIR}, and its name in {@code pool.stats()}. */
+    public static final String SPOOL_KIND = "usage";
 
     /** Hears about usage rows that left the buffer without being stored (see {@link BufferedWriter.Listener}). */
     public interface Listener extends BufferedWriter.Listener<UsageMetric> {

@@ -170,8 +170,8 @@ class StorageExamplesTest {
         assertThat(Duration.between(reports.get(0).checkedAt(), reports.get(2).checkedAt()))
                 .isGreaterThanOrEqualTo(Duration.ofMillis(600));
         assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(600));
-        assertThat(run.printed().lines().filter(l -> l.contains("health UP [postgres=UP, usage-buffer=UP, operation-buffer=UP, redis=UP, kafka=UP]")))
-                .hasSize(3);
+        assertThat(run.printed().lines().filter(l -> l.contains("health UP [postgres=UP, usage-buffer=UP,"
+                + " operation-buffer=UP, span-buffer=UP, gateway-usage-buffer=UP, redis=UP, kafka=UP]"))).hasSize(3);
     }
 
     @Test

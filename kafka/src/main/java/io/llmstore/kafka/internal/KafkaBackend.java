@@ -1,5 +1,6 @@
 package io.llmstore.kafka.internal;
 
+import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.error.ConnectionException;
 import io.llmstore.core.error.NotConfiguredException;
@@ -19,6 +20,7 @@ import io.llmstore.kafka.KafkaTopics;
 import io.llmstore.kafka.ProvisionResult;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -120,7 +122,7 @@ public final class KafkaBackend implements Backend {
             try {
                 // SPOOL_DIR: the publisher's unacknowledged events survive a JVM kill in <SPOOL_DIR>/events.
                 backend = new KafkaBackend(options, admin, producer, injected, topics, result, writer,
-                        SpoolSettings.from(context.config().settings(), "events").orElse(null));
+                        SpoolSettings.from(context.config().settings(), KafkaEventPublisher.SPOOL_KIND).orElse(null));
             } catch (RuntimeException e) {
                 if (injected == null) {
                     producer.close(Duration.ZERO);
@@ -237,6 +239,12 @@ public final class KafkaBackend implements Backend {
                     () -> producer.partitionsFor(options.events().name())));
         }
         return List.of(HealthCheck.of("kafka", false, options.healthTimeout(), () -> describeCluster(admin, options)));
+    }
+
+    /** The publisher's spool of unacknowledged events ({@code <SPOOL_DIR>/events}), when {@code SPOOL_DIR} is set. */
+    @Override
+    public Map<String, BufferedWriter.SpoolStats> spoolStats() {
+        return publisher.spoolStats().map(s -> Map.of(KafkaEventPublisher.SPOOL_KIND, s)).orElse(Map.of());
     }
 
     /** Sends what the producer buffers, waiting at most KAFKA_CLOSE_TIMEOUT (a dead broker cannot hang shutdown). */

@@ -34,7 +34,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
@@ -165,7 +167,7 @@ public final class PostgresBackend implements Backend {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
             // a time (PGlite) never sees two; each attempt waits at most DB_POOL_CONNECT_TIMEOUT.
             context.retry().connect("PostgreSQL", () -> {
-                verify(ds);
+                verify(ds, injected != null);
                 return null;
             });
             DSLContext dsl = DSL.using(ds, SQLDialect.POSTGRES);
@@ -201,7 +203,7 @@ public final class PostgresBackend implements Backend {
                 readDs = new HikariDataSource(readConfig);
                 HikariDataSource replica = readDs;
                 context.retry().connect("PostgreSQL read replica", () -> {
-                    verify(replica);
+                    verify(replica, false);
                     return null;
                 });
                 queries = new TimescaleUsageQueries(DSL.using(readDs, SQLDialect.POSTGRES), readDs, context.retry());
@@ -245,11 +247,11 @@ public final class PostgresBackend implements Backend {
         }
     }
 
-    private static void verify(DataSource ds) {
+    private static void verify(DataSource ds, boolean injected) {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.execute("SELECT 1");
         } catch (SQLException e) {
-            throw SqlErrors.translate("connecting", e);
+            throw SqlErrors.translate("connecting", e, injected);
         }
     }
 
@@ -306,9 +308,9 @@ public final class PostgresBackend implements Backend {
     }
 
     /**
-     * {@code postgres} (critical: a round trip), {@code usage-buffer} and {@code operation-buffer} (not critical: DOWN,
-     * so the pool is DEGRADED, while that buffered writer's last write failed; its error names the failure and how
-     * many rows wait).
+     * {@code postgres} (critical: a round trip), and one {@code <kind>-buffer} per buffered writer ({@code usage},
+     * {@code operation}, {@code span}, {@code gateway-usage}; not critical: DOWN, so the pool is DEGRADED, while that
+     * writer's last write failed; its error names the failure and how many rows wait).
      */
     @Override
     public List<HealthCheck> healthChecks() {
@@ -324,10 +326,32 @@ public final class PostgresBackend implements Backend {
                 st.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
                 st.execute("SELECT 1");
             } catch (SQLException e) {
-                throw SqlErrors.translate("health check", e);
+                throw SqlErrors.translate("health check", e, injected != null);
             }
         }), bufferCheck("usage-buffer", buffer::stats, "rows"),
-                bufferCheck("operation-buffer", () -> operations.buffered().stats(), "operations"));
+                bufferCheck("operation-buffer", () -> operations.buffered().stats(), "operations"),
+                bufferCheck("span-buffer", traces::stats, "spans"),
+                bufferCheck("gateway-usage-buffer", () -> gateway.records().buffered().stats(), "usage records"));
+    }
+
+    @Override
+    public Map<String, BufferedWriter.Stats> bufferStats() {
+        Map<String, BufferedWriter.Stats> stats = new LinkedHashMap<>();
+        stats.put(BufferedUsageWriter.SPOOL_KIND, buffer.stats());
+        stats.put(TimescaleOperations.SPOOL_KIND, operations.buffered().stats());
+        stats.put(TraceOptions.SPOOL_KIND, traces.stats());
+        stats.put(PostgresGatewayStore.RecordBuffer.SPOOL_KIND, gateway.records().buffered().stats());
+        return stats;
+    }
+
+    @Override
+    public Map<String, BufferedWriter.SpoolStats> spoolStats() {
+        Map<String, BufferedWriter.SpoolStats> stats = new LinkedHashMap<>();
+        buffer.spoolStats().ifPresent(s -> stats.put(BufferedUsageWriter.SPOOL_KIND, s));
+        operations.buffered().spoolStats().ifPresent(s -> stats.put(TimescaleOperations.SPOOL_KIND, s));
+        traces.spoolStats().ifPresent(s -> stats.put(TraceOptions.SPOOL_KIND, s));
+        gateway.records().buffered().spoolStats().ifPresent(s -> stats.put(PostgresGatewayStore.RecordBuffer.SPOOL_KIND, s));
+        return stats;
     }
 
     /** Not critical (DOWN makes the pool DEGRADED) while a buffered writer's last write failed; reads counters only. */

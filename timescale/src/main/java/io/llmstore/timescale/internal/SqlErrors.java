@@ -29,7 +29,16 @@ public final class SqlErrors {
      * retryable per {@link #isRetryable}. pgjdbc messages never contain the password.
      */
     public static StorageException translate(String operation, SQLException e) {
-        String login = loginRefusal(e);
+        return translate(operation, e, false);
+    }
+
+    /**
+     * As {@link #translate(String, SQLException)}, for a connection from the application's own {@code DataSource}
+     * when {@code injected}: a refused login then names that DataSource's credentials, not {@code DB_USER} /
+     * {@code DB_PASSWORD} / {@code DATABASE_URL}, which do not apply to it.
+     */
+    public static StorageException translate(String operation, SQLException e, boolean injected) {
+        String login = injected ? injectedLoginRefusal(e) : loginRefusal(e);
         if (login != null) {
             return new ConnectionException("PostgreSQL refused the login during " + operation + ": " + message(e)
                     + " (" + login + ")", e);
@@ -85,6 +94,13 @@ public final class SqlErrors {
     /** True when the SQLState alone says the connection is gone: class 08 or an admin/crash shutdown (57P0x). */
     private static boolean isConnectionLossState(String sqlState) {
         return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P0"));
+    }
+
+    /** What to fix when the server refused the login of the application's DataSource, or null when it did not. */
+    private static String injectedLoginRefusal(SQLException e) {
+        return loginRefusal(e) == null ? null : "check the user and password of the DataSource given to"
+                + " PostgresBackendProvider.using(...): it connects with its own, DB_USER / DB_PASSWORD / DATABASE_URL"
+                + " do not apply to it";
     }
 
     /**
