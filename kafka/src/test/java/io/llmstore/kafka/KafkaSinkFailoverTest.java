@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,8 +57,14 @@ class KafkaSinkFailoverTest {
                 publisher.publishAll(wave(beforeKill, beforeKill + 200)).get(30, TimeUnit.SECONDS);
 
                 // Then its partitions resume here within the session timeout plus a rebalance.
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> writer.rows() == beforeKill + 200);
+                try {
+                    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                            .until(() -> writer.rows() == beforeKill + 200);
+                } catch (ConditionTimeoutException e) {
+                    throw new AssertionError("no fail-over within 90 s of the kill: " + writer.rows() + " of "
+                            + (beforeKill + 200) + " rows stored; the replacement: " + replacement.stats()
+                            + "; the killed child's last lines are in target/sink-process-" + prefix + "log", e);
+                }
                 long failoverMs = (System.nanoTime() - killedAt) / 1_000_000;
                 System.out.printf("sink fail-over after kill -9: every event stored %d ms after the kill "
                         + "(KAFKA_CONSUMER_SESSION_TIMEOUT %s)%n", failoverMs, options.sessionTimeout());
