@@ -57,6 +57,12 @@ public final class TimescaleSettings {
             "price spans that carry usage, a provider and a model but no cost, from the bundled price catalog (price source stored with it)");
     public static final Setting TRACE_RECORD_USAGE = Setting.of("TRACE_RECORD_USAGE", "false",
             "also record one usage row per span with usage (event id derived from the trace and span ids, so replays store it once), so the usage analytics see traced calls");
+    public static final Setting OPERATION_BUFFER_CAPACITY = Setting.of("OPERATION_BUFFER_CAPACITY", "10000",
+            "most operations (each with its messages) pool.operations().buffered() holds before back-pressure (it waits up to 5s, then BufferFullException)");
+    public static final Setting OPERATION_FLUSH_SIZE = Setting.of("OPERATION_FLUSH_SIZE", "500",
+            "operations per batch transaction of pool.operations().buffered(); a write starts as soon as this many are buffered");
+    public static final Setting OPERATION_FLUSH_INTERVAL = Setting.of("OPERATION_FLUSH_INTERVAL", "1s",
+            "longest a buffered operation waits before a write starts");
     public static final Setting EMBEDDING_DIMENSIONS = Setting.of("EMBEDDING_DIMENSIONS", "1536",
             "length of the vectors pool.embeddings() stores (document_embeddings.embedding is vector(N)); fixed once migrated, 1..16000, at most 2000 with an index");
     public static final Setting EMBEDDING_INDEX = Setting.of("EMBEDDING_INDEX", "hnsw",
@@ -76,6 +82,7 @@ public final class TimescaleSettings {
             USAGE_BUFFER_FULL_POLICY, USAGE_BUFFER_FULL_TIMEOUT, USAGE_SHUTDOWN_FLUSH_TIMEOUT, USAGE_FILL_MISSING_COST,
             TIMESCALE_RETENTION, TIMESCALE_COMPRESS_AFTER, TIMESCALE_ROLLUP_REFRESH,
             TRACE_BUFFER_CAPACITY, TRACE_FLUSH_SIZE, TRACE_FLUSH_INTERVAL, TRACE_BUFFER_FULL_TIMEOUT,
-            TRACE_SHUTDOWN_FLUSH_TIMEOUT, TRACE_FILL_MISSING_COST, TRACE_RECORD_USAGE, EMBEDDING_DIMENSIONS,
+            TRACE_SHUTDOWN_FLUSH_TIMEOUT, TRACE_FILL_MISSING_COST, TRACE_RECORD_USAGE, OPERATION_BUFFER_CAPACITY,
+            OPERATION_FLUSH_SIZE, OPERATION_FLUSH_INTERVAL, EMBEDDING_DIMENSIONS,
             EMBEDDING_INDEX, EMBEDDING_DISTANCE, EMBEDDING_EF_SEARCH, EMBEDDING_IVFFLAT_LISTS, EMBEDDING_IVFFLAT_PROBES);
 }

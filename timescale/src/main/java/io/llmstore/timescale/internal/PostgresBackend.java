@@ -215,7 +215,7 @@ public final class PostgresBackend implements Backend {
                     writer.mode());
             operations = new TimescaleOperations(dsl,
                     context.ports().find(PriceCatalog.class).orElseGet(PriceCatalog::bundled), context.retry(),
-                    SpoolSettings.from(context.config().settings(), TimescaleOperations.SPOOL_KIND));
+                    TimescaleOperations.Buffer.from(context.config().settings(), o.shutdownFlushTimeout()));
             Jdbc jdbc = new Jdbc(ds);
             Conversations conversations = Conversations.of(new PostgresConversationHistory(jdbc, context.retry()),
                     new PostgresUserProfiles(jdbc, context.retry()));

@@ -2,6 +2,7 @@ package io.llmstore.timescale.operation;
 
 import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.buffer.SpoolSettings;
+import io.llmstore.core.config.Settings;
 import io.llmstore.core.error.QueryException;
 import io.llmstore.core.operation.ErrorSummary;
 import io.llmstore.core.operation.LlmSession;
@@ -16,6 +17,7 @@ import io.llmstore.core.operation.ProviderCostSummary;
 import io.llmstore.core.operation.SessionSummary;
 import io.llmstore.core.price.PriceCatalog;
 import io.llmstore.core.retry.RetryPolicy;
+import io.llmstore.timescale.TimescaleSettings;
 import io.llmstore.timescale.internal.SqlErrors;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -35,14 +37,50 @@ import org.jooq.exception.DataAccessException;
  * {@link BufferedWriter}, whose flusher thread it owns and {@link #close() closes}. Thread-safe.
  */
 public final class TimescaleOperations implements Operations, AutoCloseable {
-    /** Operations waiting at most in {@link #buffered()} (each with its messages, so fewer than usage rows). */
-    public static final int BUFFER_CAPACITY = 10_000;
-    /** Operations per batch transaction of {@link #buffered()}. */
-    public static final int FLUSH_SIZE = 500;
-    /** Longest an operation waits in {@link #buffered()} before a write starts. */
-    public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
     /** The operations' spool directory under {@code SPOOL_DIR}. */
     public static final String SPOOL_KIND = "operation";
+
+    /**
+     * The sizes of {@link #buffered()} ({@code OPERATION_*}).
+     *
+     * @param capacity             most operations waiting (each with its messages, so fewer than usage rows)
+     * @param flushSize            operations per batch transaction, at most {@code capacity}
+     * @param flushInterval        longest an operation waits before a write starts
+     * @param shutdownFlushTimeout how long the JVM's shutdown hook waits for the last operations
+     *                             ({@code USAGE_SHUTDOWN_FLUSH_TIMEOUT}, shared with usage rows); 0 = no hook
+     * @param spool                where accepted operations are spooled ({@link OperationSpoolCodec}, directory
+     *                             {@code <SPOOL_DIR>/}{@value #SPOOL_KIND}); empty = no spool
+     */
+    public record Buffer(int capacity, int flushSize, Duration flushInterval, Duration shutdownFlushTimeout,
+                         Optional<SpoolSettings> spool) {
+        /** The defaults of {@code OPERATION_BUFFER_CAPACITY}, {@code _FLUSH_SIZE}, {@code _FLUSH_INTERVAL}; no spool. */
+        public static final Buffer DEFAULT = new Buffer(10_000, 500, Duration.ofSeconds(1),
+                BufferedWriter.DEFAULT_SHUTDOWN_FLUSH_TIMEOUT, Optional.empty());
+
+        public Buffer {
+            Objects.requireNonNull(flushInterval, "flushInterval");
+            Objects.requireNonNull(shutdownFlushTimeout, "shutdownFlushTimeout");
+            Objects.requireNonNull(spool, "spool");
+        }
+
+        /**
+         * The sizes {@code s} sets, with the usage rows' shutdown flush timeout and the operations' spool.
+         *
+         * @throws io.llmstore.core.error.ConfigException naming the variable, the rule and the value
+         */
+        public static Buffer from(Settings s, Duration shutdownFlushTimeout) {
+            int capacity = s.intValue(TimescaleSettings.OPERATION_BUFFER_CAPACITY, 1);
+            int flushSize = s.intValue(TimescaleSettings.OPERATION_FLUSH_SIZE, 1);
+            if (flushSize > capacity) {
+                throw s.invalid(TimescaleSettings.OPERATION_FLUSH_SIZE, "<= OPERATION_BUFFER_CAPACITY (" + capacity + ")");
+            }
+            Duration interval = s.duration(TimescaleSettings.OPERATION_FLUSH_INTERVAL);
+            if (interval.isZero() || interval.isNegative()) {
+                throw s.invalid(TimescaleSettings.OPERATION_FLUSH_INTERVAL, "a positive duration such as 1s");
+            }
+            return new Buffer(capacity, flushSize, interval, shutdownFlushTimeout, SpoolSettings.from(s, SPOOL_KIND));
+        }
+    }
 
     private final OperationWriter writer;
     private final OperationQueries queries;
@@ -67,6 +105,18 @@ public final class TimescaleOperations implements Operations, AutoCloseable {
      * @throws io.llmstore.core.error.ConfigException naming {@code SPOOL_DIR} when another writer holds the spool
      */
     public TimescaleOperations(DSLContext dsl, PriceCatalog prices, RetryPolicy retry, Optional<SpoolSettings> spool) {
+        this(dsl, prices, retry, new Buffer(Buffer.DEFAULT.capacity(), Buffer.DEFAULT.flushSize(),
+                Buffer.DEFAULT.flushInterval(), Buffer.DEFAULT.shutdownFlushTimeout(), spool));
+    }
+
+    /**
+     * @param dsl    a jOOQ context (POSTGRES dialect) whose connections have the operation schema on the search_path
+     * @param prices prices operations recorded without a cost
+     * @param retry  retries lost connections; {@link RetryPolicy#none()} for none
+     * @param buffer the sizes and spool of {@link #buffered()} ({@link Buffer#from})
+     * @throws io.llmstore.core.error.ConfigException naming {@code SPOOL_DIR} when another writer holds the spool
+     */
+    public TimescaleOperations(DSLContext dsl, PriceCatalog prices, RetryPolicy retry, Buffer buffer) {
         this.writer = new OperationWriter(dsl, prices);
         this.queries = new OperationQueries(dsl);
         this.retry = Objects.requireNonNull(retry, "retry");
@@ -74,12 +124,14 @@ public final class TimescaleOperations implements Operations, AutoCloseable {
         BufferedWriter.Builder<OperationWithMessages> builder = BufferedWriter.builder("operation",
                         (List<OperationWithMessages> batch) -> writer.store(batch),
                         (OperationWithMessages o) -> o.operation().operationId())
-                .capacity(BUFFER_CAPACITY)
-                .flushSize(FLUSH_SIZE)
-                .flushInterval(FLUSH_INTERVAL)
+                .capacity(buffer.capacity())
+                .flushSize(buffer.flushSize())
+                .flushInterval(buffer.flushInterval())
                 .retry(retry)
+                .shutdownFlushTimeout(buffer.shutdownFlushTimeout())
+                .settings(TimescaleSettings.OPERATION_BUFFER_CAPACITY.name(), "USAGE_SHUTDOWN_FLUSH_TIMEOUT")
                 .threadName("llmstore-operation-flusher");
-        spool.ifPresent(settings -> builder.spool(settings, OperationSpoolCodec.INSTANCE)); // SPOOL_DIR
+        buffer.spool().ifPresent(settings -> builder.spool(settings, OperationSpoolCodec.INSTANCE)); // SPOOL_DIR
         this.buffered = builder.build();
     }
 
