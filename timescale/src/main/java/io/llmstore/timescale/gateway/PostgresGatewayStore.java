@@ -2,6 +2,7 @@ package io.llmstore.timescale.gateway;
 
 import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.buffer.SpoolSettings;
+import io.llmstore.core.config.Settings;
 import io.llmstore.core.gateway.ApiKeyStore;
 import io.llmstore.core.gateway.GatewaySettings;
 import io.llmstore.core.gateway.GatewayStore;
@@ -50,6 +51,26 @@ public final class PostgresGatewayStore implements GatewayStore, AutoCloseable {
 
         public RecordBuffer {
             Objects.requireNonNull(spool, "spool");
+        }
+
+        /**
+         * The sizes {@code s} sets ({@code GATEWAY_RECORD_*}), with the usage rows' shutdown flush timeout and the
+         * records' spool.
+         *
+         * @throws io.llmstore.core.error.ConfigException naming the variable, the rule and the value
+         */
+        public static RecordBuffer from(Settings s, Duration shutdownFlushTimeout) {
+            int capacity = s.intValue(GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY, 1);
+            int flushSize = s.intValue(GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE, 1);
+            if (flushSize > capacity) {
+                throw s.invalid(GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE,
+                        "<= GATEWAY_RECORD_BUFFER_CAPACITY (" + capacity + ")");
+            }
+            Duration interval = s.duration(GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL);
+            if (interval.isZero() || interval.isNegative()) {
+                throw s.invalid(GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL, "a positive duration such as 1s");
+            }
+            return new RecordBuffer(capacity, flushSize, interval, shutdownFlushTimeout, SpoolSettings.from(s, SPOOL_KIND));
         }
     }
 

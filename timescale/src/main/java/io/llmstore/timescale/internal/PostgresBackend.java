@@ -156,12 +156,11 @@ public final class PostgresBackend implements Backend {
         TimescaleTraces traces = null;
         BufferedUsageWriter built = null;
         Duration gatewayTimeout = context.config().settings().duration(GatewaySettings.GATEWAY_QUERY_TIMEOUT);
-        PostgresGatewayStore.RecordBuffer recordBuffer = new PostgresGatewayStore.RecordBuffer(
-                context.config().settings().intValue(GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY, 1),
-                context.config().settings().intValue(GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE, 1),
-                context.config().settings().duration(GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL),
-                o.shutdownFlushTimeout(),
-                SpoolSettings.from(context.config().settings(), PostgresGatewayStore.RecordBuffer.SPOOL_KIND));
+        // Settings first: a bad value fails naming its variable before any connection is tried.
+        PostgresGatewayStore.RecordBuffer recordBuffer = PostgresGatewayStore.RecordBuffer.from(context.config().settings(),
+                o.shutdownFlushTimeout());
+        TimescaleOperations.Buffer operationBuffer = TimescaleOperations.Buffer.from(context.config().settings(),
+                o.shutdownFlushTimeout());
         TimescaleOperations operations = null;
         try {
             // Verified through the pool itself (not a side connection), so a server that admits one connection at
@@ -215,7 +214,7 @@ public final class PostgresBackend implements Backend {
                     writer.mode());
             operations = new TimescaleOperations(dsl,
                     context.ports().find(PriceCatalog.class).orElseGet(PriceCatalog::bundled), context.retry(),
-                    TimescaleOperations.Buffer.from(context.config().settings(), o.shutdownFlushTimeout()));
+                    operationBuffer);
             Jdbc jdbc = new Jdbc(ds);
             Conversations conversations = Conversations.of(new PostgresConversationHistory(jdbc, context.retry()),
                     new PostgresUserProfiles(jdbc, context.retry()));

@@ -1,4 +1,4 @@
-package io.llmstore.timescale.operation;
+package io.llmstore.timescale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.llmstore.core.StoragePool;
 import io.llmstore.core.config.StorageConfig;
 import io.llmstore.core.error.ConfigException;
+import io.llmstore.core.operation.LlmSession;
+import io.llmstore.core.operation.Operation;
+import io.llmstore.core.operation.OperationMessage;
 import io.llmstore.core.operation.OperationWithMessages;
 import io.llmstore.testkit.Schemas;
 import io.llmstore.testkit.TestServers;
@@ -16,7 +19,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -27,9 +33,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code OPERATION_BUFFER_CAPACITY}, {@code OPERATION_FLUSH_SIZE} and {@code OPERATION_FLUSH_INTERVAL} size
- * {@code pool.operations().buffered()} on real PostgreSQL, and a bad value fails at start naming its variable.
+ * {@code pool.operations().buffered()} on real PostgreSQL; a bad value of those or of the gateway's
+ * {@code GATEWAY_RECORD_*} fails at start naming its variable, the rule and the value.
  */
-class OperationBufferSettingsTest {
+class BufferSettingsTest {
     private String schema;
 
     @BeforeEach
@@ -54,9 +61,14 @@ class OperationBufferSettingsTest {
     void aBatchIsWrittenWhenTheConfiguredSizeIsBufferedAndNotBeforeTheConfiguredInterval() throws Exception {
         try (StoragePool pool = StoragePool.create(config().set("OPERATION_FLUSH_SIZE", "3")
                 .set("OPERATION_FLUSH_INTERVAL", "1h").build())) {
-            OperationData data = OperationData.generate(1, 3, 7);
-            List<OperationWithMessages> ops = data.operations;
-            pool.operations().ensureSession(data.sessions.get(0));
+            LlmSession session = new LlmSession(UUID.randomUUID(), "settings", "agent", Instant.now(), Map.of());
+            pool.operations().ensureSession(session);
+            List<OperationWithMessages> ops = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Operation o = Operation.builder(session.sessionId()).timestamp(Instant.now()).provider("openai")
+                        .model("gpt-4o").tokens(100, 20).build();
+                ops.add(new OperationWithMessages(o, List.of(OperationMessage.of("user", "q" + i, 0))));
+            }
             pool.operations().buffered().record(ops.get(0));
             pool.operations().buffered().record(ops.get(1));
             // The default interval (1 s) would have written these two by now; an hour has not passed.
@@ -72,14 +84,18 @@ class OperationBufferSettingsTest {
     @CsvSource(delimiter = ';', value = {
         "OPERATION_FLUSH_SIZE; 600; <= OPERATION_BUFFER_CAPACITY (500)",
         "OPERATION_FLUSH_INTERVAL; 0s; a positive duration",
-        "OPERATION_BUFFER_CAPACITY; lots; lots"})
+        "OPERATION_BUFFER_CAPACITY; lots; lots",
+        "GATEWAY_RECORD_FLUSH_SIZE; 1200; <= GATEWAY_RECORD_BUFFER_CAPACITY (1000)",
+        "GATEWAY_RECORD_FLUSH_INTERVAL; 0s; a positive duration"})
     void aBadValueFailsAtStartNamingItsVariableTheRuleAndTheValue(String variable, String value, String said) {
-        StorageConfig.Builder config = config().set("OPERATION_BUFFER_CAPACITY", "500").set(variable, value);
+        StorageConfig.Builder config = config().set("OPERATION_BUFFER_CAPACITY", "500")
+                .set("GATEWAY_RECORD_BUFFER_CAPACITY", "1000").set(variable, value);
 
         assertThatThrownBy(() -> StoragePool.create(config.build()).close())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(variable)
-                .hasMessageContaining(said);
+                .hasMessageContaining(said)
+                .hasMessageContaining(value);
     }
 
     private static long count(StoragePool pool) throws SQLException {
