@@ -188,7 +188,7 @@ public final class Demo {
             HealthReport health = pool.healthCheck();
             out.println("\nhealth");
             for (ComponentHealth c : health.components()) {
-                out.printf("  %-16s %-8s in %d ms%n", c.component(), c.status(), c.latency().toMillis());
+                out.printf("  %-20s %-8s in %d ms%n", c.component(), c.status(), c.latency().toMillis());
             }
             out.println("  overall " + health.status());
 

@@ -126,7 +126,7 @@ public final class TestConnection {
 
     /** One component's line: name, status, latency (when measured) and what was found. */
     private static String line(String component, String status, Duration latency, String detail) {
-        return String.format(Locale.ROOT, "%-16s %-8s %10s  %s", component, status,
+        return String.format(Locale.ROOT, "%-20s %-8s %10s  %s", component, status,
                 latency == null ? "" : String.format(Locale.ROOT, "%.1f ms", latency.toNanos() / 1e6), detail);
     }
 
@@ -220,7 +220,10 @@ public final class TestConnection {
     /** The guide's troubleshooting entries that fit {@code e}. */
     private static void advise(StorageException e, PostgresConfig pg, PrintStream out) {
         String m = String.valueOf(e.getMessage());
-        if (m.contains("DB_PASSWORD") || m.contains("password authentication")) {
+        if (m.contains("password authentication")) { // a password was given, and refused
+            out.println("advice    the server refused the password: check DB_PASSWORD, or the password in DATABASE_URL"
+                    + " (percent-encoded), which wins over DB_PASSWORD");
+        } else if (m.contains("DB_PASSWORD")) {
             out.println("advice    DB_PASSWORD environment variable is required by this server (or a password in"
                     + " DATABASE_URL, percent-encoded)");
         } else if (e instanceof PoolExhaustedException) {

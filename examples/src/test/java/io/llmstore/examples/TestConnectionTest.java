@@ -87,6 +87,18 @@ class TestConnectionTest {
     }
 
     @Test
+    void aWrongPasswordIsNamedAsRefusedNotAsMissing() {
+        PostgresServer pg = TestServers.postgres();
+        int code = run(() -> StorageConfig.builder().environment(Map.of()).systemProperties(new Properties())
+                .databaseUrl("postgresql://" + pg.user() + ":not-it-" + id + "@" + pg.host() + ":" + pg.port() + "/"
+                        + pg.database())
+                .retryMaxAttempts(1).build());
+        assertThat(code).isEqualTo(TestConnection.DOWN);
+        assertThat(output).contains("advice    the server refused the password: check DB_PASSWORD")
+                .doesNotContain("is required").doesNotContain("not-it-" + id);
+    }
+
+    @Test
     void redisDownIsDegradedWithExitOne() throws Exception {
         int port = freePort();
         int code = run(() -> base(TestServers.postgres()).set("DB_SCHEMA", "tc_" + id)
