@@ -1,5 +1,6 @@
 package io.llmstore.timescale;
 
+import io.llmstore.core.buffer.BufferSizes;
 import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.config.CoreSettings;
@@ -93,22 +94,15 @@ public final class PostgresBackendProvider implements BackendProvider {
             filler = context.ports().find(UsageCostFiller.class)
                     .orElseGet(() -> UsageCostFiller.fromCatalog(PriceCatalog.bundled()));
         }
-        int capacity = s.intValue(TimescaleSettings.USAGE_BUFFER_CAPACITY, 1);
-        int flushSize = s.intValue(TimescaleSettings.USAGE_FLUSH_SIZE, 1);
-        if (flushSize > capacity) {
-            throw s.invalid(TimescaleSettings.USAGE_FLUSH_SIZE, "<= USAGE_BUFFER_CAPACITY (" + capacity + ")");
-        }
-        Duration interval = s.duration(TimescaleSettings.USAGE_FLUSH_INTERVAL);
-        if (interval.isZero()) {
-            throw s.invalid(TimescaleSettings.USAGE_FLUSH_INTERVAL, "a positive duration");
-        }
+        BufferSizes sizes = BufferSizes.from(s, TimescaleSettings.USAGE_BUFFER_CAPACITY, TimescaleSettings.USAGE_FLUSH_SIZE,
+                TimescaleSettings.USAGE_FLUSH_INTERVAL);
         PostgresBackend.Options options = new PostgresBackend.Options(
                 schema,
                 s.booleanValue(TimescaleSettings.DB_MIGRATE_ON_START),
                 s.enumValue(TimescaleSettings.DB_TIMESCALEDB, SchemaMigrator.Timescale.class),
                 s.enumValue(TimescaleSettings.DB_WRITE_MODE, WriteMode.class),
                 s.intValue(TimescaleSettings.USAGE_METADATA_MAX_BYTES, 2),
-                capacity, flushSize, interval,
+                sizes.capacity(), sizes.flushSize(), sizes.flushInterval(),
                 s.enumValue(TimescaleSettings.USAGE_BUFFER_FULL_POLICY, BufferedWriter.FullPolicy.class),
                 s.duration(TimescaleSettings.USAGE_BUFFER_FULL_TIMEOUT),
                 s.duration(TimescaleSettings.USAGE_SHUTDOWN_FLUSH_TIMEOUT),

@@ -33,8 +33,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code OPERATION_BUFFER_CAPACITY}, {@code OPERATION_FLUSH_SIZE} and {@code OPERATION_FLUSH_INTERVAL} size
- * {@code pool.operations().buffered()} on real PostgreSQL; a bad value of those or of the gateway's
- * {@code GATEWAY_RECORD_*} fails at start naming its variable, the rule and the value.
+ * {@code pool.operations().buffered()} on real PostgreSQL; a bad value of those, or of the other buffered writers'
+ * ({@code USAGE_*}, {@code TRACE_*}, {@code GATEWAY_RECORD_*}, all read by {@code core.buffer.BufferSizes}), fails at
+ * start naming its variable, the rule and the value.
  */
 class BufferSettingsTest {
     private String schema;
@@ -86,7 +87,9 @@ class BufferSettingsTest {
         "OPERATION_FLUSH_INTERVAL; 0s; a positive duration",
         "OPERATION_BUFFER_CAPACITY; lots; lots",
         "GATEWAY_RECORD_FLUSH_SIZE; 1200; <= GATEWAY_RECORD_BUFFER_CAPACITY (1000)",
-        "GATEWAY_RECORD_FLUSH_INTERVAL; 0s; a positive duration"})
+        "GATEWAY_RECORD_FLUSH_INTERVAL; 0s; a positive duration",
+        "USAGE_FLUSH_SIZE; 200000; <= USAGE_BUFFER_CAPACITY (100000)",
+        "TRACE_FLUSH_INTERVAL; 0s; a positive duration"})
     void aBadValueFailsAtStartNamingItsVariableTheRuleAndTheValue(String variable, String value, String said) {
         StorageConfig.Builder config = config().set("OPERATION_BUFFER_CAPACITY", "500")
                 .set("GATEWAY_RECORD_BUFFER_CAPACITY", "1000").set(variable, value);

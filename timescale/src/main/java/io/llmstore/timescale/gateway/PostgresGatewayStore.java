@@ -1,5 +1,6 @@
 package io.llmstore.timescale.gateway;
 
+import io.llmstore.core.buffer.BufferSizes;
 import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.config.Settings;
@@ -60,17 +61,10 @@ public final class PostgresGatewayStore implements GatewayStore, AutoCloseable {
          * @throws io.llmstore.core.error.ConfigException naming the variable, the rule and the value
          */
         public static RecordBuffer from(Settings s, Duration shutdownFlushTimeout) {
-            int capacity = s.intValue(GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY, 1);
-            int flushSize = s.intValue(GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE, 1);
-            if (flushSize > capacity) {
-                throw s.invalid(GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE,
-                        "<= GATEWAY_RECORD_BUFFER_CAPACITY (" + capacity + ")");
-            }
-            Duration interval = s.duration(GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL);
-            if (interval.isZero() || interval.isNegative()) {
-                throw s.invalid(GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL, "a positive duration such as 1s");
-            }
-            return new RecordBuffer(capacity, flushSize, interval, shutdownFlushTimeout, SpoolSettings.from(s, SPOOL_KIND));
+            BufferSizes sizes = BufferSizes.from(s, GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY,
+                    GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE, GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL);
+            return new RecordBuffer(sizes.capacity(), sizes.flushSize(), sizes.flushInterval(), shutdownFlushTimeout,
+                    SpoolSettings.from(s, SPOOL_KIND));
         }
     }
 

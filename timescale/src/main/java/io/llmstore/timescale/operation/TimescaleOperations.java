@@ -1,5 +1,6 @@
 package io.llmstore.timescale.operation;
 
+import io.llmstore.core.buffer.BufferSizes;
 import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.config.Settings;
@@ -69,16 +70,10 @@ public final class TimescaleOperations implements Operations, AutoCloseable {
          * @throws io.llmstore.core.error.ConfigException naming the variable, the rule and the value
          */
         public static Buffer from(Settings s, Duration shutdownFlushTimeout) {
-            int capacity = s.intValue(TimescaleSettings.OPERATION_BUFFER_CAPACITY, 1);
-            int flushSize = s.intValue(TimescaleSettings.OPERATION_FLUSH_SIZE, 1);
-            if (flushSize > capacity) {
-                throw s.invalid(TimescaleSettings.OPERATION_FLUSH_SIZE, "<= OPERATION_BUFFER_CAPACITY (" + capacity + ")");
-            }
-            Duration interval = s.duration(TimescaleSettings.OPERATION_FLUSH_INTERVAL);
-            if (interval.isZero() || interval.isNegative()) {
-                throw s.invalid(TimescaleSettings.OPERATION_FLUSH_INTERVAL, "a positive duration such as 1s");
-            }
-            return new Buffer(capacity, flushSize, interval, shutdownFlushTimeout, SpoolSettings.from(s, SPOOL_KIND));
+            BufferSizes sizes = BufferSizes.from(s, TimescaleSettings.OPERATION_BUFFER_CAPACITY,
+                    TimescaleSettings.OPERATION_FLUSH_SIZE, TimescaleSettings.OPERATION_FLUSH_INTERVAL);
+            return new Buffer(sizes.capacity(), sizes.flushSize(), sizes.flushInterval(), shutdownFlushTimeout,
+                    SpoolSettings.from(s, SPOOL_KIND));
         }
     }
 

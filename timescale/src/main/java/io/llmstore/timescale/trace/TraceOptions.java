@@ -1,5 +1,6 @@
 package io.llmstore.timescale.trace;
 
+import io.llmstore.core.buffer.BufferSizes;
 import io.llmstore.core.buffer.SpoolSettings;
 import io.llmstore.core.config.CacheSpec;
 import io.llmstore.core.config.Settings;
@@ -47,16 +48,9 @@ public record TraceOptions(int capacity, int flushSize, Duration flushInterval, 
      */
     public static TraceOptions from(StorageConfig config) {
         Settings s = config.settings();
-        int capacity = s.intValue(TimescaleSettings.TRACE_BUFFER_CAPACITY, 1);
-        int flushSize = s.intValue(TimescaleSettings.TRACE_FLUSH_SIZE, 1);
-        if (flushSize > capacity) {
-            throw s.invalid(TimescaleSettings.TRACE_FLUSH_SIZE, "<= TRACE_BUFFER_CAPACITY (" + capacity + ")");
-        }
-        Duration interval = s.duration(TimescaleSettings.TRACE_FLUSH_INTERVAL);
-        if (interval.isZero() || interval.isNegative()) {
-            throw s.invalid(TimescaleSettings.TRACE_FLUSH_INTERVAL, "a positive duration such as 1s");
-        }
-        return new TraceOptions(capacity, flushSize, interval,
+        BufferSizes sizes = BufferSizes.from(s, TimescaleSettings.TRACE_BUFFER_CAPACITY, TimescaleSettings.TRACE_FLUSH_SIZE,
+                TimescaleSettings.TRACE_FLUSH_INTERVAL);
+        return new TraceOptions(sizes.capacity(), sizes.flushSize(), sizes.flushInterval(),
                 s.duration(TimescaleSettings.TRACE_BUFFER_FULL_TIMEOUT),
                 s.duration(TimescaleSettings.TRACE_SHUTDOWN_FLUSH_TIMEOUT),
                 s.booleanValue(TimescaleSettings.TRACE_FILL_MISSING_COST) ? PriceCatalog.bundled() : null,
