@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +65,7 @@ class KafkaSinkFailoverTest {
                 } catch (ConditionTimeoutException e) {
                     throw new AssertionError("no fail-over within 90 s of the kill: " + writer.rows() + " of "
                             + (beforeKill + 200) + " rows stored; the replacement: " + replacement.stats()
+                            + "; the group as the broker sees it: " + describeGroup(options)
                             + "; the killed child's last lines are in target/sink-process-" + prefix + "log", e);
                 }
                 long failoverMs = (System.nanoTime() - killedAt) / 1_000_000;
@@ -75,6 +78,20 @@ class KafkaSinkFailoverTest {
             if (child != null) {
                 child.destroyForcibly();
             }
+        }
+    }
+
+    /** The sink group's state and members with their partitions, or why the broker did not say. */
+    private static String describeGroup(KafkaOptions options) {
+        try (Admin admin = KafkaTestSupport.admin(options)) {
+            ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(options.sinkGroup()))
+                    .describedGroups().get(options.sinkGroup()).get(10, TimeUnit.SECONDS);
+            StringBuilder out = new StringBuilder(g.groupState() + ", " + g.members().size() + " member(s):");
+            g.members().forEach(m -> out.append(' ').append(m.clientId()).append('@').append(m.host())
+                    .append(m.assignment().topicPartitions()));
+            return out.toString();
+        } catch (Exception e) {
+            return "not described (" + e + ")";
         }
     }
 
