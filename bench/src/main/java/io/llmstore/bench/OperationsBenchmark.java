@@ -62,7 +62,7 @@ public final class OperationsBenchmark implements Benchmark {
                 String common = String.format(Locale.ROOT, "PostgreSQL 15, fsync=%s, one client thread, a pool of 4 "
                         + "connections, 3 messages of ~40 chars per operation, cost given (no pricing); %d operations "
                         + "for the baseline and sync, %d for buffered (batches of %d); best of 2 alternating rounds",
-                        fsync, syncCount, asyncCount, TimescaleOperations.Buffer.DEFAULT.flushSize());
+                        fsync, syncCount, asyncCount, TimescaleOperations.DEFAULT_SIZES.flushSize());
                 String base = "plain JDBC on one connection: 1 tx per operation, 4 single-row INSERTs (the guide's way)";
                 m.add(new Measure("operations/s, operations().record (sync, 1 tx per operation), fsync=" + fsync, "ops/s",
                         sync, baseline, base, ">= 1.0x", sync >= baseline, common));

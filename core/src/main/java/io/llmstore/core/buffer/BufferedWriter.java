@@ -729,6 +729,19 @@ public final class BufferedWriter<T> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sizes, shutdown flush timeout and spool from the writer's settings; {@code codec} encodes the rows when
+         * {@code settings} has a spool.
+         */
+        public Builder<T> configure(WriterSettings settings, SpoolCodec<T> codec) {
+            capacity(settings.sizes().capacity());
+            flushSize(settings.sizes().flushSize());
+            flushInterval(settings.sizes().flushInterval());
+            shutdownFlushTimeout(settings.shutdownFlushTimeout());
+            settings.spool().ifPresent(spool -> spool(spool, codec));
+            return this;
+        }
+
         /** Most rows waiting at once, >= 1; default 100,000. */
         public Builder<T> capacity(int rows) {
             if (rows < 1) {

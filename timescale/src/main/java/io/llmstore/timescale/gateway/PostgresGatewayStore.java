@@ -1,8 +1,7 @@
 package io.llmstore.timescale.gateway;
 
-import io.llmstore.core.buffer.BufferSizes;
 import io.llmstore.core.buffer.BufferedWriter;
-import io.llmstore.core.buffer.SpoolSettings;
+import io.llmstore.core.buffer.WriterSettings;
 import io.llmstore.core.config.Settings;
 import io.llmstore.core.gateway.ApiKeyStore;
 import io.llmstore.core.gateway.GatewaySettings;
@@ -31,41 +30,20 @@ import org.jooq.impl.DSL;
  * {@link #close()}. Thread-safe; does not own the {@link DSLContext}.
  */
 public final class PostgresGatewayStore implements GatewayStore, AutoCloseable {
+    /** The records' spool directory under {@code SPOOL_DIR}. */
+    public static final String SPOOL_KIND = "gateway-usage";
+
     /**
-     * The buffered record writer's sizes ({@code GATEWAY_RECORD_*}).
+     * The settings of the buffered record writer: {@code GATEWAY_RECORD_*} sizes, the usage rows' shutdown flush
+     * timeout ({@code USAGE_SHUTDOWN_FLUSH_TIMEOUT}) and the spool in {@code <SPOOL_DIR>/}{@value #SPOOL_KIND}
+     * ({@link UsageRecordSpoolCodec}).
      *
-     * @param capacity      most records waiting
-     * @param flushSize     records per batch, <= capacity
-     * @param flushInterval longest a record waits
-     * @param shutdownFlushTimeout how long the JVM's shutdown hook waits for the last records
-     *                             ({@code USAGE_SHUTDOWN_FLUSH_TIMEOUT}, shared with usage rows); 0 = no hook
-     * @param spool         where accepted records are spooled ({@link UsageRecordSpoolCodec}, directory
-     *                      {@code <SPOOL_DIR>/}{@value #SPOOL_KIND}); empty = no spool
+     * @throws io.llmstore.core.error.ConfigException naming the variable, the rule and the value
      */
-    public record RecordBuffer(int capacity, int flushSize, Duration flushInterval, Duration shutdownFlushTimeout,
-                               Optional<SpoolSettings> spool) {
-        /** The records' spool directory under {@code SPOOL_DIR}. */
-        public static final String SPOOL_KIND = "gateway-usage";
-        /** The defaults of {@code GATEWAY_RECORD_BUFFER_CAPACITY}, {@code _FLUSH_SIZE}, {@code _FLUSH_INTERVAL}; no spool. */
-        public static final RecordBuffer DEFAULT = new RecordBuffer(100_000, 1000, Duration.ofSeconds(1),
-                Duration.ofSeconds(10), Optional.empty());
-
-        public RecordBuffer {
-            Objects.requireNonNull(spool, "spool");
-        }
-
-        /**
-         * The sizes {@code s} sets ({@code GATEWAY_RECORD_*}), with the usage rows' shutdown flush timeout and the
-         * records' spool.
-         *
-         * @throws io.llmstore.core.error.ConfigException naming the variable, the rule and the value
-         */
-        public static RecordBuffer from(Settings s, Duration shutdownFlushTimeout) {
-            BufferSizes sizes = BufferSizes.from(s, GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY,
-                    GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE, GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL);
-            return new RecordBuffer(sizes.capacity(), sizes.flushSize(), sizes.flushInterval(), shutdownFlushTimeout,
-                    SpoolSettings.from(s, SPOOL_KIND));
-        }
+    public static WriterSettings bufferSettings(Settings s, Duration shutdownFlushTimeout) {
+        return WriterSettings.from(s, GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY,
+                GatewaySettings.GATEWAY_RECORD_FLUSH_SIZE, GatewaySettings.GATEWAY_RECORD_FLUSH_INTERVAL,
+                shutdownFlushTimeout, SPOOL_KIND);
     }
 
     private final DSLContext dsl;
@@ -81,7 +59,7 @@ public final class PostgresGatewayStore implements GatewayStore, AutoCloseable {
     private final Supplier<BufferedWriter<UsageRecord>> bufferedRef;
 
     private PostgresGatewayStore(DSLContext dsl, RetryPolicy retry, Clock clock, Supplier<Optional<String>> trigramSchema,
-                                 RecordBuffer buffer, Supplier<BufferedWriter<UsageRecord>> shared) {
+                                 WriterSettings buffer, Supplier<BufferedWriter<UsageRecord>> shared) {
         this.dsl = dsl;
         this.retry = retry;
         this.clock = clock;
@@ -98,14 +76,10 @@ public final class PostgresGatewayStore implements GatewayStore, AutoCloseable {
             // The writer retries the direct one-attempt insert itself, so the two retry loops never nest.
             BufferedWriter.Builder<UsageRecord> builder = BufferedWriter.builder("gateway usage record",
                             direct::insertOnce, UsageRecord::requestId)
-                    .capacity(buffer.capacity())
-                    .flushSize(buffer.flushSize())
-                    .flushInterval(buffer.flushInterval())
+                    .configure(buffer, UsageRecordSpoolCodec.INSTANCE) // sizes, and SPOOL_DIR
                     .retry(retry)
-                    .shutdownFlushTimeout(buffer.shutdownFlushTimeout())
                     .settings(GatewaySettings.GATEWAY_RECORD_BUFFER_CAPACITY.name(), "USAGE_SHUTDOWN_FLUSH_TIMEOUT")
                     .threadName("llmstore-gateway-records");
-            buffer.spool().ifPresent(spool -> builder.spool(spool, UsageRecordSpoolCodec.INSTANCE)); // SPOOL_DIR
             this.buffered = builder.build();
             BufferedWriter<UsageRecord> writer = this.buffered;
             this.bufferedRef = () -> writer;
@@ -118,7 +92,7 @@ public final class PostgresGatewayStore implements GatewayStore, AutoCloseable {
      * pg_trgm is decided at the first search (after the schema was migrated), see {@link #withoutTrigrams()}.
      */
     public static PostgresGatewayStore create(DSLContext dsl, RetryPolicy retry, Clock clock, Duration queryTimeout,
-                                              RecordBuffer buffer) {
+                                              WriterSettings buffer) {
         Objects.requireNonNull(queryTimeout, "queryTimeout");
         if (queryTimeout.isNegative() || queryTimeout.isZero()) {
             throw new IllegalArgumentException("GATEWAY_QUERY_TIMEOUT must be > 0, was " + queryTimeout);

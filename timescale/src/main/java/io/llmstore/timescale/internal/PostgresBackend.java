@@ -2,6 +2,7 @@ package io.llmstore.timescale.internal;
 
 import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.buffer.SpoolSettings;
+import io.llmstore.core.buffer.WriterSettings;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
@@ -157,9 +158,9 @@ public final class PostgresBackend implements Backend {
         BufferedUsageWriter built = null;
         Duration gatewayTimeout = context.config().settings().duration(GatewaySettings.GATEWAY_QUERY_TIMEOUT);
         // Settings first: a bad value fails naming its variable before any connection is tried.
-        PostgresGatewayStore.RecordBuffer recordBuffer = PostgresGatewayStore.RecordBuffer.from(context.config().settings(),
+        WriterSettings recordBuffer = PostgresGatewayStore.bufferSettings(context.config().settings(),
                 o.shutdownFlushTimeout());
-        TimescaleOperations.Buffer operationBuffer = TimescaleOperations.Buffer.from(context.config().settings(),
+        WriterSettings operationBuffer = TimescaleOperations.bufferSettings(context.config().settings(),
                 o.shutdownFlushTimeout());
         TimescaleOperations operations = null;
         try {
@@ -339,7 +340,7 @@ public final class PostgresBackend implements Backend {
         stats.put(BufferedUsageWriter.SPOOL_KIND, buffer.stats());
         stats.put(TimescaleOperations.SPOOL_KIND, operations.buffered().stats());
         stats.put(TraceOptions.SPOOL_KIND, traces.stats());
-        stats.put(PostgresGatewayStore.RecordBuffer.SPOOL_KIND, gateway.records().buffered().stats());
+        stats.put(PostgresGatewayStore.SPOOL_KIND, gateway.records().buffered().stats());
         return stats;
     }
 
@@ -349,7 +350,7 @@ public final class PostgresBackend implements Backend {
         buffer.spoolStats().ifPresent(s -> stats.put(BufferedUsageWriter.SPOOL_KIND, s));
         operations.buffered().spoolStats().ifPresent(s -> stats.put(TimescaleOperations.SPOOL_KIND, s));
         traces.spoolStats().ifPresent(s -> stats.put(TraceOptions.SPOOL_KIND, s));
-        gateway.records().buffered().spoolStats().ifPresent(s -> stats.put(PostgresGatewayStore.RecordBuffer.SPOOL_KIND, s));
+        gateway.records().buffered().spoolStats().ifPresent(s -> stats.put(PostgresGatewayStore.SPOOL_KIND, s));
         return stats;
     }
 

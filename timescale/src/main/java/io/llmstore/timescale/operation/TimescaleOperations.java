@@ -3,6 +3,7 @@ package io.llmstore.timescale.operation;
 import io.llmstore.core.buffer.BufferSizes;
 import io.llmstore.core.buffer.BufferedWriter;
 import io.llmstore.core.buffer.SpoolSettings;
+import io.llmstore.core.buffer.WriterSettings;
 import io.llmstore.core.config.Settings;
 import io.llmstore.core.error.QueryException;
 import io.llmstore.core.operation.ErrorSummary;
@@ -41,40 +42,18 @@ public final class TimescaleOperations implements Operations, AutoCloseable {
     /** The operations' spool directory under {@code SPOOL_DIR}. */
     public static final String SPOOL_KIND = "operation";
 
+    /** The defaults of {@code OPERATION_BUFFER_CAPACITY}, {@code _FLUSH_SIZE} and {@code _FLUSH_INTERVAL}. */
+    public static final BufferSizes DEFAULT_SIZES = new BufferSizes(10_000, 500, Duration.ofSeconds(1));
+
     /**
-     * The sizes of {@link #buffered()} ({@code OPERATION_*}).
+     * The settings of {@link #buffered()}: {@code OPERATION_*} sizes, the usage rows' shutdown flush timeout
+     * ({@code USAGE_SHUTDOWN_FLUSH_TIMEOUT}) and the spool in {@code <SPOOL_DIR>/}{@value #SPOOL_KIND}.
      *
-     * @param capacity             most operations waiting (each with its messages, so fewer than usage rows)
-     * @param flushSize            operations per batch transaction, at most {@code capacity}
-     * @param flushInterval        longest an operation waits before a write starts
-     * @param shutdownFlushTimeout how long the JVM's shutdown hook waits for the last operations
-     *                             ({@code USAGE_SHUTDOWN_FLUSH_TIMEOUT}, shared with usage rows); 0 = no hook
-     * @param spool                where accepted operations are spooled ({@link OperationSpoolCodec}, directory
-     *                             {@code <SPOOL_DIR>/}{@value #SPOOL_KIND}); empty = no spool
+     * @throws io.llmstore.core.error.ConfigException naming the variable, the rule and the value
      */
-    public record Buffer(int capacity, int flushSize, Duration flushInterval, Duration shutdownFlushTimeout,
-                         Optional<SpoolSettings> spool) {
-        /** The defaults of {@code OPERATION_BUFFER_CAPACITY}, {@code _FLUSH_SIZE}, {@code _FLUSH_INTERVAL}; no spool. */
-        public static final Buffer DEFAULT = new Buffer(10_000, 500, Duration.ofSeconds(1),
-                BufferedWriter.DEFAULT_SHUTDOWN_FLUSH_TIMEOUT, Optional.empty());
-
-        public Buffer {
-            Objects.requireNonNull(flushInterval, "flushInterval");
-            Objects.requireNonNull(shutdownFlushTimeout, "shutdownFlushTimeout");
-            Objects.requireNonNull(spool, "spool");
-        }
-
-        /**
-         * The sizes {@code s} sets, with the usage rows' shutdown flush timeout and the operations' spool.
-         *
-         * @throws io.llmstore.core.error.ConfigException naming the variable, the rule and the value
-         */
-        public static Buffer from(Settings s, Duration shutdownFlushTimeout) {
-            BufferSizes sizes = BufferSizes.from(s, TimescaleSettings.OPERATION_BUFFER_CAPACITY,
-                    TimescaleSettings.OPERATION_FLUSH_SIZE, TimescaleSettings.OPERATION_FLUSH_INTERVAL);
-            return new Buffer(sizes.capacity(), sizes.flushSize(), sizes.flushInterval(), shutdownFlushTimeout,
-                    SpoolSettings.from(s, SPOOL_KIND));
-        }
+    public static WriterSettings bufferSettings(Settings s, Duration shutdownFlushTimeout) {
+        return WriterSettings.from(s, TimescaleSettings.OPERATION_BUFFER_CAPACITY, TimescaleSettings.OPERATION_FLUSH_SIZE,
+                TimescaleSettings.OPERATION_FLUSH_INTERVAL, shutdownFlushTimeout, SPOOL_KIND);
     }
 
     private final OperationWriter writer;
@@ -100,18 +79,17 @@ public final class TimescaleOperations implements Operations, AutoCloseable {
      * @throws io.llmstore.core.error.ConfigException naming {@code SPOOL_DIR} when another writer holds the spool
      */
     public TimescaleOperations(DSLContext dsl, PriceCatalog prices, RetryPolicy retry, Optional<SpoolSettings> spool) {
-        this(dsl, prices, retry, new Buffer(Buffer.DEFAULT.capacity(), Buffer.DEFAULT.flushSize(),
-                Buffer.DEFAULT.flushInterval(), Buffer.DEFAULT.shutdownFlushTimeout(), spool));
+        this(dsl, prices, retry, new WriterSettings(DEFAULT_SIZES, BufferedWriter.DEFAULT_SHUTDOWN_FLUSH_TIMEOUT, spool));
     }
 
     /**
      * @param dsl    a jOOQ context (POSTGRES dialect) whose connections have the operation schema on the search_path
      * @param prices prices operations recorded without a cost
      * @param retry  retries lost connections; {@link RetryPolicy#none()} for none
-     * @param buffer the sizes and spool of {@link #buffered()} ({@link Buffer#from})
+     * @param buffer the sizes and spool of {@link #buffered()} ({@link #bufferSettings})
      * @throws io.llmstore.core.error.ConfigException naming {@code SPOOL_DIR} when another writer holds the spool
      */
-    public TimescaleOperations(DSLContext dsl, PriceCatalog prices, RetryPolicy retry, Buffer buffer) {
+    public TimescaleOperations(DSLContext dsl, PriceCatalog prices, RetryPolicy retry, WriterSettings buffer) {
         this.writer = new OperationWriter(dsl, prices);
         this.queries = new OperationQueries(dsl);
         this.retry = Objects.requireNonNull(retry, "retry");
@@ -119,14 +97,10 @@ public final class TimescaleOperations implements Operations, AutoCloseable {
         BufferedWriter.Builder<OperationWithMessages> builder = BufferedWriter.builder("operation",
                         (List<OperationWithMessages> batch) -> writer.store(batch),
                         (OperationWithMessages o) -> o.operation().operationId())
-                .capacity(buffer.capacity())
-                .flushSize(buffer.flushSize())
-                .flushInterval(buffer.flushInterval())
+                .configure(buffer, OperationSpoolCodec.INSTANCE) // sizes, and SPOOL_DIR
                 .retry(retry)
-                .shutdownFlushTimeout(buffer.shutdownFlushTimeout())
                 .settings(TimescaleSettings.OPERATION_BUFFER_CAPACITY.name(), "USAGE_SHUTDOWN_FLUSH_TIMEOUT")
                 .threadName("llmstore-operation-flusher");
-        buffer.spool().ifPresent(settings -> builder.spool(settings, OperationSpoolCodec.INSTANCE)); // SPOOL_DIR
         this.buffered = builder.build();
     }
 

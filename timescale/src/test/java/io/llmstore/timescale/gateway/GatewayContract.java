@@ -635,9 +635,9 @@ abstract class GatewayContract {
         PostgresGatewayStore dead = PostgresGatewayStore.create(
                 org.jooq.impl.DSL.using(io.llmstore.timescale.NeverAnsweringDataSource.create(), org.jooq.SQLDialect.POSTGRES),
                 io.llmstore.core.retry.RetryPolicy.none(), java.time.Clock.systemUTC(), Duration.ofSeconds(5),
-                new PostgresGatewayStore.RecordBuffer(10_000, 500, Duration.ofMillis(100), Duration.ZERO,
-                        java.util.Optional.of(io.llmstore.core.buffer.SpoolSettings.of(
-                                spoolRoot.resolve(PostgresGatewayStore.RecordBuffer.SPOOL_KIND)))));
+                new io.llmstore.core.buffer.WriterSettings(new io.llmstore.core.buffer.BufferSizes(10_000, 500,
+                        Duration.ofMillis(100)), Duration.ZERO, java.util.Optional.of(io.llmstore.core.buffer.SpoolSettings.of(
+                                spoolRoot.resolve(PostgresGatewayStore.SPOOL_KIND)))));
         records.forEach(dead.records().buffered()::record);
         dead.close();
 
